@@ -1,0 +1,30 @@
+"""The ``zonemap`` command line. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from api.cli import db, demo, serve
+from api.cli.common import UserFacingErrors, fail
+
+app = typer.Typer(
+    name="zonemap",
+    help="Vietnam's economic zones, industrial parks and clusters on PostGIS.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    try:
+        app()
+    except UserFacingErrors as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,101 @@
+"""Query parameters as small dependencies that validate and raise domain errors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from api.deps import SessionDep
+from api.errors import InvalidParameterError
+from api.db.repositories import provinces as provinces_repo
+from api.settings import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
+
+BBox = tuple[float, float, float, float]
+ZONE_KINDS = ("KKT", "KCN", "CCN")
+ZONE_STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
+
+
+def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
+    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 degrees."""
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise InvalidParameterError(
+            f"{parameter} must be four numbers 'minlon,minlat,maxlon,maxlat', got '{raw}'",
+            parameter=parameter,
+        )
+    xmin, ymin, xmax, ymax = values
+    if not (-180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90):
+        raise InvalidParameterError(
+            f"{parameter} is out of range: longitudes must lie in [-180, 180] and latitudes in "
+            f"[-90, 90] (EPSG:4326 degrees), got '{raw}'",
+            parameter=parameter,
+        )
+    if xmin > xmax or ymin > ymax:
+        raise InvalidParameterError(
+            f"{parameter} has its minimum above its maximum: give 'minlon,minlat,maxlon,maxlat'",
+            parameter=parameter,
+        )
+    return xmin, ymin, xmax, ymax
+
+
+def admin_version(
+    version: Annotated[str | None, Query(description="Admin boundary version")] = None,
+) -> str:
+    chosen = version or CURRENT_ADMIN_VERSION
+    if chosen not in ADMIN_VERSIONS:
+        raise InvalidParameterError(
+            f"unknown admin version '{chosen}': use one of {', '.join(ADMIN_VERSIONS)}",
+            parameter="version",
+        )
+    return chosen
+
+
+def bbox_query(bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None) -> BBox | None:
+    return parse_bbox(bbox)
+
+
+def choice(value: str | None, allowed: tuple[str, ...], parameter: str) -> str | None:
+    if value is None or value in allowed:
+        return value
+    raise InvalidParameterError(
+        f"unknown {parameter} '{value}': use one of {', '.join(allowed)}", parameter=parameter
+    )
+
+
+@dataclass(frozen=True)
+class Pagination:
+    limit: int
+    offset: int
+
+
+def pagination(
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Pagination:
+    return Pagination(limit, offset)
+
+
+def province_code(session: SessionDep, version: str, code: str | None) -> str | None:
+    if code is None:
+        return None
+    if code not in provinces_repo.codes(session, version):
+        raise InvalidParameterError(
+            f"unknown province '{code}' in admin version {version}: see /api/provinces?version="
+            f"{version} for the codes",
+            parameter="province",
+        )
+    return code
+
+
+VersionDep = Annotated[str, Depends(admin_version)]
+BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
+PaginationDep = Annotated[Pagination, Depends(pagination)]

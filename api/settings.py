@@ -1,0 +1,65 @@
+"""Typed settings, built by a cached factory (never at import time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ADMIN_VERSIONS = ("2008-63", "2025-34")
+CURRENT_ADMIN_VERSION = "2025-34"
+
+
+class Settings(BaseSettings):
+    """zonemap settings; environment variables use the ``ZONEMAP_`` prefix.
+
+    ``DATABASE_URL`` (no prefix) points at an existing PostGIS; when it is unset the
+    private cluster started by ``zonemap db up`` is used.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ZONEMAP_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "ZONEMAP_DATABASE_URL")
+    )
+    home: Path = PROJECT_ROOT / ".zonemap"
+    pg_port: int | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    tiles_url: str | None = None
+    default_admin_version: str = CURRENT_ADMIN_VERSION
+    max_upload_mb: int = 200
+    max_page_size: int = 10_000
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_dsn(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @field_validator("default_admin_version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        if value not in ADMIN_VERSIONS:
+            raise ValueError(f"admin version must be one of {', '.join(ADMIN_VERSIONS)}")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The DSN to use: ``DATABASE_URL`` if set, else the private cluster's."""
+        if self.database_url:
+            return self.database_url
+        from api.cluster import Cluster
+
+        return Cluster.from_settings(self).url("zonemap")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,129 @@
+"""Shared fixtures: paths, the throwaway test database (real PostGIS), per-test rollback.
+
+``make test`` sets REQUIRE_DB=1: then a database that cannot be reached fails the run instead
+of skipping the tests that need it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = ROOT / "tests"
+DATA_DIR = TESTS_DIR / "data"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+DEMO_TODAY = dt.date(2026, 1, 1)
+DEMO_SCALE = 0.1
+DEMO_SEED = 7
+
+_MARKERS_BY_FOLDER = {"integration": "db", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(TESTS_DIR).parts
+        marker = _MARKERS_BY_FOLDER.get(parts[0]) if parts else None
+        if marker:
+            item.add_marker(getattr(pytest.mark, marker))
+        if parts and parts[0] == "browser":
+            item.add_marker(pytest.mark.db)
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, skipping the test when this clone has none."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (a user's clone has no ../shared)")
+    return path
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_DB") == "1":
+        pytest.fail(f"REQUIRE_DB=1 but the test database is unavailable: {reason}")
+    pytest.skip(f"no test database: {reason}")
+
+
+@pytest.fixture(scope="session")
+def test_database_url() -> str:
+    """A throwaway database on the private cluster (or on DATABASE_URL's server)."""
+    from api.cluster import ClusterError
+    from api.db.engine import DatabaseUnavailableError
+    from api.services.bootstrap import prepare_database, start_private_cluster
+    from api.settings import Settings
+
+    settings = Settings()
+    try:
+        start_private_cluster(settings)
+        base = make_url(settings.resolved_database_url())
+        url = base.set(database=f"{base.database}_test").render_as_string(hide_password=False)
+        prepare_database(url, recreate=True)
+    except (ClusterError, DatabaseUnavailableError) as exc:
+        _unavailable(str(exc))
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(test_database_url: str) -> Iterator[Engine]:
+    from api.db.engine import make_engine
+
+    eng = make_engine(test_database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_loaded(engine: Engine) -> dict[str, int]:
+    """The synthetic demo at a small scale, committed once for the whole session."""
+    from api.db.engine import make_session_factory
+    from api.services.demo import load_demo
+
+    with make_session_factory(engine).begin() as session:
+        return load_demo(session, scale=DEMO_SCALE, seed=DEMO_SEED, today=DEMO_TODAY)
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back after the test (commits become savepoints)."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def test_settings(test_database_url: str):  # noqa: ANN201
+    from api.settings import Settings
+
+    return Settings(database_url=test_database_url)
+
+
+@pytest.fixture
+def client(test_settings, db_session: Session):  # noqa: ANN001, ANN201
+    """A TestClient whose requests run inside the test's rolled-back transaction."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.deps import get_session
+
+    app = create_app(test_settings)
+
+    def _session() -> Iterator[Session]:
+        yield db_session
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client
