@@ -51,7 +51,7 @@ def zone_ids(session: Session, codes: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
         text("SELECT code, id FROM zones WHERE code = ANY(:codes)"), {"codes": list(codes)}
     )
-    return dict(rows.tuples())
+    return {code: zone_id for code, zone_id in rows}
 
 
 def _clean(value: Any) -> Any:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
+from geoalchemy2.shape import from_shape
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from api.db.models import Zone
+from api.db.models import PlanningBoundary, Zone
 from api.db.sql import query
 
 
@@ -67,3 +70,44 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+class GeometryRejectedError(ValueError):
+    """A geometry that may not be stored (not polygonal, empty or invalid)."""
+
+
+def insert_zone(session: Session, attrs: dict[str, Any], boundary: Any = None) -> int:
+    """Insert one zone and, when given, its first planning-boundary version.
+
+    ``boundary`` is a shapely Polygon/MultiPolygon in EPSG:4326; anything else is rejected
+    before a row is written (the database CHECKs reject it again if this is bypassed).
+    """
+    if boundary is not None:
+        _check_polygon(boundary)
+    with session.begin_nested():
+        zone = Zone(**attrs)
+        session.add(zone)
+        session.flush()
+        if boundary is not None:
+            session.add(PlanningBoundary(
+                zone_id=zone.id, version=1, valid_from=attrs.get("established_on") or dt.date.today(),
+                decision_ref=attrs.get("decision_ref"), geom=from_shape(_as_multi(boundary), srid=4326),
+            ))
+            session.flush()
+    return zone.id
+
+
+def _check_polygon(geom: Any) -> None:
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise GeometryRejectedError(f"a planning boundary must be a polygon, got {geom.geom_type}")
+    if geom.is_empty:
+        raise GeometryRejectedError("a planning boundary must not be empty")
+    if not geom.is_valid:
+        raise GeometryRejectedError(
+            f"the planning boundary is not a valid polygon ({shapely.is_valid_reason(geom)}): "
+            "repair it (e.g. make_valid in QGIS) and try again"
+        )
+
+
+def _as_multi(geom: Any) -> Any:
+    return shapely.MultiPolygon([geom]) if geom.geom_type == "Polygon" else geom
