@@ -127,3 +127,37 @@ def client(test_settings, db_session: Session):  # noqa: ANN001, ANN201
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:
         yield test_client
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(test_database_url: str, demo_loaded: dict[str, int]) -> Iterator[str]:
+    """The real app served by uvicorn on a free loopback port, over the committed demo data."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(database_url=test_database_url))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,56 @@
+"""Headless Debian Chromium driven by Playwright (no browser download: executable_path)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """Everything a page asked for and complained about while a test drove it."""
+
+    def __init__(self, page) -> None:  # noqa: ANN001
+        self.page = page
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda req: self.requests.append(req.url))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def foreign_hosts(self) -> set[str]:
+        hosts = {urlparse(url).hostname for url in self.requests if not url.startswith("data:")}
+        return {h for h in hosts if h not in ("127.0.0.1", None)}
+
+
+@pytest.fixture
+def watched_page(browser) -> Iterator[PageWatch]:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    watch = PageWatch(page)
+    yield watch
+    context.close()

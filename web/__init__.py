@@ -1,0 +1,1 @@
+"""zonemap rendering: folium maps and HTML pages, served air-gapped (no CDN)."""
