@@ -1,0 +1,1 @@
+"""zonemap spatial core: a pure library of GIS computations (no web framework, no database)."""
