@@ -64,3 +64,84 @@ class SyntheticInputError(GeoError):
     """The inputs of the synthetic zone generator are unusable (provinces, scale or version)."""
 
     code = "synthetic_input_invalid"
+
+
+# --- Upload pipeline (geo.io, geo.validate, geo.mapping, geo.upload) ---------------------------
+
+
+class UploadFileError(GeoError):
+    """A GIS file cannot be read as uploaded (format, archive, size or content problem)."""
+
+    code = "upload_file_invalid"
+
+
+class UnsupportedFormatError(UploadFileError):
+    """The file is none of the supported formats (zipped shapefile, GeoPackage, GeoJSON, KML)."""
+
+    code = "unsupported_format"
+
+
+class NotAZipError(UploadFileError):
+    """A file named or sent as a zip archive is not one."""
+
+    code = "not_a_zip"
+
+
+class UnsafeArchiveError(UploadFileError):
+    """A zip member would be written outside the extraction folder (zip-slip)."""
+
+    code = "unsafe_archive"
+
+
+class ZipBombError(UploadFileError):
+    """A zip declares far more uncompressed data, or a higher ratio, than the limits allow."""
+
+    code = "zip_bomb"
+
+
+class FileTooLargeError(UploadFileError):
+    """The uploaded file is larger than the configured limit."""
+
+    code = "file_too_large"
+
+
+class NoShapefileError(UploadFileError):
+    """A zip holds no ``.shp`` (nor any other readable layer)."""
+
+    code = "no_layer"
+
+
+class IncompleteShapefileError(UploadFileError):
+    """A shapefile lacks one of its mandatory sidecar files (``.shx``, ``.dbf``)."""
+
+    code = "shapefile_incomplete"
+
+
+class CorruptFileError(UploadFileError):
+    """The file is truncated or damaged and GDAL cannot read it."""
+
+    code = "file_corrupt"
+
+
+class EmptyLayerError(UploadFileError):
+    """The chosen layer has no features."""
+
+    code = "empty_layer"
+
+
+class LayerChoiceError(UploadFileError):
+    """The file holds several layers and none (or an unknown one) was chosen."""
+
+    code = "layer_choice"
+
+
+class CRSUndeterminedError(GeoError):
+    """The file has no CRS and the user did not give one; ``details`` lists the ranked guesses."""
+
+    code = "crs_missing"
+
+
+class CoordinatesCRSMismatchError(GeoError):
+    """The coordinates do not fit the declared CRS (e.g. metres declared as degrees)."""
+
+    code = "crs_coordinates_mismatch"

@@ -51,23 +51,31 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"no test database: {reason}")
 
 
+def scratch_database_url(base_url: str, suffix: str) -> str:
+    """``base_url`` with a database name of its own for this test process."""
+    base = make_url(base_url)
+    name = f"{base.database}_test_{os.getpid()}{suffix}"
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def test_database_url() -> str:
-    """A throwaway database on the private cluster (or on DATABASE_URL's server)."""
+def test_database_url() -> Iterator[str]:
+    """A throwaway database on the private cluster (or on DATABASE_URL's server), named after
+    this process so that concurrent runs never share one; dropped at the end."""
     from api.cluster import ClusterError
     from api.db.engine import DatabaseUnavailableError
-    from api.services.bootstrap import prepare_database, start_private_cluster
+    from api.services.bootstrap import drop_database, prepare_database, start_private_cluster
     from api.settings import Settings
 
     settings = Settings()
     try:
         start_private_cluster(settings)
-        base = make_url(settings.resolved_database_url())
-        url = base.set(database=f"{base.database}_test").render_as_string(hide_password=False)
+        url = scratch_database_url(settings.resolved_database_url(), "")
         prepare_database(url, recreate=True)
     except (ClusterError, DatabaseUnavailableError) as exc:
         _unavailable(str(exc))
-    return url
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,7 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
     """Create the database named in ``url`` on its server if it does not exist."""
     target = make_url(url)
     admin = make_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = target.database
+    name = _identifier(target.database)
     try:
         with admin.connect() as conn:
             if recreate:
@@ -59,6 +59,23 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
         ) from exc
     finally:
         admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    """Drop the database named in ``url`` (used for throwaway test databases)."""
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_identifier(target.database)}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _identifier(name: str | None) -> str:
+    if not name or '"' in name or "\x00" in name:
+        raise DatabaseUnavailableError(f"unusable database name {name!r} in the database URL")
+    return name
 
 
 def prepare_database(url: str, *, recreate: bool = False, load_admin: bool = True) -> Prepared:

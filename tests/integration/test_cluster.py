@@ -89,12 +89,19 @@ def test_cli_database_without_postgis_rights_exits_nonzero(test_database_url, en
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
+    name = f"{make_url(test_database_url).database}_nogis"
+    role = f"zonemap_plain_{os.getpid()}"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS zonemap_test_nogis WITH (FORCE)"))
-        conn.execute(text("DROP ROLE IF EXISTS zonemap_plain"))
-        conn.execute(text("CREATE ROLE zonemap_plain LOGIN"))
-        conn.execute(text("CREATE DATABASE zonemap_test_nogis OWNER zonemap_plain"))
-    url = make_url(test_database_url).set(username="zonemap_plain", database="zonemap_test_nogis")
-    result = _cli("db", "status", env={"DATABASE_URL": url.render_as_string(False)})
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"CREATE DATABASE {name} OWNER {role}"))
+    url = make_url(test_database_url).set(username=role, database=name)
+    try:
+        result = _cli("db", "status", env={"DATABASE_URL": url.render_as_string(False)})
+    finally:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
     assert result.returncode != 0
     assert "has no PostGIS" in result.stderr and len(result.stderr.strip().splitlines()) == 1

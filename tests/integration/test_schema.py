@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from api.db import migrate
 from api.db.engine import make_engine
 from api.db.repositories.zones import GeometryRejectedError, insert_zone
-from api.services.bootstrap import ensure_database
+from api.services.bootstrap import drop_database, ensure_database
 
 TABLES = {"provinces", "zones", "planning_boundaries", "actual_footprints", "uploads",
           "analysis_runs", "flags"}
@@ -30,7 +30,7 @@ def _count(session, table: str) -> int:  # noqa: ANN001
 
 
 def test_migrations_upgrade_then_downgrade_then_upgrade_restores_schema(test_database_url):
-    url = make_url(test_database_url).set(database="zonemap_test_migrations")
+    url = make_url(test_database_url).set(database=make_url(test_database_url).database + "_mig")
     ensure_database(url.render_as_string(hide_password=False), recreate=True)
     eng = make_engine(url)
     try:
@@ -42,6 +42,7 @@ def test_migrations_upgrade_then_downgrade_then_upgrade_restores_schema(test_dat
         assert TABLES <= set(inspect(eng).get_table_names())
     finally:
         eng.dispose()
+        drop_database(url.render_as_string(hide_password=False))
 
 
 def test_insert_zone_valid_polygon_computes_area_in_hectares(db_session):
