@@ -1,0 +1,126 @@
+"""``zonemap import``: read, check and commit a GIS file (or preview it with --dry-run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
+
+from api.cli.common import fail, print_json, settings
+from api.db.engine import make_engine, make_session_factory
+from api.errors import ZonemapError
+from api.services import uploads as svc
+from geo.errors import GeoError
+from geo.mapping import parse_mapping_args
+
+KINDS = ("zones", "planned", "actual")
+
+
+def import_(
+    path: Path = typer.Argument(..., help="Zipped shapefile, GeoPackage, GeoJSON or KML/KMZ."),
+    kind: str = typer.Option(..., "--kind", help="zones | planned | actual"),
+    crs: str | None = typer.Option(None, "--crs", help="CRS of the file (overrides its .prj)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="utf-8|cp1258|tcvn3|vni"),
+    map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN (repeatable)."),  # noqa: B006
+    layer: str | None = typer.Option(None, "--layer", help="Layer to read."),
+    accept_crs_guess: bool = typer.Option(False, "--accept-crs-guess"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Preview only; write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+    source: str | None = typer.Option(None, "--source", help="Footprint source (actual)."),
+    observed_on: str | None = typer.Option(None, "--observed-on", help="YYYY-MM-DD (actual)."),
+    decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
+) -> None:
+    """Import zones, planning boundaries or actual footprints from a GIS file."""
+    if kind not in KINDS:
+        fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if not path.is_file():
+        fail(f"{path} does not exist or is not a file")
+    try:
+        options = svc.UploadOptions(
+            kind=kind, crs=crs, encoding=encoding, mapping=parse_mapping_args(map_), layer=layer,
+            accept_crs_guess=accept_crs_guess, uploaded_by=f"cli:{getpass.getuser()}",
+            defaults=_defaults(source, observed_on, decision_ref),
+        )  # fmt: skip
+        document = _run(path, options, dry_run=dry_run, quiet=as_json)
+    except (GeoError, ZonemapError) as exc:
+        fail(getattr(exc, "message", str(exc)), code=1)
+    if as_json:
+        print_json(document)
+    else:
+        _print_summary(document, dry_run=dry_run)
+
+
+def _defaults(source: str | None, observed_on: str | None, decision_ref: str | None) -> dict:
+    try:
+        observed = dt.date.fromisoformat(observed_on) if observed_on else None
+    except ValueError:
+        fail(f"--observed-on must be a date YYYY-MM-DD, not {observed_on!r}")
+    return {"source": source, "observed_on": observed, "decision_ref": decision_ref}
+
+
+def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) -> dict:
+    max_bytes = settings().max_upload_mb * 1024**2
+    with _progress(quiet) as report, _transaction(commit=not dry_run) as session:
+        prepared = svc.prepare(session, path, options, max_bytes=max_bytes, progress=report)
+        upload_id = svc.stage(session, path, prepared, options, filename=path.name)
+        if dry_run:
+            counts = svc.preview(session, upload_id)
+            preview = svc.preview_geojson(session, upload_id, limit=len(prepared.features))
+            return svc.report_document(prepared, counts, preview=preview)
+        counts = svc.commit(session, upload_id, progress=report)
+        return svc.report_document(prepared, counts, upload_id=upload_id)
+
+
+@contextmanager
+def _transaction(*, commit: bool) -> Iterator[Session]:
+    engine = make_engine(settings().resolved_database_url())
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[svc.Progress]:
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=quiet or not console.is_terminal,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task("import", total=1.0)
+
+        def report(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage, completed=fraction)
+
+        yield report
+
+
+def _print_summary(doc: dict, *, dry_run: bool) -> None:
+    verb = "would insert" if dry_run else "inserted"
+    lines = [
+        f"{doc['features']} features read ({doc['crs']}, {doc['encoding']}), "
+        f"{doc['area_ha']:,.1f} ha in total",
+        f"{verb} {doc['inserted']}, updated {doc['updated']}, unchanged {doc['unchanged']}, "
+        f"repaired {doc['repaired']}"
+        + (f" — upload {doc['upload_id']}" if doc["upload_id"] else ""),
+        *(f"warning: {w}" for w in doc["warnings"]),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")

@@ -1,0 +1,188 @@
+"""Set-based commit and rollback of a staged upload, journalled in ``upload_changes``.
+
+Every statement works on the whole staged upload at once (no per-row round trips). Each row
+a commit inserts, updates or closes is journalled with its previous values, so
+``rollback_changes`` restores exactly the previous state.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+#: Zone columns an upload may set (an allowlist: these names are pasted into SQL).
+ZONE_FIELDS = (
+    "kind", "name", "province_code", "status", "established_on", "expanded_on", "decision_ref",
+    "planned_area_ha", "industrial_land_ha", "leased_land_ha", "is_mountainous",
+    "is_craft_village", "investor", "workers", "location",
+)  # fmt: skip
+_NOT_NULL = ("kind", "name", "province_code", "status", "is_mountainous", "is_craft_village")
+_INSERT_DEFAULTS = {"status": "'planned'", "is_mountainous": "false", "is_craft_village": "false"}
+_COMMIT_LOCK_KEY = 7_340_033  # one advisory lock serialises upload commits and rollbacks
+_RESTORED = ", ".join(f"{c} = r.{c}" for c in ZONE_FIELDS if c != "location")
+
+
+class CommitLockTimeoutError(RuntimeError):
+    """Another upload held the commit lock for longer than the timeout."""
+
+
+def lock_commits(session: Session, *, timeout_s: float) -> None:
+    """Wait (at most ``timeout_s``) for the transaction-scoped lock serialising commits."""
+    session.execute(text(f"SET LOCAL lock_timeout = '{int(timeout_s * 1000)}ms'"))
+    try:
+        with session.begin_nested():
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _COMMIT_LOCK_KEY})
+    except OperationalError as exc:
+        raise CommitLockTimeoutError(str(exc.orig)) from exc
+    session.execute(text("SET LOCAL lock_timeout = 0"))
+
+
+def apply_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> tuple[set, set]:
+    """Upsert zones by code; return (ords inserted, ords updated). Unchanged rows are skipped."""
+    fields = tuple(f for f in ZONE_FIELDS if f in fields)
+    updated = _update_zones(session, upload_id, fields) if fields else set()
+    columns = [c for c in ZONE_FIELDS if c in fields or c in _INSERT_DEFAULTS]
+    values = [f"COALESCE(s.{c}, {_INSERT_DEFAULTS[c]})" if c in _INSERT_DEFAULTS else f"s.{c}"
+              for c in columns]  # fmt: skip
+    rows = session.execute(
+        text(
+            f"WITH new AS (INSERT INTO zones (code, {', '.join(columns)}) "
+            f"SELECT s.code, {', '.join(values)} FROM upload_features s WHERE s.upload_id = :u "
+            "AND NOT EXISTS (SELECT 1 FROM zones z WHERE z.code = s.code) ORDER BY s.ord "
+            "RETURNING id, code), "
+            "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
+            "action) SELECT :u, 'zones', id, id, 'insert' FROM new) "
+            "SELECT s.ord FROM new JOIN upload_features s ON s.upload_id = :u AND s.code = new.code"
+        ),
+        {"u": upload_id},
+    )
+    return {r[0] for r in rows}, updated
+
+
+def _update_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> set[int]:
+    staged = [f"COALESCE(s.{c}, z.{c})" if c in _NOT_NULL or c == "location" else f"s.{c}"
+              for c in fields]  # fmt: skip
+    old = [f"z.{c}" for c in fields]
+    sets = ", ".join(f"{c} = c.v_{c}" for c in fields)
+    rows = session.execute(
+        text(
+            f"WITH changed AS (SELECT z.id, s.ord, "
+            f"{', '.join(f'{v} AS v_{c}' for v, c in zip(staged, fields, strict=True))} "
+            "FROM zones z JOIN upload_features s ON s.code = z.code AND s.upload_id = :u "
+            f"WHERE ({', '.join(old)}, true) IS DISTINCT FROM ({', '.join(staged)}, true) "
+            "FOR UPDATE OF z), "
+            "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
+            "action, previous, previous_geom) SELECT :u, 'zones', z.id, z.id, 'update', "
+            "to_jsonb(z) - 'location', z.location FROM zones z JOIN changed c ON c.id = z.id) "
+            f"UPDATE zones z SET {sets}, updated_at = now() FROM changed c WHERE z.id = c.id "
+            "RETURNING c.ord"
+        ),
+        {"u": upload_id},
+    )
+    return {r[0] for r in rows}
+
+
+def apply_boundaries(
+    session: Session, upload_id: int, *, compare_decision: bool
+) -> tuple[set, set]:
+    """New planning-boundary versions where the polygon (or decision) changed.
+
+    The previous current version is closed (valid_to = today), history kept. Returns (ords of
+    zones that had no boundary, ords whose boundary was replaced).
+    """
+    decision = "OR pb.decision_ref IS DISTINCT FROM s.decision_ref" if compare_decision else ""
+    session.execute(text("DROP TABLE IF EXISTS _upload_pb"))
+    session.execute(
+        text(
+            "CREATE TEMP TABLE _upload_pb ON COMMIT DROP AS SELECT s.ord, z.id AS zone_id, "
+            "pb.id AS prev_id, s.geom, s.decision_ref, s.approved_on, "
+            "COALESCE((SELECT max(version) FROM planning_boundaries x WHERE x.zone_id = z.id), 0)"
+            " + 1 AS version FROM upload_features s JOIN zones z ON z.code = s.code "
+            "LEFT JOIN planning_boundaries pb ON pb.zone_id = z.id AND pb.valid_to IS NULL "
+            "WHERE s.upload_id = :u AND s.geom IS NOT NULL "
+            f"AND (pb.id IS NULL OR NOT ST_OrderingEquals(pb.geom, s.geom) {decision})"
+        ),
+        {"u": upload_id},
+    )
+    session.execute(text("ANALYZE _upload_pb"))
+    session.execute(
+        text(
+            "WITH closed AS (UPDATE planning_boundaries pb SET valid_to = "
+            "GREATEST(current_date, pb.valid_from) FROM _upload_pb n WHERE pb.id = n.prev_id "
+            "RETURNING pb.id, pb.zone_id) INSERT INTO upload_changes (upload_id, table_name, "
+            "row_id, zone_id, action, previous) SELECT :u, 'planning_boundaries', id, zone_id, "
+            "'close', jsonb_build_object('valid_to', NULL) FROM closed"
+        ),
+        {"u": upload_id},
+    )
+    session.execute(
+        text(
+            "WITH ins AS (INSERT INTO planning_boundaries (zone_id, version, decision_ref, "
+            "approved_on, valid_from, geom, upload_id) SELECT zone_id, version, decision_ref, "
+            "approved_on, current_date, geom, :u FROM _upload_pb ORDER BY ord "
+            "RETURNING id, zone_id) INSERT INTO upload_changes (upload_id, table_name, row_id, "
+            "zone_id, action) SELECT :u, 'planning_boundaries', id, zone_id, 'insert' FROM ins"
+        ),
+        {"u": upload_id},
+    )
+    rows = session.execute(text("SELECT ord, prev_id IS NOT NULL FROM _upload_pb")).all()
+    return {o for o, replaced in rows if not replaced}, {o for o, replaced in rows if replaced}
+
+
+def apply_footprints(session: Session, upload_id: int) -> set[int]:
+    """Append actual-footprint observations not already stored; return their ords."""
+    rows = session.execute(
+        text(
+            "WITH new AS (SELECT s.ord, z.id AS zone_id, s.source, s.observed_on, s.geom "
+            "FROM upload_features s JOIN zones z ON z.code = s.code WHERE s.upload_id = :u "
+            "AND s.geom IS NOT NULL AND NOT EXISTS (SELECT 1 FROM actual_footprints f "
+            "WHERE f.zone_id = z.id AND f.source = s.source AND f.observed_on = s.observed_on "
+            "AND ST_OrderingEquals(f.geom, s.geom))), "
+            "ins AS (INSERT INTO actual_footprints (zone_id, source, observed_on, geom, "
+            "upload_id) SELECT zone_id, source, observed_on, geom, :u FROM new ORDER BY ord "
+            "RETURNING id, zone_id), "
+            "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
+            "action) SELECT :u, 'actual_footprints', id, zone_id, 'insert' FROM ins) "
+            "SELECT ord FROM new"
+        ),
+        {"u": upload_id},
+    )
+    return {r[0] for r in rows}
+
+
+def later_uploads_on_same_zones(session: Session, upload_id: int) -> list[int]:
+    """Committed uploads after ``upload_id`` that changed any of its zones."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT c2.upload_id FROM upload_changes c1 JOIN upload_changes c2 "
+            "ON c2.zone_id = c1.zone_id AND c2.upload_id > c1.upload_id JOIN uploads u "
+            "ON u.id = c2.upload_id AND u.status = 'committed' WHERE c1.upload_id = :u "
+            "ORDER BY 1"
+        ),
+        {"u": upload_id},
+    )
+    return [r[0] for r in rows]
+
+
+def rollback_changes(session: Session, upload_id: int) -> dict[str, int]:
+    """Undo every journalled change of ``upload_id`` (newest effects first)."""
+    where = "c.upload_id = :u AND c.table_name = '{0}' AND c.action = '{1}' AND t.id = c.row_id"
+    statements = {
+        "footprints_deleted": "DELETE FROM actual_footprints t USING upload_changes c WHERE "
+        + where.format("actual_footprints", "insert"),
+        "boundaries_deleted": "DELETE FROM planning_boundaries t USING upload_changes c WHERE "
+        + where.format("planning_boundaries", "insert"),
+        "boundaries_reopened": "UPDATE planning_boundaries t SET valid_to = "
+        "(c.previous->>'valid_to')::date FROM upload_changes c WHERE "
+        + where.format("planning_boundaries", "close"),
+        "zones_restored": f"UPDATE zones t SET {_RESTORED}, location = c.previous_geom, "
+        "attrs = r.attrs, updated_at = r.updated_at FROM upload_changes c, "
+        "jsonb_populate_record(NULL::zones, c.previous) r WHERE " + where.format("zones", "update"),
+        "zones_deleted": "DELETE FROM zones t USING upload_changes c WHERE "
+        + where.format("zones", "insert"),
+    }
+    return {
+        name: session.execute(text(sql), {"u": upload_id}).rowcount
+        for name, sql in statements.items()
+    }

@@ -1,0 +1,163 @@
+"""Uploads: the upload record, its staged features (COPY) and history reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+STAGED_FIELDS = (
+    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
+    "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
+    "is_mountainous", "is_craft_village", "investor", "workers", "source", "observed_on",
+)  # fmt: skip
+_COLUMNS = ("upload_id", "ord", *STAGED_FIELDS, "geom", "location", "original_geom", "area_ha")
+_UPLOAD_COLUMNS = (
+    "id, kind, filename, sha256, size_bytes, status, uploaded_by, source_crs, encoding, counts, "
+    "warnings, errors, created_at, committed_at, rolled_back_at, stage, progress, area_ha, options"
+)
+
+
+def create_upload(session: Session, **values: Any) -> int:
+    """Insert an upload record (status 'previewed') and return its id."""
+    for key in ("counts", "warnings", "errors", "options"):
+        values[key] = json.dumps(values.get(key) or ({} if key in ("counts", "options") else []),
+                                 ensure_ascii=False, default=str)  # fmt: skip
+    row = session.execute(
+        text(
+            "INSERT INTO uploads (kind, filename, sha256, size_bytes, uploaded_by, source_crs, "
+            "encoding, counts, warnings, errors, options, area_ha, stage, progress) VALUES "
+            "(:kind, :filename, :sha256, :size_bytes, :uploaded_by, :source_crs, :encoding, "
+            "CAST(:counts AS jsonb), CAST(:warnings AS jsonb), CAST(:errors AS jsonb), "
+            "CAST(:options AS jsonb), :area_ha, 'previewed', 1) RETURNING id"
+        ),
+        values,
+    )
+    return int(row.scalar_one())
+
+
+def stage_features(
+    session: Session, upload_id: int, features: gpd.GeoDataFrame, originals: gpd.GeoSeries
+) -> int:
+    """COPY the prepared features (EPSG:4326) into ``upload_features``; return the count."""
+    n = len(features)
+    geoms = features.geometry.to_numpy()
+    is_point = shapely.get_type_id(geoms) == 0
+    polygons = np.where(is_point, None, geoms)
+    single = shapely.get_type_id(polygons) == 3
+    polygons[single] = shapely.multipolygons(polygons[single], indices=np.arange(single.sum()))
+    original = np.full(n, None, dtype=object)
+    if len(originals):
+        original[originals.index.to_numpy()] = _hex(originals.to_numpy())
+    columns = [
+        np.full(n, upload_id), np.arange(n),
+        *(_column(features, name) for name in STAGED_FIELDS),
+        _hex(polygons), _hex(np.where(is_point, geoms, None)), original,
+        features["area_ha"].to_numpy(),
+    ]  # fmt: skip
+    raw = session.connection().connection.driver_connection
+    sql = f"COPY upload_features ({', '.join(_COLUMNS)}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
+    session.execute(text("ANALYZE upload_features"))  # fresh statistics: hash joins, not loops
+    return n
+
+
+def _hex(geoms: np.ndarray) -> np.ndarray:
+    out = np.full(len(geoms), None, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if present.any():
+        with_srid = shapely.set_srid(geoms[present], 4326)
+        out[present] = shapely.to_wkb(with_srid, hex=True, include_srid=True)
+    return out
+
+
+def _column(features: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in features:
+        return np.full(len(features), None, dtype=object)
+    values = features[name].astype(object)
+    return values.where(values.notna(), None).to_numpy()
+
+
+def get_upload(session: Session, upload_id: int, *, for_update: bool = False) -> dict | None:
+    """The upload record as a dict, or None; ``for_update`` locks the row."""
+    lock = " FOR UPDATE" if for_update else ""
+    row = session.execute(
+        text(f"SELECT {_UPLOAD_COLUMNS} FROM uploads WHERE id = :id{lock}"), {"id": upload_id}
+    ).mappings().first()  # fmt: skip
+    return dict(row) if row else None
+
+
+def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict]:
+    rows = session.execute(
+        text(f"SELECT {_UPLOAD_COLUMNS} FROM uploads ORDER BY id DESC LIMIT :limit OFFSET :offset"),
+        {"limit": limit, "offset": offset},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+def mark(session: Session, upload_id: int, **values: Any) -> None:
+    """Update status/counts/stage/progress (and commit/rollback times) of an upload."""
+    allowed = ("status", "counts", "stage", "progress", "committed_at", "rolled_back_at", "errors")
+    sets = []
+    for key in values:
+        if key not in allowed:
+            raise ValueError(f"cannot set {key}")
+        cast = "CAST(:{0} AS jsonb)" if key in ("counts", "errors") else ":{0}"
+        sets.append(f"{key} = " + ("now()" if values[key] == "now" else cast.format(key)))
+    params = {k: json.dumps(v, default=str) if k in ("counts", "errors") else v
+              for k, v in values.items()}  # fmt: skip
+    session.execute(text(f"UPDATE uploads SET {', '.join(sets)} WHERE id = :id"),
+                    {**params, "id": upload_id})  # fmt: skip
+
+
+def unknown_codes(session: Session, upload_id: int) -> list[str]:
+    """Staged codes that name no existing zone."""
+    rows = session.execute(
+        text(
+            "SELECT s.code FROM upload_features s LEFT JOIN zones z ON z.code = s.code "
+            "WHERE s.upload_id = :u AND z.id IS NULL ORDER BY s.ord"
+        ),
+        {"u": upload_id},
+    )
+    return [r[0] for r in rows]
+
+
+def staged_geojson(session: Session, upload_id: int, *, limit: int) -> list[dict]:
+    """Staged features as GeoJSON (EPSG:4326) for a map preview."""
+    rows = session.execute(
+        text(
+            "SELECT code, kind, name, province_code, status, decision_ref, planned_area_ha, "
+            "source, observed_on, area_ha, ST_AsGeoJSON(COALESCE(geom, location)) AS geometry "
+            "FROM upload_features WHERE upload_id = :u ORDER BY ord LIMIT :limit"
+        ),
+        {"u": upload_id, "limit": limit},
+    )
+    return [
+        {"type": "Feature", "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
+         "properties": {k: _plain(v) for k, v in r.items() if k != "geometry"}}
+        for r in rows.mappings()
+    ]  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def table_counts(session: Session, tables: Sequence[str]) -> dict[str, int]:
+    """Row counts of ``tables`` (names from a fixed allowlist)."""
+    allowed = {"zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
+               "upload_changes", "provinces", "analysis_runs", "flags"}  # fmt: skip
+    return {
+        t: int(session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
+        for t in tables
+        if t in allowed
+    }

@@ -1,0 +1,108 @@
+"""``/api/uploads``: upload a GIS file (preview), commit it, roll it back, list the history."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+
+from api.deps import SessionDep, SettingsDep
+from api.errors import InvalidParameterError
+from api.services import uploads as svc
+from geo.errors import FileTooLargeError
+from geo.mapping import parse_mapping_args
+
+router = APIRouter(prefix="/api", tags=["uploads"])
+_CHUNK = 1 << 20
+
+
+@router.post("/uploads", operation_id="uploads-create", status_code=201)
+def create_upload(
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Zipped shapefile, GPKG, GeoJSON, KML/KMZ")],
+    kind: Annotated[str, Form(description="zones | planned | actual")],
+    crs: Annotated[str | None, Form()] = None,
+    encoding: Annotated[str | None, Form()] = None,
+    mapping: Annotated[str | None, Form(description="FIELD=COLUMN, comma-separated")] = None,
+    layer: Annotated[str | None, Form()] = None,
+    accept_crs_guess: Annotated[bool, Form()] = False,
+    uploaded_by: Annotated[str | None, Form()] = None,
+) -> dict:
+    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, uploaded_by)
+    max_bytes = settings.max_upload_mb * 1024**2
+    with _saved(file, max_bytes) as path:
+        prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
+        upload_id = svc.stage(session, path, prepared, options, filename=file.filename or "upload")
+    counts = svc.preview(session, upload_id)
+    preview = svc.preview_geojson(session, upload_id)
+    return svc.report_document(prepared, counts, upload_id=upload_id, preview=preview)
+
+
+@router.post("/uploads/{upload_id}/commit", operation_id="uploads-commit")
+def commit_upload(session: SessionDep, upload_id: int) -> dict:
+    counts = svc.commit(session, upload_id)
+    return {"upload_id": upload_id, "status": "committed", **counts}
+
+
+@router.post("/uploads/{upload_id}/rollback", operation_id="uploads-rollback")
+def rollback_upload(session: SessionDep, upload_id: int) -> dict:
+    undone = svc.rollback(session, upload_id)
+    return {"upload_id": upload_id, "status": "rolled_back", "undone": undone}
+
+
+@router.get("/uploads", operation_id="uploads-list")
+def list_uploads(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    rows = svc.list_uploads(session, limit=limit, offset=offset)
+    return {"uploads": [_jsonable(r) for r in rows]}
+
+
+@router.get("/uploads/{upload_id}", operation_id="uploads-get")
+def get_upload(session: SessionDep, upload_id: int) -> dict:
+    return _jsonable(svc.get_upload(session, upload_id))
+
+
+def _options(
+    kind: str, crs: str | None, encoding: str | None, mapping: str | None, layer: str | None,
+    accept_crs_guess: bool, uploaded_by: str | None,
+) -> svc.UploadOptions:  # fmt: skip
+    if kind not in ("zones", "planned", "actual"):
+        raise InvalidParameterError(
+            f"kind must be zones, planned or actual, not {kind!r}", parameter="kind"
+        )
+    return svc.UploadOptions(
+        kind=kind, crs=crs or None, encoding=encoding or None,
+        mapping=parse_mapping_args([mapping]) if mapping else {}, layer=layer or None,
+        accept_crs_guess=accept_crs_guess, uploaded_by=uploaded_by,
+    )  # fmt: skip
+
+
+@contextmanager
+def _saved(file: UploadFile, max_bytes: int) -> Iterator[Path]:
+    """Stream the upload to a temporary file, refusing it as soon as it passes the limit."""
+    name = Path(file.filename or "upload").name
+    with tempfile.TemporaryDirectory(prefix="zonemap-http-") as tmp:
+        path = Path(tmp) / name
+        written = 0
+        with path.open("wb") as out:
+            while chunk := file.file.read(_CHUNK):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise FileTooLargeError(
+                        f"{name} is larger than the {max_bytes / 1024**2:,.0f} MB upload limit. "
+                        "Split the data into several uploads.",
+                    )
+                out.write(chunk)
+        yield path
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}

@@ -1,0 +1,184 @@
+"""Benchmark: zonemap's full import vs ``ogr2ogr -f PostgreSQL`` (COPY mode, reprojection).
+
+Generates shapefiles of 1k, 10k and 100k zone-sized polygons in VN-2000 / TM-3 105°E with CP1258
+attributes (cached under bench/out/), then, in the same run and into the same scratch database
+on the private cluster, times
+
+* ``zonemap import FILE --kind zones --json``: read, encoding detection, mapping, reprojection
+  with the official VN-2000 transformation, validation/repair, province codes, staging COPY,
+  set-based upsert of zones and planning-boundary versions, change journal;
+* ``ogr2ogr -f PostgreSQL PG:... FILE -t_srs EPSG:4326 --config PG_USE_COPY YES``.
+
+Wall time and peak RSS come from ``/usr/bin/time -v``. Run: ``.venv/bin/python
+bench/import_vs_ogr2ogr.py [--sizes 1000 10000 100000]``; the table goes to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.db.engine import make_engine  # noqa: E402
+from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from geo.encoding import encode_text  # noqa: E402
+from geo.vn2000 import vn2000_crs  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SECTION = "## Import: zonemap vs ogr2ogr"
+NAMES = ("Tiên Sơn", "Đồng Văn", "Quế Võ", "Phúc Điền", "Nam Sách", "Hòa Phú", "Long Đức",
+         "Thạch Thất", "Yên Phong", "Sông Công", "Điềm Thụy", "Phú Nghĩa")  # fmt: skip
+PREFIXES = (("KCN", "Khu công nghiệp"), ("CCN", "Cụm công nghiệp"))
+STATUSES = ("Đang hoạt động", "Chưa hoạt động", "Đang xây dựng")
+
+
+def generate(n: int, *, seed: int = 3) -> Path:
+    """A shapefile of ``n`` irregular polygons (10–600 ha) around the Red River delta."""
+    path = OUT / f"zones_{n}.shp"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(105.3, 106.5, n)
+    lat = rng.uniform(20.4, 21.5, n)
+    radius_deg = np.sqrt(rng.uniform(10, 600, n) * 1e4 / np.pi) / 105_000
+    geoms = [_blob(x, y, r, rng) for x, y, r in zip(lon, lat, radius_deg, strict=True)]
+    kinds = rng.integers(0, 2, n)
+    names = [f"{PREFIXES[k][1]} {NAMES[i % len(NAMES)]} {i}" for i, k in enumerate(kinds)]
+    frame = gpd.GeoDataFrame({
+        "MA_KCN": [f"B{i:06d}" for i in range(n)],
+        "TEN_KCN": [_cp1258(s) for s in names],
+        "LOAI": [PREFIXES[k][0] for k in kinds],
+        "MA_TINH": "01",
+        "DT_HA": np.round(np.pi * (radius_deg * 105_000) ** 2 / 1e4, 2),
+        "TRANG_THAI": [_cp1258(STATUSES[i % 3]) for i in range(n)],
+        "NGAY_TL": [f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2000 + i % 25}" for i in range(n)],
+    }, geometry=geoms, crs=4326)  # fmt: skip
+    tm3 = frame.to_crs(vn2000_crs(central_meridian=105.0))
+    pyogrio.write_dataframe(tm3, path, encoding="latin1")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+def _blob(x: float, y: float, r: float, rng: np.random.Generator) -> shapely.Polygon:
+    k = int(rng.integers(8, 25))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, k))
+    radii = r * rng.uniform(0.7, 1.0, k)
+    return shapely.Polygon(np.c_[x + radii * np.cos(angles), y + radii * np.sin(angles) * 0.93])
+
+
+def _cp1258(value: str) -> str:
+    return encode_text(value, "cp1258").decode("latin-1")
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``cmd`` under /usr/bin/time -v; return (wall seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], env=env, capture_output=True, text=True, errors="replace"
+    )
+    wall_s = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed:\n{proc.stderr[-3000:]}")
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)[1])
+    return wall_s, peak_kb / 1024
+
+
+def reset(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE zones, planning_boundaries, actual_footprints, uploads, "
+                          "upload_features, upload_changes CASCADE"))  # fmt: skip
+        conn.execute(text("DROP TABLE IF EXISTS ogr_zones"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def run(sizes: list[int]) -> list[dict]:
+    settings = Settings()
+    start_private_cluster(settings)
+    base = make_url(settings.resolved_database_url())
+    url = base.set(database="zonemap_bench").render_as_string(hide_password=False)
+    prepare_database(url, recreate=True)
+    env = {**os.environ, "DATABASE_URL": url}
+    pg = f"PG:host={base.host} port={base.port} dbname=zonemap_bench user={base.username}"
+    rows = []
+    for n in sizes:
+        shp = generate(n)
+        reset(url)
+        zm = measure([str(ROOT / ".venv" / "bin" / "zonemap"), "import", str(shp), "--kind",
+                      "zones", "--json"], env)  # fmt: skip
+        ogr_cmd = ["ogr2ogr", "-f", "PostgreSQL", pg, str(shp), "-nln", "ogr_zones", "-overwrite",
+                   "-t_srs", "EPSG:4326", "-nlt", "PROMOTE_TO_MULTI", "-lco", "GEOMETRY_NAME=geom",
+                   "-oo", "ENCODING=CP1258", "--config", "PG_USE_COPY", "YES"]  # fmt: skip
+        ogr = measure(ogr_cmd, env)
+        rows.append({"n": n, "zm_s": zm[0], "zm_mb": zm[1], "ogr_s": ogr[0], "ogr_mb": ogr[1]})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        SECTION, "",
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine (`nproc` = {os.cpu_count()}), "
+        "same run, same PostGIS (private cluster, scratch database `zonemap_bench`), input a "
+        "shapefile of irregular 10–600 ha polygons (8–24 vertices) in VN-2000 / TM-3 105°E with "
+        "CP1258 attributes, no .cpg. zonemap = `zonemap import FILE --kind zones --json` (full "
+        "pipeline: encoding detection, mapping, official VN-2000 transformation, validation, "
+        "staging COPY, set-based upsert + boundary versions + change journal, one transaction) "
+        "into empty tables. ogr2ogr = `ogr2ogr -f PostgreSQL … -t_srs EPSG:4326 --config "
+        "PG_USE_COPY YES`. Wall time and peak RSS from `/usr/bin/time -v` (the database "
+        "server's own memory is not included for either).", "",
+        "| features | zonemap wall (s) | ogr2ogr wall (s) | ratio | zonemap peak RSS (MB) "
+        "| ogr2ogr peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    for r in rows:
+        ratio = r["zm_s"] / r["ogr_s"]
+        lines.append(
+            f"| {r['n']:,} | {r['zm_s']:.2f} | {r['ogr_s']:.2f} | {ratio:.2f}× "
+            f"| {r['zm_mb']:.0f} | {r['ogr_mb']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(section: str) -> None:
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
+    if pattern.search(current):
+        updated = pattern.sub(lambda _m: section.rstrip("\n"), current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--no-write", action="store_true", help="Print, don't edit RESULTS.md.")
+    args = parser.parse_args()
+    section = table(run(args.sizes))
+    print(section)
+    if not args.no_write:
+        write_results(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Map the columns of an uploaded attribute table to zonemap's fields.
+
+A mapping is ``{field: column}``. ``propose_mapping`` suggests one from the usual Vietnamese
+column names (TEN_KCN, MA, DIEN_TICH, DT_HA, TINH, …), compared without diacritics, case or
+separators, so "Tên khu công nghiệp" matches like "TEN_KHU_CONG_NGHIEP". User-given entries
+(``--map code=MA_KCN``) override the proposal. ``apply_mapping`` builds the typed target columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import GeoError
+from geo.text import fold_diacritics
+
+__all__ = [
+    "FIELDS_BY_KIND",
+    "REQUIRED_BY_KIND",
+    "MappingError",
+    "apply_mapping",
+    "fold_column_name",
+    "parse_mapping_args",
+    "propose_mapping",
+]
+
+_ZONE_FIELDS = (
+    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
+    "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
+    "is_mountainous", "is_craft_village", "investor", "workers",
+)  # fmt: skip
+FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "zones": _ZONE_FIELDS,
+    "planned": ("code", "decision_ref", "approved_on"),
+    "actual": ("code", "source", "observed_on"),
+}
+#: Fields that must be present after mapping (province_code is derived from geometry).
+REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
+    "zones": ("code", "name", "kind"),
+    "planned": ("code",),
+    "actual": ("code", "source", "observed_on"),
+}
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("ma", "ma_kcn", "ma_ccn", "ma_kkt", "ma_khu", "makhu", "zone_code", "id_khu"),
+    "name": ("ten", "ten_kcn", "ten_ccn", "ten_kkt", "ten_khu", "name_vi", "tenkhu",
+             "ten_khu_cong_nghiep", "ten_cum_cong_nghiep", "ten_khu_kinh_te"),
+    "kind": ("loai", "loai_khu", "loai_hinh", "phan_loai"),
+    "province_code": ("ma_tinh", "matinh", "tinh", "province", "province_code_2025",
+                      "tinh_tp", "ten_tinh"),
+    "status": ("trang_thai", "tinh_trang", "trangthai"),
+    "established_on": ("ngay_tl", "ngay_thanh_lap", "nam_tl", "nam_thanh_lap", "ngaytl"),
+    "expanded_on": ("ngay_mr", "ngay_mo_rong"),
+    "decision_ref": ("so_qd", "quyet_dinh", "qd", "so_quyet_dinh", "qd_thanh_lap"),
+    "approved_on": ("ngay_qd", "ngay_pd", "ngay_phe_duyet", "ngay_duyet"),
+    "planned_area_ha": ("dien_tich", "dt_ha", "dt", "dientich", "dt_qh", "dien_tich_ha",
+                        "dt_quy_hoach"),
+    "industrial_land_ha": ("dt_cn", "dt_dat_cn", "dt_dat_cong_nghiep"),
+    "leased_land_ha": ("dt_da_thue", "dt_thue", "dt_cho_thue"),
+    "investor": ("chu_dau_tu", "cdt", "nha_dau_tu"),
+    "workers": ("lao_dong", "so_lao_dong", "so_ld"),
+    "source": ("nguon", "nguon_du_lieu"),
+    "observed_on": ("ngay_ks", "ngay_do", "ngay_cap_nhat", "ngay_chup", "ngay_khao_sat"),
+}  # fmt: skip
+_DATE_FIELDS = ("established_on", "expanded_on", "approved_on", "observed_on")
+_FLOAT_FIELDS = ("planned_area_ha", "industrial_land_ha", "leased_land_ha")
+_BOOL_FIELDS = ("is_mountainous", "is_craft_village")
+_STATUS = {
+    "planned": ("planned", "chua thanh lap", "quy hoach", "du kien", "chua dau tu"),
+    "under_construction": ("under_construction", "chua hoat dong", "dang xay dung",
+                           "dang trien khai", "dang dau tu", "xay dung"),
+    "operating": ("operating", "dang hoat dong", "hoat dong", "da hoat dong"),
+    "suspended": ("suspended", "tam dung", "tam ngung", "dung hoat dong"),
+    "cancelled": ("cancelled", "huy", "da huy", "loai khoi quy hoach", "bai bo"),
+}  # fmt: skip
+_STATUS_LOOKUP = {alias: status for status, aliases in _STATUS.items() for alias in aliases}
+_KIND_PREFIXES = (("khu kinh te", "KKT"), ("kkt", "KKT"), ("cum cong nghiep", "CCN"),
+                  ("ccn", "CCN"), ("khu cong nghiep", "KCN"), ("kcn", "KCN"))  # fmt: skip
+
+
+class MappingError(GeoError):
+    """A ``--map`` entry names an unknown field or a column the file does not have."""
+
+    code = "invalid_mapping"
+
+
+def fold_column_name(name: str) -> str:
+    """Fold a column name for matching: no diacritics, lower case, ``_`` as the only separator.
+
+    Examples
+    --------
+    >>> fold_column_name("Tên khu công nghiệp")
+    'ten_khu_cong_nghiep'
+    """
+    return re.sub(r"[^a-z0-9]+", "_", fold_diacritics(str(name))).strip("_")
+
+
+def parse_mapping_args(args: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Parse ``["code=MA_KCN", "name=TEN"]`` (also space- or comma-separated) into a mapping."""
+    mapping: dict[str, str] = {}
+    for arg in args:
+        for item in re.split(r"[,\s]+", arg.strip()):
+            if not item:
+                continue
+            target, sep, column = item.partition("=")
+            if not sep or not target or not column:
+                raise MappingError(
+                    f"Cannot read the mapping {item!r}: write FIELD=COLUMN, e.g. code=MA_KCN."
+                )
+            mapping[target.strip()] = column.strip()
+    return mapping
+
+
+def propose_mapping(
+    columns: list[str], *, kind: str, given: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Propose ``{field: column}`` for an upload of ``kind`` ("zones", "planned", "actual").
+
+    Columns already named like the target field map themselves; otherwise the Vietnamese
+    synonyms are tried in order. ``given`` entries win and are checked against ``columns``.
+
+    Raises
+    ------
+    MappingError
+        When ``given`` names an unknown field or a missing column.
+
+    Examples
+    --------
+    >>> propose_mapping(["MA_KCN", "TEN_KCN", "DT_HA"], kind="zones")
+    {'code': 'MA_KCN', 'name': 'TEN_KCN', 'planned_area_ha': 'DT_HA'}
+    """
+    fields = FIELDS_BY_KIND[kind]
+    _check_given(given or {}, columns, fields)
+    folded = {fold_column_name(c): c for c in reversed(columns)}
+    used = set((given or {}).values())
+    proposal: dict[str, str] = {}
+    for target in fields:
+        if given and target in given:
+            proposal[target] = given[target]
+            continue
+        for candidate in (target, *_SYNONYMS.get(target, ())):
+            column = folded.get(candidate)
+            if column is not None and column not in used:
+                proposal[target] = column
+                used.add(column)
+                break
+    return proposal
+
+
+def _check_given(given: Mapping[str, str], columns: list[str], fields: tuple[str, ...]) -> None:
+    for target, column in given.items():
+        if target not in fields:
+            raise MappingError(
+                f"Unknown field {target!r} in --map; fields for this kind: {', '.join(fields)}."
+            )
+        if column not in columns:
+            raise MappingError(
+                f"--map {target}={column}: the file has no column {column!r}; its columns are: "
+                f"{', '.join(columns)}."
+            )
+
+
+def apply_mapping(
+    frame: pd.DataFrame, mapping: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Build the target columns (typed) from ``frame`` with ``mapping``; return them and notes.
+
+    Dates accept ISO, d/m/yyyy and bare years; areas accept a decimal comma; statuses accept
+    the usual Vietnamese wording ("Đang hoạt động" → operating); ``kind`` accepts KKT/KCN/CCN or
+    a name prefix. Values that cannot be read become missing and are reported in the notes.
+    """
+    out = pd.DataFrame(index=frame.index)
+    notes: list[str] = []
+    for target, column in mapping.items():
+        values, bad = _convert(target, frame[column])
+        out[target] = values
+        if bad:
+            notes.append(f"{bad} value(s) of {column} could not be read as {target}; left empty.")
+    if "kind" not in out and "name" in out:
+        out["kind"] = out["name"].map(kind_from_name)
+    return out, notes
+
+
+def _convert(target: str, column: pd.Series) -> tuple[pd.Series, int]:
+    if target in _DATE_FIELDS:
+        converted = column.map(_to_date)
+    elif target in _FLOAT_FIELDS:
+        converted = column.map(_to_float)
+    elif target in _BOOL_FIELDS:
+        converted = column.map(_to_bool)
+    elif target == "status":
+        converted = column.map(lambda v: _STATUS_LOOKUP.get(fold_diacritics(str(v)).strip())
+                               if _present(v) else None)  # fmt: skip
+    elif target == "kind":
+        converted = column.map(lambda v: kind_from_name(str(v)) if _present(v) else None)
+    elif target == "workers":
+        converted = column.map(lambda v: None if (f := _to_float(v)) is None else int(f))
+    else:
+        converted = column.map(lambda v: _to_text(v))
+    bad = int((converted.isna() & column.map(_present)).sum())
+    return converted.astype(object).where(converted.notna(), None), bad
+
+
+def kind_from_name(text: str | None) -> str | None:
+    """KKT/KCN/CCN from a kind value or from the start of a zone name, else None.
+
+    Examples
+    --------
+    >>> kind_from_name("Cụm công nghiệp Long Phước"), kind_from_name("kcn")
+    ('CCN', 'KCN')
+    """
+    if not text:
+        return None
+    folded = fold_diacritics(text).strip()
+    for prefix, kind in _KIND_PREFIXES:
+        if folded == prefix or folded.startswith(prefix + " "):
+            return kind
+    return None
+
+
+def _present(value: object) -> bool:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    return not (isinstance(value, str) and not value.strip()) and value is not pd.NaT
+
+
+def _to_text(value: object) -> str | None:
+    if not _present(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _to_float(value: object) -> float | None:
+    if not _present(value):
+        return None
+    if isinstance(value, int | float | np.number):
+        return float(value)
+    text = re.sub(r"(?i)\s*ha$", "", str(value).strip()).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", text):  # 39.020,5: dots group thousands
+        text = text.replace(".", "")
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _to_bool(value: object) -> bool | None:
+    if not _present(value):
+        return None
+    folded = fold_diacritics(str(value)).strip()
+    if folded in ("1", "true", "t", "yes", "y", "co", "x", "1.0"):
+        return True
+    if folded in ("0", "false", "f", "no", "n", "khong", "0.0"):
+        return False
+    return None
+
+
+def _to_date(value: object) -> dt.date | None:
+    if not _present(value):
+        return None
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}(\.0)?", text):
+        return dt.date(int(float(text)), 1, 1)
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text[:10], pattern).date()
+        except ValueError:
+            continue
+    return None

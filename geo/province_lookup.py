@@ -1,0 +1,108 @@
+"""Which province a zone belongs to: from its geometry, or from a code or name in its attributes.
+
+Provinces are a GeoDataFrame in EPSG:4326 with ``code`` and ``name_vi`` (``data/boundaries``).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.text import fold_diacritics
+
+__all__ = ["province_codes_from_geometry", "province_codes_from_text"]
+
+_PREFIXES = ("thanh pho ", "tinh ", "tp. ", "tp ")
+
+
+def province_codes_from_geometry(
+    geoseries: gpd.GeoSeries, provinces: gpd.GeoDataFrame
+) -> pd.Series:
+    """Code of the province holding most of each geometry (EPSG:4326), None when none does.
+
+    A representative point decides for most features; features whose geometry crosses a
+    province boundary are settled by the largest intersection area (in degrees², enough to
+    compare parts of one feature).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> provs = gpd.GeoDataFrame({"code": ["01", "02"]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    >>> zones = gpd.GeoSeries([box(0.2, 0.2, 0.4, 0.4), box(0.9, 0, 1.5, 1)], crs=4326)
+    >>> province_codes_from_geometry(zones, provs).tolist()
+    ['01', '02']
+    """
+    geoms = geoseries.to_numpy()
+    codes = np.full(geoms.size, None, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return pd.Series(codes, index=geoseries.index)
+    points = shapely.point_on_surface(geoms[present])
+    tree = shapely.STRtree(points)
+    prov_geoms = provinces.geometry.to_numpy()
+    prov_codes = provinces["code"].astype(str).to_numpy()
+    where_present = np.flatnonzero(present)
+    for geom, code in zip(prov_geoms, prov_codes, strict=True):
+        hits = tree.query(geom, predicate="contains")
+        codes[where_present[hits]] = code
+    _settle_crossing(geoms, present, codes, prov_geoms, prov_codes)
+    return pd.Series(codes, index=geoseries.index)
+
+
+def _settle_crossing(
+    geoms: np.ndarray,
+    present: np.ndarray,
+    codes: np.ndarray,
+    prov_geoms: np.ndarray,
+    prov_codes: np.ndarray,
+) -> None:
+    areal = present & np.isin(shapely.get_type_id(geoms), (3, 6))
+    candidates = np.flatnonzero(areal)
+    if candidates.size == 0:
+        return
+    tree = shapely.STRtree(geoms[candidates])
+    crossing: set[int] = set()
+    for boundary in shapely.boundary(prov_geoms):
+        crossing.update(candidates[tree.query(boundary, predicate="intersects")].tolist())
+    prov_tree = shapely.STRtree(prov_geoms)
+    for i in sorted(crossing):
+        hits = prov_tree.query(geoms[i], predicate="intersects")
+        if hits.size:
+            shares = shapely.area(shapely.intersection(prov_geoms[hits], geoms[i]))
+            codes[i] = prov_codes[hits[int(np.argmax(shares))]]
+
+
+def province_codes_from_text(values: pd.Series, provinces: gpd.GeoDataFrame) -> pd.Series:
+    """Read province codes given as 2-digit codes or as names ("Vĩnh Long", "Tỉnh Bắc Ninh").
+
+    Unknown values give None.
+
+    Examples
+    --------
+    >>> provs = gpd.GeoDataFrame({"code": ["86"], "name_vi": ["Vĩnh Long"]}, geometry=[None])
+    >>> province_codes_from_text(pd.Series(["86", "tinh vinh long", "7", "X"]), provs).tolist()
+    ['86', '86', None, None]
+    """
+    known = set(provinces["code"].astype(str))
+    names = {_fold_name(n): str(c) for c, n in zip(provinces["code"], provinces["name_vi"],
+                                                      strict=True)}  # fmt: skip
+
+    def lookup(value: object) -> str | None:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        text = str(value).strip()
+        if text.isdigit():
+            return text.zfill(2) if text.zfill(2) in known and len(text) == 2 else None
+        return names.get(_fold_name(text))
+
+    return values.map(lookup).astype(object)
+
+
+def _fold_name(name: str) -> str:
+    folded = fold_diacritics(str(name)).strip()
+    for prefix in _PREFIXES:
+        folded = folded.removeprefix(prefix)
+    return " ".join(folded.replace("-", " ").split())
