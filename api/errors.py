@@ -114,3 +114,17 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ZonemapError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+# OGC API (Features, Tiles): the standards want 400 for a bad parameter and an exception
+# document {"code", "description"}; api.routes.ogc_common renders these for /ogc and /tiles.
+class OgcInvalidParameterError(InvalidParameterError):
+    code = "InvalidParameterValue"
+
+
+class OgcNotFoundError(NotFoundError):
+    code = "NotFound"
+
+
+STATUS_BY_ERROR[OgcInvalidParameterError] = 400
+STATUS_BY_ERROR[OgcNotFoundError] = 404

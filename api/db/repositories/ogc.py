@@ -1,0 +1,187 @@
+"""OGC API - Features reads: the GeoJSON of each feature is built in PostGIS and joined into
+one text value, so a page reaches the client without a Python object per feature.
+
+Statements are SQLAlchemy Core over the allowlisted collection sources; values are bind
+parameters and identifiers come only from ``ogc_collections``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from api.db.repositories.ogc_collections import COLLECTIONS, Collection, source
+from api.ogc_params import BBoxIn, Interval, SupportedCrs
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """What to select: every condition is optional; ``where`` holds property/CQL2 filters."""
+
+    crs: SupportedCrs
+    limit: int = 100
+    offset: int = 0
+    bbox: BBoxIn | None = None
+    interval: Interval | None = None
+    where: tuple[ColumnElement[bool], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    features_json: str  # comma-separated GeoJSON Feature objects, without brackets
+    number_returned: int
+    number_matched: int
+
+
+def items_page(session: Session, collection: Collection, q: ItemsQuery) -> ItemsPage:
+    """One page of features (ordered by feature id) and the number matching in total."""
+    src = source(collection)
+    conditions = _conditions(collection, q)
+    page = (
+        select(_feature(collection, q.crs).label("f"), src.c.fid.label("ord"))
+        .where(*conditions)
+        .order_by(src.c.fid)
+        .limit(q.limit)
+        .offset(q.offset)
+        .subquery("page")
+    )
+    agg = select(
+        func.coalesce(literal_column("string_agg(page.f, ',' ORDER BY page.ord)"), ""),
+        func.count(),
+    ).select_from(page)
+    features_json, returned = session.execute(agg).one()
+    if returned < q.limit and (returned or not q.offset):
+        matched = q.offset + returned
+    else:
+        matched = session.scalar(select(func.count()).select_from(src).where(*conditions)) or 0
+    return ItemsPage(features_json, returned, matched)
+
+
+def one_item(session: Session, collection: Collection, fid: Any, crs: SupportedCrs) -> str | None:
+    """The GeoJSON Feature with id ``fid``, or None."""
+    return session.scalar(_one_item_statement(collection.id, crs), {"fid": fid})
+
+
+@cache
+def _one_item_statement(collection_id: str, crs: SupportedCrs) -> Select[Any]:
+    collection = COLLECTIONS[collection_id]
+    src = source(collection)
+    return select(_feature(collection, crs)).where(src.c.fid == bindparam("fid")).limit(1)
+
+
+def extent(session: Session, collection: Collection) -> dict[str, Any]:
+    """Spatial extent (CRS84 degrees) and, for dated collections, the temporal interval."""
+    src = source(collection)
+    box = func.ST_Extent(src.c.geom)
+    cols = [func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)]
+    if collection.temporal:
+        end = collection.temporal.end or collection.temporal.start
+        cols += [func.min(src.c[collection.temporal.start]), func.max(src.c[end])]
+    row = session.execute(select(*cols)).one()
+    result: dict[str, Any] = {}
+    if row[0] is not None:
+        result["spatial"] = {
+            "bbox": [[round(v, 6) for v in row[:4]]],
+            "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        }
+    if collection.temporal:
+        ends = [v.isoformat() + "T00:00:00Z" if v else None for v in row[4:6]]
+        result["temporal"] = {
+            "interval": [ends],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
+    return result
+
+
+def _feature(collection: Collection, crs: SupportedCrs) -> ColumnElement[Any]:
+    return _feature_expression(collection.id, crs)
+
+
+@cache
+def _feature_expression(collection_id: str, crs: SupportedCrs) -> ColumnElement[Any]:
+    collection = COLLECTIONS[collection_id]
+    src = source(collection)
+    props: list[Any] = []
+    for name in collection.property_names:
+        props += [literal_column(f"'{name}'"), src.c[name]]
+    geometry = func.ST_AsGeoJSON(_output_geom(src.c.geom, crs), crs.decimals)
+    return cast(
+        func.json_build_object(
+            literal_column("'type'"),
+            literal_column("'Feature'"),
+            literal_column("'id'"),
+            src.c.fid,
+            literal_column("'geometry'"),
+            cast(geometry, JSON),
+            literal_column("'properties'"),
+            func.json_build_object(*props),
+        ),
+        Text,
+    )
+
+
+def _output_geom(geom: Any, crs: SupportedCrs) -> Any:
+    if crs.proj:
+        geom = func.ST_Transform(geom, cast(crs.proj, Text))
+    elif crs.srid:
+        geom = func.ST_Transform(geom, crs.srid)
+    return func.ST_FlipCoordinates(geom) if crs.is_lat_first else geom
+
+
+def _conditions(collection: Collection, q: ItemsQuery) -> list[ColumnElement[bool]]:
+    src = source(collection)
+    conditions = list(q.where)
+    if q.bbox is not None:
+        conditions.append(src.c.geom.op("&&")(_bbox_4326(q.bbox)))
+    if q.interval is not None and collection.temporal is not None:
+        conditions.append(_temporal(collection, q.interval))
+    return conditions
+
+
+def _bbox_4326(b: BBoxIn) -> Any:
+    if b.crs.proj:
+        env = func.ST_MakeEnvelope(b.xmin, b.ymin, b.xmax, b.ymax)
+        return func.ST_Transform(
+            func.ST_Segmentize(env, (b.xmax - b.xmin) / 16 or 1), cast(b.crs.proj, Text), 4326
+        )
+    if b.crs.srid:
+        return func.ST_Transform(
+            func.ST_MakeEnvelope(b.xmin, b.ymin, b.xmax, b.ymax, b.crs.srid), 4326
+        )
+    return func.ST_MakeEnvelope(b.xmin, b.ymin, b.xmax, b.ymax, 4326)
+
+
+def _temporal(collection: Collection, interval: Interval) -> ColumnElement[bool]:
+    src = source(collection)
+    temporal = collection.temporal
+    assert temporal is not None
+    start_col = src.c[temporal.start]
+    end_col = src.c[temporal.end] if temporal.end else start_col
+    parts = []
+    if interval.end is not None:
+        parts.append(start_col <= interval.end)
+    if interval.start is not None:
+        parts.append(
+            or_(end_col >= interval.start, end_col.is_(None))
+            if temporal.end
+            else end_col >= interval.start
+        )
+    if not temporal.end:
+        parts.append(start_col.is_not(None))
+    return and_(*parts)

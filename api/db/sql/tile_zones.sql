@@ -1,0 +1,25 @@
+-- Mapbox vector tile of zones (current planning boundary), with the worst flag severity of the
+-- latest complete analysis run. :tolerance_deg simplifies per zoom (half a tile-grid cell)
+-- before the projection, so fewer vertices are transformed.
+WITH bounds AS (
+    SELECT ST_TileEnvelope(:z, :x, :y) AS env,
+           ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.02), 4326) AS env_4326
+),
+latest_run AS (
+    SELECT id FROM analysis_runs WHERE status = 'complete'
+    ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1
+),
+features AS (
+    SELECT z.code, z.kind, z.name, z.status, z.province_code, pb.area_ha,
+           (SELECT f.severity FROM flags f JOIN latest_run r ON r.id = f.run_id
+            WHERE f.zone_code = z.code
+            ORDER BY CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC
+            LIMIT 1) AS worst_flag,
+           ST_AsMVTGeom(ST_Transform(ST_Simplify(pb.geom, :tolerance_deg, true), 3857), b.env,
+                        4096, 64, true) AS geom
+    FROM current_planning_boundaries pb
+    JOIN zones z ON z.id = pb.zone_id
+    CROSS JOIN bounds b
+    WHERE pb.geom && b.env_4326
+)
+SELECT ST_AsMVT(features.*, 'zones', 4096, 'geom') FROM features WHERE geom IS NOT NULL
