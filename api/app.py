@@ -10,7 +10,20 @@ from fastapi.staticfiles import StaticFiles
 
 from api.db.engine import make_engine, make_session_factory
 from api.errors import add_error_handlers
-from api.routes import health, pages, provinces, zones
+from api.routes import (
+    analysis,
+    health,
+    layers,
+    ogc,
+    ogc_items,
+    pages,
+    provinces,
+    reports,
+    tiles,
+    uploads,
+    zone_details,
+    zones,
+)
 from api.settings import Settings, get_settings
 from web.assets import STATIC_DIR, STATIC_URL
 
@@ -29,7 +42,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="zonemap", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     add_error_handlers(app)
-    for module in (health, provinces, zones, pages):
+    for module in (
+        health,
+        provinces,
+        zones,
+        analysis,
+        uploads,
+        pages,
+        ogc,
+        ogc_items,
+        tiles,
+        reports,
+        layers,
+        zone_details,
+    ):
         app.include_router(module.router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -99,7 +99,10 @@ class Cluster:
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
             return False
-        return _run_as_service([str(PG_BIN / "pg_ctl"), "status", "-D", str(self.data_dir)]).returncode == 0
+        return (
+            _run_as_service([str(PG_BIN / "pg_ctl"), "status", "-D", str(self.data_dir)]).returncode
+            == 0
+        )
 
     def up(self) -> str:
         """Initialise (once) and start the cluster; returns a one-line summary."""
@@ -136,8 +139,16 @@ class Cluster:
             service = pwd.getpwnam(SERVICE_USER)
             os.chown(self.base_dir, service.pw_uid, service.pw_gid)
         result = _run_as_service(
-            [str(PG_BIN / "initdb"), "-D", str(self.data_dir), "-U", SERVICE_USER,
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SERVICE_USER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
         )
         if result.returncode != 0:
             raise ClusterError(f"initdb failed in {self.data_dir}: {result.stderr.strip()[-500:]}")
@@ -182,8 +193,19 @@ class Cluster:
     def _start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base_dir}"
         result = _run_as_service(
-            [str(PG_BIN / "pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file),
-             "-o", options, "-w", "-t", "60"]
+            [
+                str(PG_BIN / "pg_ctl"),
+                "start",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+            ]
         )
         if result.returncode != 0:
             raise ClusterError(

@@ -89,8 +89,12 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     parameter = str(first.get("loc", ["", "?"])[-1])
     message = f"invalid value for '{parameter}': {first.get('msg', 'not valid')}"
     return JSONResponse(
-        {"code": "invalid_parameter", "detail": message, "parameter": parameter,
-         "errors": jsonable_errors(exc)},
+        {
+            "code": "invalid_parameter",
+            "detail": message,
+            "parameter": parameter,
+            "errors": jsonable_errors(exc),
+        },
         status_code=422,
     )
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from api.db.repositories import provinces as provinces_repo
 from api.deps import SessionDep
 from api.errors import InvalidParameterError
-from api.db.repositories import provinces as provinces_repo
 from api.settings import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
 
 BBox = tuple[float, float, float, float]
@@ -33,7 +33,9 @@ def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
             parameter=parameter,
         )
     xmin, ymin, xmax, ymax = values
-    if not (-180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90):
+    if not (
+        -180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90
+    ):
         raise InvalidParameterError(
             f"{parameter} is out of range: longitudes must lie in [-180, 180] and latitudes in "
             f"[-90, 90] (EPSG:4326 degrees), got '{raw}'",
@@ -59,7 +61,9 @@ def admin_version(
     return chosen
 
 
-def bbox_query(bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None) -> BBox | None:
+def bbox_query(
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+) -> BBox | None:
     return parse_bbox(bbox)
 
 

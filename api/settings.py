@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     default_admin_version: str = CURRENT_ADMIN_VERSION
     max_upload_mb: int = 200
     max_page_size: int = 10_000
+    vector_tile_min_zones: int = 20_000
 
     @field_validator("database_url")
     @classmethod

@@ -77,11 +77,25 @@ def _decode_legacy(raw: RawLayer, name: str | None) -> DecodedText:
     frame = raw.frame.copy()
     samples: list[EncodingSample] = []
     for column, values in raw.raw_text.items():
-        table = {b: decode_bytes(b, name) for b in set(values) if b is not None}
+        table = _decode_distinct(values, name)
         frame[column] = pd.Series([table.get(b) if b is not None else None for b in values],
                                   index=frame.index, dtype=object)  # fmt: skip
         samples += _samples(column, values, table)
     return DecodedText(frame, name, tuple(samples[: _SAMPLES * 3]), tuple(notes))
+
+
+def _decode_distinct(values: list[bytes | None], name: str) -> dict[bytes, str]:
+    """Decode every distinct value once, in one call for the whole column where possible.
+
+    The values are joined by a newline, which every supported encoding decodes to itself and
+    which never combines in NFC, so the split gives exactly the per-value results.
+    """
+    distinct = [b for b in dict.fromkeys(values) if b is not None]
+    if distinct and not any(b"\n" in b for b in distinct):
+        decoded = decode_bytes(b"\n".join(distinct), name).split("\n")
+        if len(decoded) == len(distinct):
+            return dict(zip(distinct, decoded, strict=True))
+    return {b: decode_bytes(b, name) for b in distinct}
 
 
 def _declared_note(declared: str | None, chosen: str, guess: EncodingGuess) -> list[str]:

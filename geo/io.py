@@ -211,7 +211,8 @@ def _check_shapefile(shp: Path, name: str) -> None:
             "shapefile needs its .shp, .shx and .dbf (and .prj) together: zip all of them.",
             details={"missing": missing},
         )
-    raw = shp.read_bytes()[:100]
+    with shp.open("rb") as handle:
+        raw = handle.read(100)
     declared = struct.unpack(">i", raw[24:28])[0] * 2 if len(raw) >= 100 else -1
     if declared != shp.stat().st_size:
         raise CorruptFileError(
@@ -240,8 +241,7 @@ def _read_frame(source: _Source, **kwargs: object) -> gpd.GeoDataFrame:
 def _read_shapefile(source: _Source, layers: tuple[str, ...]) -> RawLayer:
     frame = _read_frame(source, encoding="latin1")
     text_cols = [c for c in frame.columns if c != frame.geometry.name and _is_text(frame[c])]
-    raw = {c: [v.encode("latin-1") if isinstance(v, str) else None for v in frame[c]]
-           for c in text_cols}  # fmt: skip
+    raw = {c: _encoded(frame[c], "latin-1") for c in text_cols}
     declared, notes = _declared_encoding(source.path)
     return RawLayer(
         frame, raw, frame.crs, source.label, "ESRI Shapefile", layers, declared, True, notes
@@ -251,10 +251,14 @@ def _read_shapefile(source: _Source, layers: tuple[str, ...]) -> RawLayer:
 def _read_unicode(source: _Source, layers: tuple[str, ...]) -> RawLayer:
     frame = _read_frame(source)
     text_cols = [c for c in frame.columns if c != frame.geometry.name and _is_text(frame[c])]
-    raw = {c: [v.encode("utf-8") if isinstance(v, str) else None for v in frame[c]]
-           for c in text_cols}  # fmt: skip
+    raw = {c: _encoded(frame[c], "utf-8") for c in text_cols}
     driver = {".gpkg": "GPKG", ".kml": "KML"}.get(source.path.suffix.lower(), "GeoJSON")
     return RawLayer(frame, raw, frame.crs, source.label, driver, layers, "utf-8", False)
+
+
+def _encoded(column: pd.Series, codec: str) -> list[bytes | None]:
+    # A plain object array iterates several times faster than a pandas string column.
+    return [v.encode(codec) if isinstance(v, str) else None for v in column.to_numpy(object)]
 
 
 def _is_text(column: pd.Series) -> bool:

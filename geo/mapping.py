@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -180,28 +180,51 @@ def apply_mapping(
         if bad:
             notes.append(f"{bad} value(s) of {column} could not be read as {target}; left empty.")
     if "kind" not in out and "name" in out:
-        out["kind"] = out["name"].map(kind_from_name)
+        out["kind"] = _map_unique(out["name"], kind_from_name)[0]
     return out, notes
 
 
 def _convert(target: str, column: pd.Series) -> tuple[pd.Series, int]:
-    if target in _DATE_FIELDS:
-        converted = column.map(_to_date)
-    elif target in _FLOAT_FIELDS:
-        converted = column.map(_to_float)
-    elif target in _BOOL_FIELDS:
-        converted = column.map(_to_bool)
-    elif target == "status":
-        converted = column.map(lambda v: _STATUS_LOOKUP.get(fold_diacritics(str(v)).strip())
-                               if _present(v) else None)  # fmt: skip
-    elif target == "kind":
-        converted = column.map(lambda v: kind_from_name(str(v)) if _present(v) else None)
-    elif target == "workers":
-        converted = column.map(lambda v: None if (f := _to_float(v)) is None else int(f))
-    else:
-        converted = column.map(lambda v: _to_text(v))
-    bad = int((converted.isna() & column.map(_present)).sum())
-    return converted.astype(object).where(converted.notna(), None), bad
+    return _map_unique(column, _CONVERTERS.get(target, _to_text))
+
+
+def _to_status(value: object) -> str | None:
+    return _STATUS_LOOKUP.get(fold_diacritics(str(value)).strip()) if _present(value) else None
+
+
+def _to_kind(value: object) -> str | None:
+    return kind_from_name(str(value)) if _present(value) else None
+
+
+def _to_workers(value: object) -> int | None:
+    number = _to_float(value)
+    return None if number is None else int(number)
+
+
+def _map_unique(column: pd.Series, convert: Callable[[object], object]) -> tuple[pd.Series, int]:
+    """Apply ``convert`` once per distinct value (columns repeat values a lot); count failures.
+
+    Returns the converted column (object dtype, missing as None) and how many present values
+    could not be converted.
+    """
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    results = [convert(v) for v in uniques]
+    results = [None if r is None or _is_scalar_na(r) else r for r in results]
+    failed = np.array([r is None and _present(v) for r, v in zip(results, uniques, strict=True)],
+                      dtype=bool)  # fmt: skip
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = results
+    table[-1] = None  # code -1: a missing value
+    values = pd.Series(table[codes], index=column.index, dtype=object)
+    return values, int(counts[failed].sum()) if len(uniques) else 0
+
+
+def _is_scalar_na(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def kind_from_name(text: str | None) -> str | None:
@@ -276,3 +299,10 @@ def _to_date(value: object) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+_CONVERTERS: dict[str, Callable[[object], object]] = {
+    **dict.fromkeys(_DATE_FIELDS, _to_date), **dict.fromkeys(_FLOAT_FIELDS, _to_float),
+    **dict.fromkeys(_BOOL_FIELDS, _to_bool), "status": _to_status, "kind": _to_kind,
+    "workers": _to_workers,
+}  # fmt: skip

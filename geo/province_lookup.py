@@ -41,13 +41,14 @@ def province_codes_from_geometry(
     if not present.any():
         return pd.Series(codes, index=geoseries.index)
     points = shapely.point_on_surface(geoms[present])
-    tree = shapely.STRtree(points)
     prov_geoms = provinces.geometry.to_numpy()
     prov_codes = provinces["code"].astype(str).to_numpy()
     where_present = np.flatnonzero(present)
-    for geom, code in zip(prov_geoms, prov_codes, strict=True):
-        hits = tree.query(geom, predicate="contains")
-        codes[where_present[hits]] = code
+    # One bulk query: (province, point) pairs; a later province wins a (rare) shared point,
+    # as it did when the provinces were queried one by one.
+    prov_idx, point_idx = shapely.STRtree(points).query(prov_geoms, predicate="contains")
+    order = np.argsort(prov_idx, kind="stable")
+    codes[where_present[point_idx[order]]] = prov_codes[prov_idx[order]]
     _settle_crossing(geoms, present, codes, prov_geoms, prov_codes)
     return pd.Series(codes, index=geoseries.index)
 
@@ -64,15 +65,18 @@ def _settle_crossing(
     if candidates.size == 0:
         return
     tree = shapely.STRtree(geoms[candidates])
-    crossing: set[int] = set()
-    for boundary in shapely.boundary(prov_geoms):
-        crossing.update(candidates[tree.query(boundary, predicate="intersects")].tolist())
-    prov_tree = shapely.STRtree(prov_geoms)
-    for i in sorted(crossing):
-        hits = prov_tree.query(geoms[i], predicate="intersects")
-        if hits.size:
-            shares = shapely.area(shapely.intersection(prov_geoms[hits], geoms[i]))
-            codes[i] = prov_codes[hits[int(np.argmax(shares))]]
+    _, hit = tree.query(shapely.boundary(prov_geoms), predicate="intersects")
+    crossing = np.unique(candidates[hit])
+    if crossing.size == 0:
+        return
+    feature_idx, prov_idx = shapely.STRtree(prov_geoms).query(
+        geoms[crossing], predicate="intersects"
+    )
+    shares = shapely.area(shapely.intersection(prov_geoms[prov_idx], geoms[crossing][feature_idx]))
+    # Per feature, the province with the largest share (the first one on ties, as argmax).
+    order = np.lexsort((prov_idx, -shares, feature_idx))
+    first = order[np.r_[True, feature_idx[order][1:] != feature_idx[order][:-1]]]
+    codes[crossing[feature_idx[first]]] = prov_codes[prov_idx[first]]
 
 
 def province_codes_from_text(values: pd.Series, provinces: gpd.GeoDataFrame) -> pd.Series:
@@ -98,7 +102,9 @@ def province_codes_from_text(values: pd.Series, provinces: gpd.GeoDataFrame) -> 
             return text.zfill(2) if text.zfill(2) in known and len(text) == 2 else None
         return names.get(_fold_name(text))
 
-    return values.map(lookup).astype(object)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    table = np.array([*(lookup(v) for v in uniques), None], dtype=object)  # -1: missing
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _fold_name(name: str) -> str:

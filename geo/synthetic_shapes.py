@@ -15,7 +15,6 @@ polygon areas there equal ellipsoidal areas; :func:`to_lonlat` converts to EPSG:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +22,9 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+# Not geo.crs.VIETNAM_ALBERS (standard parallels 11/21° N): this one uses 10/21° N. Both are
+# equal-area on WGS 84, but the generator builds its shapes in metres in this plane, so switching
+# would move every vertex (up to ~3 km) and change the output of every seed.
 EQUAL_AREA_CRS = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=10 +lat_2=21 +datum=WGS84 +units=m +no_defs"
 SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_L = 0, 1, 2
 ROLE_SHELL, ROLE_HOLE, ROLE_SATELLITE = 0, 1, 2
@@ -137,76 +139,6 @@ def shell_points(
     return centres_xy + rings.vertex_xy[vertex]
 
 
-def place(
-    rings: Rings,
-    *,
-    draw_centres: Callable[[np.ndarray, int], np.ndarray],
-    containers: np.ndarray,
-    obstacles: np.ndarray,
-    stage: np.ndarray,
-    gap_m: float,
-    max_rounds: int = 10,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Place zones so each lies inside its container and ``gap_m`` away from all others.
-
-    ``draw_centres(zones, round)`` proposes centres; ``containers[i]`` is zone ``i``'s prepared
-    (shrunk) province. Stages are placed in increasing order, each in up to ``max_rounds``
-    rounds; within a round lower indices win conflicts. Zones not placed keep their last
-    candidate that fitted the province (they may then overlap); zones that never fitted are
-    not placed. Returns (centres, geometries, status) with status 1 placed, 2 forced, 0 none.
-    """
-    n = rings.n_zones
-    centres = np.full((n, 2), np.nan)
-    geoms = np.full(n, None, dtype=object)
-    status = np.zeros(n, dtype=np.int8)
-    taken = _TakenIndex(obstacles)
-    for current in np.unique(stage):
-        for rnd in range(max_rounds):
-            todo = np.flatnonzero((status == 0) & (stage == current))
-            if todo.size == 0:
-                break
-            xy = draw_centres(todo, rnd)
-            cand = build_polygons(rings, xy, todo)
-            ok = shapely.contains(containers[todo], cand)
-            fits = ok.copy()
-            ok &= ~taken.hits(cand, ok, gap_m)
-            ok &= ~_self_conflicts(cand, ok, gap_m)
-            chosen = fits if rnd == max_rounds - 1 else ok
-            status[todo[chosen]] = np.where(ok, 1, 2)[chosen]
-            geoms[todo[chosen]], centres[todo[chosen]] = cand[chosen], xy[chosen]
-            taken.add(cand[chosen])
-    return centres, geoms, status
-
-
-class _TakenIndex:
-    """Geometries already placed: a large STRtree rebuilt rarely plus a small one of recent ones.
-
-    Rebuilding one tree of every placed zone each round made placement quadratic in rounds.
-    """
-
-    def __init__(self, geoms: np.ndarray) -> None:
-        self.big, self.recent = np.asarray(geoms, dtype=object), np.empty(0, dtype=object)
-        self.big_tree = shapely.STRtree(self.big)
-
-    def add(self, geoms: np.ndarray) -> None:
-        self.recent = np.concatenate([self.recent, geoms])
-        if self.recent.size > 0.25 * max(self.big.size, 1000):
-            self.big, self.recent = np.concatenate([self.big, self.recent]), self.recent[:0]
-            self.big_tree = shapely.STRtree(self.big)
-
-    def hits(self, cand: np.ndarray, ok: np.ndarray, gap_m: float) -> np.ndarray:
-        """Candidates (among ``ok``) within ``gap_m`` of any taken geometry."""
-        hit = np.zeros(cand.size, dtype=bool)
-        idx = np.flatnonzero(ok)
-        trees = (
-            [self.big_tree, shapely.STRtree(self.recent)] if self.recent.size else [self.big_tree]
-        )
-        for tree in trees:
-            found = tree.query(cand[idx], predicate="dwithin", distance=gap_m)[0]
-            hit[idx[found]] = True
-        return hit
-
-
 def add_lobes(
     base: np.ndarray, planned: np.ndarray, anchors_xy: np.ndarray, outside_m2: np.ndarray
 ) -> np.ndarray:
@@ -271,17 +203,6 @@ def uniform_points(rng: np.random.Generator, area, n: int) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _to_lonlat_transformer() -> Transformer:
     return Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
-
-
-def _self_conflicts(cand: np.ndarray, ok: np.ndarray, gap_m: float) -> np.ndarray:
-    """Candidates that come too close to an earlier (lower index) candidate."""
-    drop = np.zeros(cand.size, dtype=bool)
-    idx = np.flatnonzero(ok)
-    if idx.size > 1:
-        tree = shapely.STRtree(cand[idx])
-        i, j = tree.query(cand[idx], predicate="dwithin", distance=gap_m)
-        drop[idx[j[j > i]]] = True
-    return drop
 
 
 def _shell_vertices(rng: np.random.Generator, shape: np.ndarray, n_vertices: np.ndarray):
@@ -395,14 +316,25 @@ def _sorted_rings(n, ring_zone, ring_role, origins, vertex_ring, vertex_xy) -> R
     )
 
 
+def _next_vertex(rings: Rings) -> np.ndarray:
+    """Index of the next vertex of the same ring (wrapping to the ring's first vertex)."""
+    start = np.r_[0, np.flatnonzero(np.diff(rings.vertex_ring)) + 1]
+    nxt = np.arange(rings.vertex_ring.size) + 1
+    nxt[np.r_[start[1:] - 1, rings.vertex_ring.size - 1]] = start
+    return nxt
+
+
+def _ring_areas(rings: Rings) -> np.ndarray:
+    """Area enclosed by each ring (shoelace, m² once calibrated), positive for every role."""
+    xy, nxt = rings.vertex_xy, _next_vertex(rings)
+    cross = xy[:, 0] * xy[nxt, 1] - xy[nxt, 0] * xy[:, 1]
+    return np.abs(np.bincount(rings.vertex_ring, cross, rings.ring_role.size)) / 2
+
+
 def _calibrate(rings: Rings, area_m2: np.ndarray) -> Rings:
     """Scale each zone about its centre so its polygonal area equals ``area_m2``."""
     xy = rings.vertex_xy
-    start = np.r_[0, np.flatnonzero(np.diff(rings.vertex_ring)) + 1]
-    nxt = np.arange(xy.shape[0]) + 1
-    nxt[np.r_[start[1:] - 1, xy.shape[0] - 1]] = start
-    cross = xy[:, 0] * xy[nxt, 1] - xy[nxt, 0] * xy[:, 1]
-    ring_area = np.abs(np.bincount(rings.vertex_ring, cross, rings.ring_role.size)) / 2
+    ring_area = _ring_areas(rings)
     sign = np.where(rings.ring_role == ROLE_HOLE, -1.0, 1.0)
     zone_area = np.bincount(rings.ring_zone, sign * ring_area, rings.n_zones)
     factor = np.sqrt(area_m2 / zone_area)
@@ -414,3 +346,40 @@ def _calibrate(rings: Rings, area_m2: np.ndarray) -> Rings:
         rings.vertex_ring,
         xy * factor[rings.ring_zone[rings.vertex_ring]][:, None],
     )
+
+
+def holed_footprint_scales(rings: Rings, zones: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Vertex scales for footprints of holed zones, built without the hole then clipped to it.
+
+    The hole sits at the zone centre, so shrinking the shell towards the centre by
+    ``sqrt(share)`` (as for other zones) eats into the hole first: below about 10 % the shrunk
+    shell lies wholly inside the hole and the clipped footprint is empty. Here the shell is
+    shrunk so that shell minus hole covers ``share`` of the planned area, and never so far that
+    it stops enclosing the hole (the footprint is then slightly larger than asked).
+    """
+    ring_area = _ring_areas(rings)
+    is_hole = rings.ring_role == ROLE_HOLE
+    hole_m2 = np.bincount(rings.ring_zone[is_hole], ring_area[is_hole], rings.n_zones)[zones]
+    full_m2 = np.bincount(rings.ring_zone[~is_hole], ring_area[~is_hole], rings.n_zones)[zones]
+    by_area = np.sqrt((share * (full_m2 - hole_m2) + hole_m2) / full_m2)
+    hole_r, shell_r = _hole_clearance(rings)
+    return np.clip(np.maximum(by_area, 1.02 * hole_r[zones] / shell_r[zones]), 0.0, 1.0)
+
+
+def _hole_clearance(rings: Rings) -> tuple[np.ndarray, np.ndarray]:
+    """Per zone: farthest hole vertex from the centre, nearest shell edge to it (metres).
+
+    Both rings are centred on the zone centre, so a shell shrunk by ``s`` encloses the hole
+    when ``s * shell > hole``. Zones without a hole get hole 0.
+    """
+    xy, nxt = rings.vertex_xy, _next_vertex(rings)
+    role = rings.ring_role[rings.vertex_ring]
+    zone = rings.ring_zone[rings.vertex_ring]
+    edge = xy[nxt] - xy
+    t = np.clip(-np.sum(xy * edge, axis=1) / np.maximum(np.sum(edge * edge, axis=1), 1e-12), 0, 1)
+    to_edge = np.hypot(*(xy + t[:, None] * edge).T)
+    shell_r = np.full(rings.n_zones, np.inf)
+    np.minimum.at(shell_r, zone[role == ROLE_SHELL], to_edge[role == ROLE_SHELL])
+    hole_r = np.zeros(rings.n_zones)
+    np.maximum.at(hole_r, zone[role == ROLE_HOLE], np.hypot(*xy[role == ROLE_HOLE].T))
+    return hole_r, shell_r

@@ -26,7 +26,14 @@ from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
 from geo.io import RawLayer, ReadLimits, read_layer
 from geo.mapping import REQUIRED_BY_KIND, apply_mapping, propose_mapping
 from geo.province_lookup import province_codes_from_geometry, province_codes_from_text
-from geo.validate import Issue, Repair, areas_ha, check_duplicate_codes, check_geometries
+from geo.validate import (
+    Issue,
+    Repair,
+    areas_ha,
+    check_duplicate_codes,
+    check_geometries,
+    reproject,
+)
 
 __all__ = ["KINDS", "PreparedUpload", "prepare_upload"]
 
@@ -197,7 +204,7 @@ def _rank(raw: RawLayer, provinces: gpd.GeoDataFrame | None) -> list[CRSCandidat
 def _to_storage(raw: RawLayer, source_crs: pyproj.CRS) -> gpd.GeoSeries:
     geoms = raw.frame.geometry.set_crs(source_crs, allow_override=True)
     _check_coordinates(geoms, source_crs)
-    return geoms.to_crs(4326)
+    return reproject(geoms, 4326)
 
 
 def _check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
@@ -250,11 +257,14 @@ def _assemble(
 def _province_codes(
     frame: pd.DataFrame, geoms: gpd.GeoSeries, provinces: gpd.GeoDataFrame
 ) -> pd.Series:
-    derived = province_codes_from_geometry(geoms, provinces)
     if "province_code" not in frame:
-        return derived
+        return province_codes_from_geometry(geoms, provinces)
     given = province_codes_from_text(frame["province_code"], provinces)
-    return given.where(given.notna(), derived).astype(object)
+    missing = given.isna().to_numpy()
+    if not missing.any():  # geometry is only consulted where the text gives no province
+        return given.astype(object)
+    derived = province_codes_from_geometry(geoms[missing], provinces)
+    return given.where(~missing, derived.reindex(given.index)).astype(object)
 
 
 def _field_errors(features: gpd.GeoDataFrame, kind: str) -> list[Issue]:

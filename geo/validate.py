@@ -9,11 +9,14 @@ given twice in one file.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geo.crs import VIETNAM_ALBERS, check_vietnam_extent
@@ -25,11 +28,14 @@ __all__ = [
     "areas_ha",
     "check_duplicate_codes",
     "check_geometries",
+    "reproject",
 ]
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 _ALLOWED = {"zones": (*_POLYGONAL, "Point"), "planned": _POLYGONAL, "actual": _POLYGONAL}
 _LISTED = 10
+_MAX_THREADS = 4
+_THREADED_MIN_COORDS = 200_000
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,43 @@ def areas_ha(geoseries: gpd.GeoSeries) -> np.ndarray:
     """
     if geoseries.empty:
         return np.zeros(0)
-    projected = geoseries.to_crs(VIETNAM_ALBERS)
+    projected = reproject(geoseries, VIETNAM_ALBERS)
     return np.nan_to_num(projected.area.to_numpy() / 10_000.0)
+
+
+def reproject(geoseries: gpd.GeoSeries, crs: object) -> gpd.GeoSeries:
+    """``geoseries.to_crs(crs)``, with big 2-D inputs transformed on several threads.
+
+    PROJ releases the GIL, so the coordinate array is cut into one chunk per core, each chunk
+    transformed by its own ``pyproj.Transformer`` (they are not thread-safe), same result as
+    ``GeoSeries.to_crs``. Small or 3-D inputs simply use ``to_crs``.
+    """
+    target = pyproj.CRS.from_user_input(crs)
+    geoms = geoseries.to_numpy()
+    threads = min(_MAX_THREADS, os.cpu_count() or 1)
+    if (
+        geoseries.crs is None or threads < 2 or shapely.has_z(geoms).any()
+        or shapely.get_num_coordinates(geoms).sum() < _THREADED_MIN_COORDS
+    ):  # fmt: skip
+        return geoseries.to_crs(target)
+    transformers = [pyproj.Transformer.from_crs(geoseries.crs, target, always_xy=True)
+                    for _ in range(threads)]  # fmt: skip
+
+    def transform(coords: np.ndarray) -> np.ndarray:
+        bounds = np.linspace(0, len(coords), threads + 1).astype(int)
+        out = np.empty_like(coords)
+
+        def run(i: int) -> None:
+            part = slice(bounds[i], bounds[i + 1])
+            x, y = transformers[i].transform(coords[part, 0], coords[part, 1])
+            out[part, 0], out[part, 1] = x, y
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, range(threads)))
+        return out
+
+    moved = shapely.transform(geoms, transform)
+    return gpd.GeoSeries(moved, index=geoseries.index, crs=target, name=geoseries.name)
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, *, kind: str) -> ValidationResult:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.cli import db, demo, serve
+from api.cli import analyze, db, demo, imports, report, serve
 from api.cli.common import UserFacingErrors, fail
 
 app = typer.Typer(
@@ -19,6 +19,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("analyze")(analyze.analyze)
+app.command("import")(imports.import_)
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -12,8 +12,15 @@ from api.services.bootstrap import prepare_database, start_private_cluster
 
 app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 
-COUNTED_TABLES = ("provinces", "zones", "planning_boundaries", "actual_footprints", "uploads",
-                  "analysis_runs", "flags")
+COUNTED_TABLES = (
+    "provinces",
+    "zones",
+    "planning_boundaries",
+    "actual_footprints",
+    "uploads",
+    "analysis_runs",
+    "flags",
+)
 
 
 @app.command()
@@ -38,7 +45,9 @@ def down() -> None:
 
 
 @app.command()
-def status(as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout.")) -> None:
+def status(
+    as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
+) -> None:
     """Print the database URL, the PostGIS version and row counts."""
     url = settings().resolved_database_url()
     engine = make_engine(url)
@@ -47,8 +56,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="One JSON document
     finally:
         engine.dispose()
     with session_scope() as session:
-        counts = {t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                  for t in COUNTED_TABLES}
+        counts = {
+            t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in COUNTED_TABLES
+        }
     if as_json:
         print_json({"url": redacted(url), "postgis": version, "counts": counts})
         return

@@ -73,7 +73,8 @@ def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) 
         upload_id = svc.stage(session, path, prepared, options, filename=path.name)
         if dry_run:
             counts = svc.preview(session, upload_id)
-            preview = svc.preview_geojson(session, upload_id, limit=len(prepared.features))
+            # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
+            preview = svc.preview_geojson(session, upload_id)
             return svc.report_document(prepared, counts, preview=preview)
         counts = svc.commit(session, upload_id, progress=report)
         return svc.report_document(prepared, counts, upload_id=upload_id)

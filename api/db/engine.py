@@ -58,7 +58,8 @@ def _create_postgis(conn, where: str) -> None:  # noqa: ANN001
     if not has_ext:
         raise DatabaseUnavailableError(
             f"the database server at {where} has no PostGIS available: install "
-            "postgresql-15-postgis-3 on that server, or unset DATABASE_URL to use the private cluster"
+            "postgresql-15-postgis-3 on that server, or unset DATABASE_URL to use the private "
+            "cluster"
         )
     installed = conn.execute(
         text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")

@@ -70,7 +70,9 @@ class Upload(Base):
     counts: Mapped[dict] = mapped_column(JSONB, server_default="{}")
     warnings: Mapped[list] = mapped_column(JSONB, server_default="[]")
     errors: Mapped[list] = mapped_column(JSONB, server_default="[]")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
     committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -102,8 +104,12 @@ class Zone(Base):
         Geometry("POINT", srid=STORAGE_SRID, spatial_index=False), nullable=True
     )
     attrs: Mapped[dict] = mapped_column(JSONB, server_default="{}")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class PlanningBoundary(Base):
@@ -119,7 +125,9 @@ class PlanningBoundary(Base):
     geom: Mapped[Any] = _multipolygon()
     area_ha: Mapped[float] = mapped_column(Double, Computed("ST_Area(geom::geography) / 10000.0"))
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class ActualFootprint(Base):
@@ -132,7 +140,9 @@ class ActualFootprint(Base):
     geom: Mapped[Any] = _multipolygon()
     area_ha: Mapped[float] = mapped_column(Double, Computed("ST_Area(geom::geography) / 10000.0"))
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class AnalysisRun(Base):
@@ -147,7 +157,9 @@ class AnalysisRun(Base):
     zone_count: Mapped[int | None] = mapped_column(Integer)
     duration_s: Mapped[float | None] = mapped_column(Double)
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

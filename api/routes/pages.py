@@ -1,34 +1,50 @@
-"""Web pages: views of the API's data, rendered by ``web``."""
+"""Web pages: views of the API's data, rendered by ``web``. Unknown codes get a 404 page in the
+visitor's language."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.db.repositories import zones as zones_repo
 from api.deps import SessionDep, SettingsDep
+from api.services import pages as svc
 from web.i18n import normalize_lang
-from web.maps import LayerSpec
-from web.pages import render_home_page
 
 router = APIRouter(tags=["pages"])
-
-HOME_LAYERS = (
-    LayerSpec("layer.provinces", "/api/provinces?version={version}&simplified=true", "provinces"),
-    LayerSpec("layer.zones", "/api/zones?version={version}&limit=10000&simplify_m=10", "zones"),
-)
+LangQuery = Annotated[str | None, Query(description="vi (default) or en")]
+ModeQuery = Annotated[
+    str | None, Query(pattern="^(tiles|geojson)$", description="Force vector tiles or GeoJSON")
+]
 
 
 @router.get("/", response_class=HTMLResponse, operation_id="pages-home")
 def home(
-    session: SessionDep,
-    settings: SettingsDep,
-    lang: Annotated[str | None, Query(description="vi (default) or en")] = None,
+    session: SessionDep, settings: SettingsDep, lang: LangQuery = None, mode: ModeQuery = None
 ) -> HTMLResponse:
-    version = settings.default_admin_version
-    layers = [LayerSpec(s.name, s.url.format(version=version), s.kind, s.show) for s in HOME_LAYERS]
-    html = render_home_page(
-        lang=normalize_lang(lang), layers=layers, bounds=None, tiles_url=settings.tiles_url,
-        show_demo_notice=zones_repo.count(session, synthetic_only=True) > 0,
-    )
+    return HTMLResponse(svc.national_page(session, settings, lang=normalize_lang(lang), mode=mode))
+
+
+@router.get("/provinces/{code}", response_class=HTMLResponse, operation_id="pages-province")
+def province(
+    session: SessionDep, settings: SettingsDep, code: str, lang: LangQuery = None,
+    mode: ModeQuery = None,
+) -> HTMLResponse:  # fmt: skip
+    chosen = normalize_lang(lang)
+    html = svc.province_page(session, settings, code, lang=chosen, mode=mode)
+    if html is None:
+        return HTMLResponse(svc.not_found_page(lang=chosen, what="province", code=code), 404)
     return HTMLResponse(html)
+
+
+@router.get("/zones/{code}", response_class=HTMLResponse, operation_id="pages-zone")
+def zone(session: SessionDep, code: str, lang: LangQuery = None) -> HTMLResponse:
+    chosen = normalize_lang(lang)
+    html = svc.zone_page(session, code, lang=chosen)
+    if html is None:
+        return HTMLResponse(svc.not_found_page(lang=chosen, what="zone", code=code), 404)
+    return HTMLResponse(html)
+
+
+@router.get("/upload", response_class=HTMLResponse, operation_id="pages-upload")
+def upload(settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
+    return HTMLResponse(svc.upload_page(settings, lang=normalize_lang(lang)))

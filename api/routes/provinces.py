@@ -18,5 +18,9 @@ def list_provinces(
     simplified: Annotated[bool, Query(description="Lighter geometry for web maps")] = False,
 ) -> dict:
     features = repo.provinces_geojson(session, version, simplified=simplified)
-    return {"type": "FeatureCollection", "admin_version": version, "features": features,
-            "numberReturned": len(features)}
+    return {
+        "type": "FeatureCollection",
+        "admin_version": version,
+        "features": features,
+        "numberReturned": len(features),
+    }

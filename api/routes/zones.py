@@ -31,11 +31,23 @@ def list_zones(
     simplify_m: Annotated[float, Query(ge=0, le=10_000, description="Simplify tolerance")] = 0,
 ) -> dict:
     flt = ZoneFilter(
-        province=province_code(session, version, province), version=version,
-        kind=choice(kind, ZONE_KINDS, "kind"), status=choice(status, ZONE_STATUSES, "status"),
-        bbox=bbox, limit=page.limit, offset=page.offset, simplify_deg=simplify_m / 111_000,
+        province=province_code(session, version, province),
+        version=version,
+        kind=choice(kind, ZONE_KINDS, "kind"),
+        status=choice(status, ZONE_STATUSES, "status"),
+        bbox=bbox,
+        limit=page.limit,
+        offset=page.offset,
+        simplify_deg=simplify_m / 111_000,
     )
     features, total = zones_geojson(session, flt)
-    return {"type": "FeatureCollection", "features": features, "numberMatched": total,
-            "numberReturned": len(features), "total": total, "limit": page.limit,
-            "offset": page.offset, "admin_version": version}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": total,
+        "numberReturned": len(features),
+        "total": total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "admin_version": version,
+    }

@@ -67,7 +67,9 @@ def drop_database(url: str) -> None:
     admin = make_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_identifier(target.database)}" WITH (FORCE)'))
+            conn.execute(
+                text(f'DROP DATABASE IF EXISTS "{_identifier(target.database)}" WITH (FORCE)')
+            )
     finally:
         admin.dispose()
 

@@ -58,21 +58,23 @@ def _rows(full_path: Path, simple_path: Path) -> list[dict]:
     rows = []
     for record in full.to_dict("records"):
         merged = record.get("merged_from")
-        rows.append({
-            "admin_version": record["admin_version"],
-            "code": record["code"],
-            "name_vi": record["name_vi"],
-            "name_vi_full": record.get("name_vi_full"),
-            "name_en": record["name_en"],
-            "unit_type": record.get("unit_type"),
-            "valid_from": _date(record.get("valid_from")),
-            "valid_to": _date(record.get("valid_to")),
-            "area_km2": record.get("area_km2"),
-            "parent_code_2025": record.get("code_2025"),
-            "merged_from": merged.split(";") if isinstance(merged, str) else None,
-            "geom": _multi(record["geometry"]),
-            "geom_simplified": _multi(simple.get(record["code"])),
-        })
+        rows.append(
+            {
+                "admin_version": record["admin_version"],
+                "code": record["code"],
+                "name_vi": record["name_vi"],
+                "name_vi_full": record.get("name_vi_full"),
+                "name_en": record["name_en"],
+                "unit_type": record.get("unit_type"),
+                "valid_from": _date(record.get("valid_from")),
+                "valid_to": _date(record.get("valid_to")),
+                "area_km2": record.get("area_km2"),
+                "parent_code_2025": record.get("code_2025"),
+                "merged_from": merged.split(";") if isinstance(merged, str) else None,
+                "geom": _multi(record["geometry"]),
+                "geom_simplified": _multi(simple.get(record["code"])),
+            }
+        )
     return rows
 
 

@@ -57,18 +57,38 @@ def _boundary_rows(data: SyntheticData, ids: dict[str, int]):  # noqa: ANN202
     versions: dict[str, int] = {}
     for rec in history.to_dict("records"):
         versions[rec["zone_code"]] = versions.get(rec["zone_code"], 0) + 1
-        yield [ids[rec["zone_code"]], versions[rec["zone_code"]], rec["decision_ref"],
-               rec["approved_on"], rec["valid_from"], rec["valid_to"],
-               bulk.ewkb_hex(rec["geometry"]), None]
+        yield [
+            ids[rec["zone_code"]],
+            versions[rec["zone_code"]],
+            rec["decision_ref"],
+            rec["approved_on"],
+            rec["valid_from"],
+            rec["valid_to"],
+            bulk.ewkb_hex(rec["geometry"]),
+            None,
+        ]
     current = data.zones[data.zones.geometry.notna() & ~data.zones.geometry.is_empty]
     for rec in current.to_dict("records"):
         approved = rec.get("approved_on") or rec.get("established_on")
         valid_from = approved if approved is not None else dt.date(2000, 1, 1)
-        yield [ids[rec["code"]], versions.get(rec["code"], 0) + 1, rec["decision_ref"],
-               approved, valid_from, None, bulk.ewkb_hex(rec["geometry"]), None]
+        yield [
+            ids[rec["code"]],
+            versions.get(rec["code"], 0) + 1,
+            rec["decision_ref"],
+            approved,
+            valid_from,
+            None,
+            bulk.ewkb_hex(rec["geometry"]),
+            None,
+        ]
 
 
 def _footprint_rows(actual: gpd.GeoDataFrame, ids: dict[str, int]):  # noqa: ANN202
     for rec in actual.to_dict("records"):
-        yield [ids[rec["zone_code"]], rec["source"], rec["observed_on"],
-               bulk.ewkb_hex(rec["geometry"]), None]
+        yield [
+            ids[rec["zone_code"]],
+            rec["source"],
+            rec["observed_on"],
+            bulk.ewkb_hex(rec["geometry"]),
+            None,
+        ]

@@ -168,6 +168,9 @@ def _apply(session: Session, upload_id: int) -> dict[str, int]:
     kind, fields = upload["kind"], tuple(upload["options"].get("fields", ()))
     inserted: set[int] = set()
     updated: set[int] = set()
+    changes.tune_transaction(session)
+    if kind in ("zones", "planned"):
+        changes.match_zones(session, upload_id, assign_new_ids=kind == "zones")
     if kind == "zones":
         inserted, updated = changes.apply_zones(session, upload_id, fields)
         new, replaced = changes.apply_boundaries(
@@ -223,8 +226,14 @@ def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list
 
 
 def preview_geojson(session: Session, upload_id: int, *, limit: int = PREVIEW_FEATURES) -> dict:
-    return {"type": "FeatureCollection",
-            "features": repo.staged_geojson(session, upload_id, limit=limit)}  # fmt: skip
+    """The first ``limit`` staged features as a GeoJSON FeatureCollection (EPSG:4326).
+
+    ``numberMatched``/``numberReturned`` (as in OGC API Features) tell when it was cut.
+    """
+    features = repo.staged_geojson(session, upload_id, limit=limit)
+    return {"type": "FeatureCollection", "features": features,
+            "numberMatched": repo.staged_count(session, upload_id),
+            "numberReturned": len(features)}  # fmt: skip
 
 
 def report_document(

@@ -47,8 +47,7 @@ def test_zones_filter_by_kind_and_province(zones_client):
     body = zones_client.get("/api/zones", params={"kind": "CCN", "limit": 10_000}).json()
     assert body["features"] and {f["properties"]["kind"] for f in body["features"]} == {"CCN"}
     code = body["features"][0]["properties"]["province_code"]
-    in_province = zones_client.get(
-        "/api/zones", params={"province": code, "limit": 10_000}).json()
+    in_province = zones_client.get("/api/zones", params={"province": code, "limit": 10_000}).json()
     assert {f["properties"]["province_code"] for f in in_province["features"]} == {code}
     assert in_province["numberMatched"] < zones_client.get("/api/zones").json()["numberMatched"]
 
@@ -56,19 +55,21 @@ def test_zones_filter_by_kind_and_province(zones_client):
 def test_zones_filter_by_province_of_2008_version_uses_geometry(zones_client):
     # Bắc Ninh (27, 2008-63) merged into Bắc Ninh (24, 2025-34) with Bắc Giang.
     body = zones_client.get(
-        "/api/zones", params={"province": "27", "version": "2008-63", "limit": 10_000}).json()
+        "/api/zones", params={"province": "27", "version": "2008-63", "limit": 10_000}
+    ).json()
     provinces = zones_client.get("/api/provinces", params={"version": "2008-63"}).json()
-    bac_ninh = next(shape(f["geometry"]) for f in provinces["features"]
-                    if f["properties"]["code"] == "27")
+    bac_ninh = next(
+        shape(f["geometry"]) for f in provinces["features"] if f["properties"]["code"] == "27"
+    )
     assert body["features"]
-    assert all(bac_ninh.contains(shape(f["geometry"]).point_on_surface())
-               for f in body["features"])
+    assert all(bac_ninh.contains(shape(f["geometry"]).point_on_surface()) for f in body["features"])
 
 
 def test_zones_bbox_filter_returns_only_intersecting(zones_client):
     bbox = (105.5, 20.8, 106.3, 21.4)
     body = zones_client.get(
-        "/api/zones", params={"bbox": ",".join(map(str, bbox)), "limit": 10_000}).json()
+        "/api/zones", params={"bbox": ",".join(map(str, bbox)), "limit": 10_000}
+    ).json()
     box = shapely.box(*bbox)
     assert body["features"]
     assert all(shape(f["geometry"]).intersects(box) for f in body["features"])

@@ -73,8 +73,14 @@ def test_up_data_dir_owned_by_other_user_fails_without_touching_it(scratch_home)
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ZONEMAP), *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60, check=False)
+    return subprocess.run(
+        [str(ZONEMAP), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
 
 
 def test_cli_unreachable_database_url_exits_nonzero_with_one_line():

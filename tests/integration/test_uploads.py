@@ -13,14 +13,14 @@ from pathlib import Path
 import pyproj
 import pytest
 import shapely
-from conftest import ROOT, shared_data
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 from api.db.repositories.uploads import table_counts
 from api.errors import ConflictError
 from api.services import uploads as svc
+from tests.conftest import ROOT, shared_data
+from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
           "upload_changes")  # fmt: skip

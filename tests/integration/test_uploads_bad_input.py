@@ -13,7 +13,11 @@ from fastapi.testclient import TestClient
 from shapely.geometry import LineString
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from upload_builders import (
+
+from api.app import create_app
+from api.db.repositories.uploads import table_counts
+from api.settings import Settings
+from tests.upload_builders import (
     shapefile_parts,
     to_tm3,
     wgs84_zones,
@@ -21,10 +25,6 @@ from upload_builders import (
     zip_paths,
     zipped_shapefile,
 )
-
-from api.app import create_app
-from api.db.repositories.uploads import table_counts
-from api.settings import Settings
 
 TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
           "upload_changes", "provinces", "analysis_runs", "flags")  # fmt: skip

@@ -16,13 +16,35 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 ZONE_COLUMNS = (
-    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
-    "decision_ref", "planned_area_ha", "industrial_land_ha", "leased_land_ha", "is_mountainous",
-    "is_craft_village", "is_synthetic", "investor", "workers", "wastewater_status",
-    "wastewater_capacity_m3_day", "has_worker_housing", "location",
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "is_synthetic",
+    "investor",
+    "workers",
+    "wastewater_status",
+    "wastewater_capacity_m3_day",
+    "has_worker_housing",
+    "location",
 )
 BOUNDARY_COLUMNS = (
-    "zone_id", "version", "decision_ref", "approved_on", "valid_from", "valid_to", "geom",
+    "zone_id",
+    "version",
+    "decision_ref",
+    "approved_on",
+    "valid_from",
+    "valid_to",
+    "geom",
     "upload_id",
 )
 FOOTPRINT_COLUMNS = ("zone_id", "source", "observed_on", "geom", "upload_id")
@@ -37,7 +59,9 @@ def ewkb_hex(geom: Any) -> str | None:
     return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
 
 
-def copy_rows(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+def copy_rows(
+    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence]
+) -> int:
     raw = session.connection().connection.driver_connection
     written = 0
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
@@ -51,7 +75,7 @@ def zone_ids(session: Session, codes: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
         text("SELECT code, id FROM zones WHERE code = ANY(:codes)"), {"codes": list(codes)}
     )
-    return {code: zone_id for code, zone_id in rows}
+    return dict(rows)
 
 
 def _clean(value: Any) -> Any:

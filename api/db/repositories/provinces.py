@@ -18,7 +18,7 @@ def count_by_version(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(Province.admin_version, func.count()).group_by(Province.admin_version)
     )
-    return {version: count for version, count in rows}
+    return dict(rows)
 
 
 def codes(session: Session, version: str) -> set[str]:
@@ -27,9 +27,13 @@ def codes(session: Session, version: str) -> set[str]:
 
 def insert_provinces(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     values = [
-        {**row, "geom": from_shape(row["geom"], srid=4326),
-         "geom_simplified": from_shape(row["geom_simplified"], srid=4326)
-         if row.get("geom_simplified") is not None else None}
+        {
+            **row,
+            "geom": from_shape(row["geom"], srid=4326),
+            "geom_simplified": from_shape(row["geom_simplified"], srid=4326)
+            if row.get("geom_simplified") is not None
+            else None,
+        }
         for row in rows
     ]
     if values:
@@ -38,13 +42,19 @@ def insert_provinces(session: Session, rows: Iterable[Mapping[str, Any]]) -> int
 
 
 def provinces_geojson(session: Session, version: str, *, simplified: bool) -> list[dict]:
-    rows = session.execute(query("provinces_geojson"), {"version": version, "simplified": simplified})
+    rows = session.execute(
+        query("provinces_geojson"), {"version": version, "simplified": simplified}
+    )
     features = []
     for row in rows.mappings():
         props = {k: _jsonable(v) for k, v in row.items() if k != "geometry"}
         features.append(
-            {"type": "Feature", "id": row["code"], "geometry": json.loads(row["geometry"]),
-             "properties": props}
+            {
+                "type": "Feature",
+                "id": row["code"],
+                "geometry": json.loads(row["geometry"]),
+                "properties": props,
+            }
         )
     return features
 

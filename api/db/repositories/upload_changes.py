@@ -19,6 +19,7 @@ ZONE_FIELDS = (
 )  # fmt: skip
 _NOT_NULL = ("kind", "name", "province_code", "status", "is_mountainous", "is_craft_village")
 _INSERT_DEFAULTS = {"status": "'planned'", "is_mountainous": "false", "is_craft_village": "false"}
+_WORK_MEM = "64MB"
 _COMMIT_LOCK_KEY = 7_340_033  # one advisory lock serialises upload commits and rollbacks
 _RESTORED = ", ".join(f"{c} = r.{c}" for c in ZONE_FIELDS if c != "location")
 
@@ -38,25 +39,65 @@ def lock_commits(session: Session, *, timeout_s: float) -> None:
     session.execute(text("SET LOCAL lock_timeout = 0"))
 
 
+def tune_transaction(session: Session) -> None:
+    """Give this transaction's hashes and sorts room (a staged upload can be 100k polygons).
+
+    ``SET LOCAL`` ends with the transaction (or the savepoint of a preview).
+    """
+    session.execute(text(f"SET LOCAL work_mem = '{_WORK_MEM}'"))
+
+
+def match_zones(session: Session, upload_id: int, *, assign_new_ids: bool) -> None:
+    """Match the staged features to zones by code, once, into the temp table ``_upload_match``.
+
+    ``_upload_match (ord, zone_id, is_new)``: ``zone_id`` is the existing zone's id or, when
+    ``assign_new_ids``, a fresh id from the zones sequence (in file order) for a code not yet
+    stored; otherwise NULL. Every later statement joins on these integer keys, so no statement
+    both grows ``zones`` and searches it (an anti-join on a table that fills up while it is
+    scanned is quadratic), and no ``RETURNING`` has to be joined back to the staged rows.
+    """
+    new_id = "nextval(pg_get_serial_sequence('zones', 'id'))" if assign_new_ids else "NULL"
+    session.execute(text("DROP TABLE IF EXISTS _upload_match"))
+    session.execute(
+        text(
+            "CREATE TEMP TABLE _upload_match ON COMMIT DROP AS "
+            f"SELECT ord, old_id IS NULL AS is_new, COALESCE(old_id, {new_id}) AS zone_id "
+            "FROM (SELECT s.ord, z.id AS old_id FROM upload_features s LEFT JOIN zones z "
+            "ON z.code = s.code WHERE s.upload_id = :u ORDER BY s.ord) q"
+        ),
+        {"u": upload_id},
+    )
+    session.execute(text("ANALYZE _upload_match"))
+
+
 def apply_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> tuple[set, set]:
-    """Upsert zones by code; return (ords inserted, ords updated). Unchanged rows are skipped."""
+    """Upsert zones by code; return (ords inserted, ords updated). Unchanged rows are skipped.
+
+    Needs ``match_zones(..., assign_new_ids=True)`` first.
+    """
     fields = tuple(f for f in ZONE_FIELDS if f in fields)
     updated = _update_zones(session, upload_id, fields) if fields else set()
     columns = [c for c in ZONE_FIELDS if c in fields or c in _INSERT_DEFAULTS]
     values = [f"COALESCE(s.{c}, {_INSERT_DEFAULTS[c]})" if c in _INSERT_DEFAULTS else f"s.{c}"
               for c in columns]  # fmt: skip
-    rows = session.execute(
+    session.execute(
         text(
-            f"WITH new AS (INSERT INTO zones (code, {', '.join(columns)}) "
-            f"SELECT s.code, {', '.join(values)} FROM upload_features s WHERE s.upload_id = :u "
-            "AND NOT EXISTS (SELECT 1 FROM zones z WHERE z.code = s.code) ORDER BY s.ord "
-            "RETURNING id, code), "
-            "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
-            "action) SELECT :u, 'zones', id, id, 'insert' FROM new) "
-            "SELECT s.ord FROM new JOIN upload_features s ON s.upload_id = :u AND s.code = new.code"
+            f"INSERT INTO zones (id, code, {', '.join(columns)}) "
+            f"SELECT m.zone_id, s.code, {', '.join(values)} FROM _upload_match m "
+            "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord WHERE m.is_new "
+            "ORDER BY m.ord"
         ),
         {"u": upload_id},
     )
+    session.execute(
+        text(
+            "INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, action) "
+            "SELECT :u, 'zones', zone_id, zone_id, 'insert' FROM _upload_match WHERE is_new "
+            "ORDER BY ord"
+        ),
+        {"u": upload_id},
+    )
+    rows = session.execute(text("SELECT ord FROM _upload_match WHERE is_new"))
     return {r[0] for r in rows}, updated
 
 
@@ -69,8 +110,9 @@ def _update_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> 
         text(
             f"WITH changed AS (SELECT z.id, s.ord, "
             f"{', '.join(f'{v} AS v_{c}' for v, c in zip(staged, fields, strict=True))} "
-            "FROM zones z JOIN upload_features s ON s.code = z.code AND s.upload_id = :u "
-            f"WHERE ({', '.join(old)}, true) IS DISTINCT FROM ({', '.join(staged)}, true) "
+            "FROM _upload_match m JOIN zones z ON z.id = m.zone_id "
+            "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord WHERE NOT m.is_new "
+            f"AND ({', '.join(old)}, true) IS DISTINCT FROM ({', '.join(staged)}, true) "
             "FOR UPDATE OF z), "
             "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
             "action, previous, previous_geom) SELECT :u, 'zones', z.id, z.id, 'update', "
@@ -89,18 +131,21 @@ def apply_boundaries(
     """New planning-boundary versions where the polygon (or decision) changed.
 
     The previous current version is closed (valid_to = today), history kept. Returns (ords of
-    zones that had no boundary, ords whose boundary was replaced).
+    zones that had no boundary, ords whose boundary was replaced). Needs ``match_zones`` first.
+    The next version number comes from one grouped join (not a per-row subquery).
     """
     decision = "OR pb.decision_ref IS DISTINCT FROM s.decision_ref" if compare_decision else ""
     session.execute(text("DROP TABLE IF EXISTS _upload_pb"))
     session.execute(
         text(
-            "CREATE TEMP TABLE _upload_pb ON COMMIT DROP AS SELECT s.ord, z.id AS zone_id, "
-            "pb.id AS prev_id, s.geom, s.decision_ref, s.approved_on, "
-            "COALESCE((SELECT max(version) FROM planning_boundaries x WHERE x.zone_id = z.id), 0)"
-            " + 1 AS version FROM upload_features s JOIN zones z ON z.code = s.code "
-            "LEFT JOIN planning_boundaries pb ON pb.zone_id = z.id AND pb.valid_to IS NULL "
-            "WHERE s.upload_id = :u AND s.geom IS NOT NULL "
+            "CREATE TEMP TABLE _upload_pb ON COMMIT DROP AS SELECT m.ord, m.zone_id, "
+            "pb.id AS prev_id, COALESCE(v.version, 0) + 1 AS version FROM _upload_match m "
+            "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord "
+            "LEFT JOIN planning_boundaries pb ON pb.zone_id = m.zone_id AND pb.valid_to IS NULL "
+            "LEFT JOIN (SELECT x.zone_id, max(x.version) AS version FROM planning_boundaries x "
+            "WHERE x.zone_id IN (SELECT zone_id FROM _upload_match WHERE NOT is_new) "
+            "GROUP BY x.zone_id) v ON v.zone_id = m.zone_id "
+            "WHERE m.zone_id IS NOT NULL AND s.geom IS NOT NULL "
             f"AND (pb.id IS NULL OR NOT ST_OrderingEquals(pb.geom, s.geom) {decision})"
         ),
         {"u": upload_id},
@@ -119,8 +164,9 @@ def apply_boundaries(
     session.execute(
         text(
             "WITH ins AS (INSERT INTO planning_boundaries (zone_id, version, decision_ref, "
-            "approved_on, valid_from, geom, upload_id) SELECT zone_id, version, decision_ref, "
-            "approved_on, current_date, geom, :u FROM _upload_pb ORDER BY ord "
+            "approved_on, valid_from, geom, upload_id) SELECT n.zone_id, n.version, "
+            "s.decision_ref, s.approved_on, current_date, s.geom, :u FROM _upload_pb n "
+            "JOIN upload_features s ON s.upload_id = :u AND s.ord = n.ord ORDER BY n.ord "
             "RETURNING id, zone_id) INSERT INTO upload_changes (upload_id, table_name, row_id, "
             "zone_id, action) SELECT :u, 'planning_boundaries', id, zone_id, 'insert' FROM ins"
         ),

@@ -32,17 +32,26 @@ def zones_geojson(session: Session, flt: ZoneFilter) -> tuple[list[dict], int]:
     """Return (features, total matching) for one page of zones."""
     xmin, ymin, xmax, ymax = flt.bbox if flt.bbox else (None, None, None, None)
     params = {
-        "province": flt.province, "version": flt.version, "kind": flt.kind,
-        "status": flt.status, "xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax,
-        "limit": flt.limit, "offset": flt.offset, "simplify_deg": flt.simplify_deg,
+        "province": flt.province,
+        "version": flt.version,
+        "kind": flt.kind,
+        "status": flt.status,
+        "xmin": xmin,
+        "ymin": ymin,
+        "xmax": xmax,
+        "ymax": ymax,
+        "limit": flt.limit,
+        "offset": flt.offset,
+        "simplify_deg": flt.simplify_deg,
     }
     features, total = [], 0
     for row in session.execute(query("zones_geojson"), params).mappings():
         total = row["total"]
         props = {k: _jsonable(v) for k, v in row.items() if k not in ("geometry", "total")}
         geometry = json.loads(row["geometry"]) if row["geometry"] else None
-        features.append({"type": "Feature", "id": row["code"], "geometry": geometry,
-                         "properties": props})
+        features.append(
+            {"type": "Feature", "id": row["code"], "geometry": geometry, "properties": props}
+        )
     if not features and flt.offset:
         total = count_zones(session, flt)
     return features, total
@@ -89,10 +98,15 @@ def insert_zone(session: Session, attrs: dict[str, Any], boundary: Any = None) -
         session.add(zone)
         session.flush()
         if boundary is not None:
-            session.add(PlanningBoundary(
-                zone_id=zone.id, version=1, valid_from=attrs.get("established_on") or dt.date.today(),
-                decision_ref=attrs.get("decision_ref"), geom=from_shape(_as_multi(boundary), srid=4326),
-            ))
+            session.add(
+                PlanningBoundary(
+                    zone_id=zone.id,
+                    version=1,
+                    valid_from=attrs.get("established_on") or dt.date.today(),
+                    decision_ref=attrs.get("decision_ref"),
+                    geom=from_shape(_as_multi(boundary), srid=4326),
+                )
+            )
             session.flush()
     return zone.id
 

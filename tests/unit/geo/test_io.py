@@ -6,7 +6,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from upload_builders import shapefile_parts, to_tm3, wgs84_zones, write_shapefile, zip_paths
 
 from geo.archive import ArchiveLimits
 from geo.errors import (
@@ -18,6 +17,7 @@ from geo.errors import (
     ZipBombError,
 )
 from geo.io import ReadLimits, read_layer
+from tests.upload_builders import shapefile_parts, to_tm3, wgs84_zones, write_shapefile, zip_paths
 
 
 def test_read_layer_nested_zip_keeps_raw_dbf_bytes(tmp_path: Path) -> None:

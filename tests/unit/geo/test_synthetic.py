@@ -124,6 +124,49 @@ def test_generate_zones_geometries_valid_multipolygons(national):
     assert vertices.min() >= 9 and np.median(vertices) < 60
 
 
+@pytest.fixture(scope="module")
+def scale10(provinces):
+    # The case that once produced empty footprints (holed zones under construction), 3-7 s.
+    return generate_zones(provinces, scale=10, seed=7, today=TODAY)
+
+
+def _bad_geometry(geoms) -> np.ndarray:
+    geoms = np.asarray(geoms, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    ok[ok] = ~shapely.is_empty(geoms[ok]) & shapely.is_valid(geoms[ok])
+    ok[ok] &= shapely.get_type_id(geoms[ok]) == 6
+    return ~ok
+
+
+@pytest.mark.parametrize("name", ["small", "other_seed", "national", "scale10"])
+def test_generate_zones_any_scale_no_null_empty_or_invalid_geometry(request, name):
+    data = request.getfixturevalue(name)
+    for frame in (data.actual, data.planning_history):
+        assert not _bad_geometry(frame.geometry).any(), frame[_bad_geometry(frame.geometry)]
+    zones = data.zones
+    bad = _bad_geometry(zones.geometry)
+    # Only the "outside planning" zones lack a boundary: no decision, no area, but a footprint.
+    assert bad.any() and (bad == zones.geometry.isna().to_numpy()).all()
+    assert zones.loc[bad, ["decision_ref", "approved_on", "planned_area_ha"]].isna().all().all()
+    assert zones.loc[~bad, "approved_on"].notna().all()
+    assert zones.loc[bad, "code"].isin(data.actual["zone_code"]).all()
+
+
+def test_generate_zones_holed_zone_footprints_cover_their_share(scale10):
+    zones = scale10.zones.set_index("code")
+    holed = zones.index[
+        shapely.get_num_interior_rings(shapely.get_geometry(zones.geometry.to_numpy(), 0)) > 0
+    ]
+    actual = scale10.actual[scale10.actual["zone_code"].isin(holed)]
+    planned = zones.geometry[actual["zone_code"]].to_numpy()
+    built = actual.geometry.to_numpy()
+    share = shapely.area(shapely.intersection(built, planned)) / shapely.area(planned)
+    assert len(actual) > 100
+    assert share.min() > 0.03
+    under_construction = zones.loc[actual["zone_code"], "status"].to_numpy() == "under_construction"
+    assert np.median(share[under_construction]) < 0.3
+
+
 def test_generate_zones_boundaries_inside_their_province(national, provinces):
     zones = national.zones[national.zones.geometry.notna()]
     shapes = provinces.set_index("code").geometry

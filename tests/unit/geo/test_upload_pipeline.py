@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pyproj
 import pytest
-from upload_builders import provinces_2025, to_tm3, wgs84_zones, zipped_shapefile
 
 from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
 from geo.upload import prepare_upload
+from tests.upload_builders import provinces_2025, to_tm3, wgs84_zones, zipped_shapefile
 
 GEOD = pyproj.Geod(ellps="WGS84")
 PROVINCES = provinces_2025()

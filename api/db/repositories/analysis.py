@@ -1,0 +1,226 @@
+"""Analysis runs: read the inputs as GeoDataFrames, store a result, read the latest run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.db.repositories import bulk
+from api.db.sql import query
+
+METRIC_COLUMNS = (
+    "status",
+    "planned_ha",
+    "actual_ha",
+    "intersection_ha",
+    "iou",
+    "encroachment_ha",
+    "encroachment_share",
+    "unbuilt_ha",
+    "unbuilt_share",
+    "hausdorff_m",
+    "centroid_shift_m",
+)
+SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
+
+
+def read_zones(session: Session, *, version: str, province: str | None) -> gpd.GeoDataFrame:
+    params = {"version": version, "province": province}
+    return _read(session, query("analysis_zones"), params)
+
+
+def read_actual(session: Session, codes: list[str]) -> gpd.GeoDataFrame:
+    return _read(session, query("analysis_actual"), {"codes": codes})
+
+
+def read_provinces(session: Session, version: str) -> gpd.GeoDataFrame:
+    return _read(session, query("analysis_provinces"), {"version": version})
+
+
+def _read(session: Session, sql: Any, params: dict) -> gpd.GeoDataFrame:
+    frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    return frame
+
+
+def start_run(session: Session, *, version: str, province: str | None, thresholds: dict) -> int:
+    return session.execute(
+        text(
+            "INSERT INTO analysis_runs (admin_version, province_code, thresholds) "
+            "VALUES (:v, :p, CAST(:t AS jsonb)) RETURNING id"
+        ),
+        {"v": version, "p": province, "t": json.dumps(thresholds, default=str)},
+    ).scalar_one()
+
+
+def finish_run(
+    session: Session, run_id: int, *, fingerprint: str, zone_count: int, duration_s: float
+) -> None:
+    session.execute(
+        text(
+            "UPDATE analysis_runs SET status = 'complete', finished_at = now(), "
+            "inputs_fingerprint = :f, zone_count = :n, duration_s = :d WHERE id = :id"
+        ),
+        {"f": fingerprint, "n": zone_count, "d": duration_s, "id": run_id},
+    )
+
+
+def store_metrics(
+    session: Session, run_id: int, metrics: pd.DataFrame, worst: dict[str, str]
+) -> int:
+    columns = (
+        "run_id",
+        "zone_code",
+        "kind",
+        "province_code",
+        *METRIC_COLUMNS,
+        "worst_severity",
+        "encroachment_geom",
+    )
+    geoms = metrics.get("encroachment_geom", None)
+    rows = (
+        [
+            run_id,
+            rec["code"],
+            rec["kind"],
+            rec["province_code"],
+            *(rec[c] for c in METRIC_COLUMNS),
+            worst.get(rec["code"]),
+            bulk.ewkb_hex(geoms.iloc[i]) if geoms is not None else None,
+        ]
+        for i, rec in enumerate(
+            metrics.drop(columns=["encroachment_geom"], errors="ignore").to_dict("records")
+        )
+    )
+    return bulk.copy_rows(session, "zone_metrics", columns, rows)
+
+
+def store_flags(session: Session, run_id: int, flags: list) -> int:
+    columns = (
+        "run_id",
+        "zone_code",
+        "province_code",
+        "code",
+        "severity",
+        "value",
+        "threshold",
+        "unit",
+        "message_vi",
+        "message_en",
+        "details",
+    )
+    rows = (
+        [
+            run_id,
+            f.zone_code,
+            f.province_code,
+            f.code,
+            f.severity,
+            f.value,
+            f.threshold,
+            f.unit,
+            f.message_vi,
+            f.message_en,
+            json.dumps(f.details, ensure_ascii=False),
+        ]
+        for f in flags
+    )
+    return bulk.copy_rows(session, "flags", columns, rows)
+
+
+def store_provinces(session: Session, run_id: int, stats: list[dict]) -> int:
+    rows = ([run_id, s["code"], json.dumps(s, ensure_ascii=False, default=str)] for s in stats)
+    return bulk.copy_rows(session, "province_stats", ("run_id", "province_code", "stats"), rows)
+
+
+def store_clusters(session: Session, run_id: int, clusters: list) -> int:
+    columns = (
+        "run_id",
+        "cluster_id",
+        "province_code",
+        "members",
+        "total_area_ha",
+        "mean_occupancy",
+        "hull",
+    )
+    rows = (
+        [
+            run_id,
+            c.cluster_id,
+            c.province_code,
+            list(c.members),
+            c.total_area_ha,
+            c.mean_occupancy,
+            _hull_hex(c.hull),
+        ]
+        for c in clusters
+    )
+    return bulk.copy_rows(session, "clusters", columns, rows)
+
+
+def _hull_hex(geom: Any) -> str:
+    import shapely
+
+    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+
+
+def latest_run(session: Session, *, version: str, province: str | None = None) -> dict | None:
+    """The newest complete run covering ``province`` (a national run covers every province)."""
+    row = (
+        session.execute(
+            text(
+                "SELECT * FROM analysis_runs WHERE status = 'complete' AND admin_version = :v "
+                "AND (province_code IS NULL OR province_code = :p) ORDER BY id DESC LIMIT 1"
+            ),
+            {"v": version, "p": province},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def flags_of_run(
+    session: Session,
+    run_id: int,
+    *,
+    province: str | None,
+    code: str | None,
+    severity: str | None,
+    zone: str | None = None,
+) -> list[dict]:
+    rows = session.execute(
+        query("flags_of_run"),
+        {
+            "run": run_id,
+            "province": province,
+            "code": code,
+            "severity": severity,
+            "zone": zone,
+        },
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def province_stats(session: Session, run_id: int, province: str) -> dict | None:
+    return session.execute(
+        text("SELECT stats FROM province_stats WHERE run_id = :r AND province_code = :p"),
+        {"r": run_id, "p": province},
+    ).scalar_one_or_none()
+
+
+def worst_severity(flags: list) -> dict[str, str]:
+    worst: dict[str, str] = {}
+    for flag in flags:
+        if flag.zone_code is None:
+            continue
+        current = worst.get(flag.zone_code)
+        if current is None or SEVERITY_RANK[flag.severity] > SEVERITY_RANK[current]:
+            worst[flag.zone_code] = flag.severity
+    return worst

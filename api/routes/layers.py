@@ -1,0 +1,143 @@
+"""``/api/layers/*``: the web map's layers as GeoJSON simplified to the zoom, heat-map points and
+the flagged-zone list of the side panel. Large answers are gzip-compressed when the browser
+accepts it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import OrderedDict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import layers as repo
+from api.deps import SessionDep
+from api.params import ZONE_KINDS, BBoxDep, VersionDep, choice, province_code
+from web.flag_text import FLAG_CODES, SEVERITIES
+
+router = APIRouter(prefix="/api/layers", tags=["layers"])
+GZIP_MIN_BYTES = 1400
+
+
+def layer_query(
+    session: SessionDep,
+    bbox: BBoxDep,
+    zoom: Annotated[int | None, Query(ge=0, le=22, description="Map zoom; none = full")] = None,
+    province: Annotated[str | None, Query(description="Province code (2025-34)")] = None,
+    kind: Annotated[str | None, Query(description="KKT, KCN or CCN")] = None,
+    zone: Annotated[str | None, Query(description="Zone code")] = None,
+    all_versions: Annotated[bool, Query(description="History, not only the current")] = False,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 50_000,
+) -> repo.LayerQuery:  # fmt: skip
+    return repo.LayerQuery(
+        zoom=zoom, bbox=bbox, province=province_code(session, "2025-34", province),
+        kind=choice(kind, ZONE_KINDS, "kind"), zone=zone, all_versions=all_versions, limit=limit,
+    )  # fmt: skip
+
+
+LayerQueryDep = Annotated[repo.LayerQuery, Depends(layer_query)]
+
+
+def json_response(request: Request, payload: Any, *, media_type: str = "application/geo+json"
+                  ) -> Response:  # fmt: skip
+    """Compact JSON, gzip-compressed when the client accepts it and it is worth it."""
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    headers = {"Vary": "Accept-Encoding"}
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+        body = gzip.compress(body, compresslevel=5)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _collection(request: Request, features: list[dict], **extra: Any) -> Response:
+    return json_response(request, {"type": "FeatureCollection", "features": features,
+                                   "numberReturned": len(features), **extra})  # fmt: skip
+
+
+def _run_id(session: SessionDep, version: str, province: str | None) -> int | None:
+    run = analysis_repo.latest_run(session, version=version, province=province)
+    return run["id"] if run else None
+
+
+@router.get("/zones", operation_id="layers-zones")
+def zones(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+          ) -> Response:  # fmt: skip
+    run_id = _run_id(session, version, q.province)
+    return _collection(request, repo.zones(session, q, run_id=run_id), run_id=run_id)
+
+
+@router.get("/planning-boundaries", operation_id="layers-planning-boundaries")
+def planning_boundaries(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+    return _collection(request, repo.planning_boundaries(session, q))
+
+
+@router.get("/footprints", operation_id="layers-footprints")
+def footprints(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+    return _collection(request, repo.footprints(session, q))
+
+
+@router.get("/encroachments", operation_id="layers-encroachments")
+def encroachments(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+                  ) -> Response:  # fmt: skip
+    run_id = _run_id(session, version, q.province)
+    return _collection(request, repo.encroachments(session, q, run_id=run_id), run_id=run_id)
+
+
+@router.get("/clusters", operation_id="layers-clusters")
+def clusters(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+             ) -> Response:  # fmt: skip
+    run_id = _run_id(session, version, q.province)
+    return _collection(request, repo.clusters(session, q, run_id=run_id), run_id=run_id)
+
+
+@router.get("/provinces", operation_id="layers-provinces")
+def provinces(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+              ) -> Response:  # fmt: skip
+    return _collection(request, repo.provinces(session, version, q), admin_version=version)
+
+
+_HEAT_CACHE: OrderedDict[tuple, list] = OrderedDict()
+_HEAT_CACHE_SIZE = 64
+
+
+@router.get("/heat", operation_id="layers-heat")
+def heat(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+    return json_response(request, {"fields": ["lat", "lon", "zones", "area_ha"],
+                                   "points": _heat_points(session, q)},
+                         media_type="application/json")  # fmt: skip
+
+
+def _heat_points(session: SessionDep, q: repo.LayerQuery) -> list:
+    """The heat grid is the same for every visitor until the zones change: cache it by query
+    and data fingerprint (aggregating 250,000 zones takes a second or more)."""
+    key = (q, repo.data_fingerprint(session))
+    if key in _HEAT_CACHE:
+        _HEAT_CACHE.move_to_end(key)
+        return _HEAT_CACHE[key]
+    points = _HEAT_CACHE[key] = repo.heat_points(session, q)
+    while len(_HEAT_CACHE) > _HEAT_CACHE_SIZE:
+        _HEAT_CACHE.popitem(last=False)
+    return points
+
+
+@router.get("/flagged-zones", operation_id="layers-flagged-zones")
+def flagged_zones(
+    request: Request, session: SessionDep, version: VersionDep,
+    province: Annotated[str | None, Query()] = None,
+    kind: Annotated[str | None, Query()] = None,
+    flag: Annotated[str | None, Query(description="Flag code, e.g. ENCROACHMENT")] = None,
+    severity: Annotated[str | None, Query()] = None,
+    sort: Annotated[str, Query(description=", ".join(repo.FLAGGED_SORTS))] = "severity",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 300,
+) -> Response:  # fmt: skip
+    province = province_code(session, "2025-34", province)
+    run_id = _run_id(session, version, province)
+    rows, total = ([], 0) if run_id is None else repo.flagged_zones(
+        session, run_id=run_id, province=province, kind=choice(kind, ZONE_KINDS, "kind"),
+        flag=choice(flag, FLAG_CODES, "flag"), severity=choice(severity, SEVERITIES, "severity"),
+        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", limit=limit,
+    )  # fmt: skip
+    payload = {"run_id": run_id, "total": total, "zones": rows}
+    return json_response(request, payload, media_type="application/json")

@@ -1,0 +1,44 @@
+"""Province reports over HTTP: ``GET /api/provinces/{code}/report.pdf`` and ``.html``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SessionDep
+from api.params import VersionDep
+from api.services.reports import render_report
+from web.i18n import normalize_lang
+
+router = APIRouter(prefix="/api", tags=["reports"])
+LangQuery = Annotated[str | None, Query(description="vi (default) or en")]
+
+
+@router.get(
+    "/provinces/{code}/report.pdf", operation_id="reports-province-pdf", response_class=Response
+)
+def province_report_pdf(
+    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None
+) -> Response:
+    language = normalize_lang(lang)
+    data = render_report(session, code, version=version, lang=language, fmt="pdf")
+    filename = f"province_{code}_{version}_{language}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/provinces/{code}/report.html",
+    operation_id="reports-province-html",
+    response_class=HTMLResponse,
+)
+def province_report_html(
+    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None
+) -> HTMLResponse:
+    data = render_report(session, code, version=version, lang=normalize_lang(lang), fmt="html")
+    return HTMLResponse(data.decode("utf-8"))

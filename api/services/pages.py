@@ -1,0 +1,89 @@
+"""Web pages: gather what each page shows from the database and render it with ``web``.
+
+No FastAPI here. Each function returns the page's HTML, or None when the thing asked for does
+not exist (the route answers 404 with `not_found_page`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import zone_details as details_repo
+from api.db.repositories import zones as zones_repo
+from api.errors import NotFoundError
+from api.services.zone_details import zone_detail
+from api.settings import Settings
+from web.error_pages import render_not_found_page
+from web.i18n import translate
+from web.map_pages import render_national_page, render_province_page, render_zone_page
+from web.upload_page import render_upload_page
+
+DEFAULT_VECTOR_TILE_MIN_ZONES = 20_000
+"""From this many zones on, zones and footprints are drawn from vector tiles."""
+
+
+def vector_tile_min_zones(settings: Settings) -> int:
+    """The zone count from which the map switches to vector tiles (setting or default)."""
+    return int(getattr(settings, "vector_tile_min_zones", DEFAULT_VECTOR_TILE_MIN_ZONES))
+
+
+def use_vector_tiles(zone_count: int, settings: Settings, mode: str | None = None) -> bool:
+    """Vector tiles when ``mode`` says "tiles", GeoJSON when it says "geojson", else by count."""
+    if mode in ("tiles", "geojson"):
+        return mode == "tiles"
+    return zone_count >= vector_tile_min_zones(settings)
+
+
+def national_page(session: Session, settings: Settings, *, lang: str, mode: str | None) -> str:
+    version = settings.default_admin_version
+    zone_count = zones_repo.count(session)
+    return render_national_page(
+        lang=lang, zone_count=zone_count, use_tiles=use_vector_tiles(zone_count, settings, mode),
+        provinces=details_repo.province_names(session, "2025-34"),
+        has_run=analysis_repo.latest_run(session, version=version) is not None,
+        tiles_url=settings.tiles_url, show_demo_notice=_is_demo(session),
+    )  # fmt: skip
+
+
+def province_page(
+    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None
+) -> str | None:  # fmt: skip
+    version = "2025-34"
+    province = details_repo.province(session, version, code)
+    if province is None:
+        return None
+    run = analysis_repo.latest_run(session, version=version, province=code)
+    stats = analysis_repo.province_stats(session, run["id"], code) if run else None
+    flags = (analysis_repo.flags_of_run(session, run["id"], province=code, code=None,
+                                        severity=None) if run else [])  # fmt: skip
+    return render_province_page(
+        lang=lang, province=province, stats=stats, flags=flags,
+        use_tiles=use_vector_tiles(zones_repo.count(session), settings, mode),
+        report_url=f"/api/provinces/{code}/report.pdf?lang={lang}", tiles_url=settings.tiles_url,
+        show_demo_notice=_is_demo(session),
+    )  # fmt: skip
+
+
+def zone_page(session: Session, code: str, *, lang: str) -> str | None:
+    try:
+        detail = zone_detail(session, code)
+    except NotFoundError:
+        return None
+    return render_zone_page(lang=lang, detail=detail, show_demo_notice=_is_demo(session))
+
+
+def upload_page(settings: Settings, *, lang: str) -> str:
+    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb)
+
+
+def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34") -> str:
+    """The 404 page for an unknown ``what`` ("zone", "province" or "page") in ``lang``."""
+    key = {"zone": "not_found.zone", "province": "not_found.province"}.get(what, "not_found.page")
+    return render_not_found_page(
+        lang=lang, message=translate(key, lang).format(code=code, version=version)
+    )
+
+
+def _is_demo(session: Session) -> bool:
+    return zones_repo.count(session, synthetic_only=True) > 0

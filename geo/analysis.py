@@ -1,0 +1,222 @@
+"""One entry point for an analysis run: footprints, density, clusters and flags together.
+
+All inputs are EPSG:4326 GeoDataFrames of the shared data contract (zones, actual footprints,
+provinces of one admin version). The result is deterministic: the same inputs give the same
+result and the same fingerprint, whatever the row order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.density import assign_provinces, find_dense_clusters, province_density
+from geo.errors import AdminVersionError
+from geo.flags import evaluate_flags, json_safe
+from geo.footprint import _require_columns, compare_footprints
+from geo.thresholds import Thresholds
+from geo.types import AnalysisResult, Cluster
+
+_ZONE_FIELDS = (
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "is_synthetic",
+)
+_ACTUAL_FIELDS = ("zone_code", "source", "observed_on")
+_PROVINCE_FIELDS = ("code", "name_vi", "name_en", "admin_version", "area_km2")
+_JSON_METRICS = (
+    "planned_ha",
+    "actual_ha",
+    "intersection_ha",
+    "iou",
+    "encroachment_ha",
+    "unbuilt_ha",
+    "hausdorff_m",
+)
+
+
+def analyze(
+    zones: gpd.GeoDataFrame,
+    actual: gpd.GeoDataFrame,
+    provinces: gpd.GeoDataFrame,
+    *,
+    thresholds: Thresholds,
+    today: dt.date,
+) -> AnalysisResult:
+    """Compare footprints, measure density, find clusters and raise every flag.
+
+    Parameters
+    ----------
+    zones, actual, provinces : GeoDataFrame
+        EPSG:4326 frames of the shared data contract. ``provinces`` must hold one admin
+        version (``2008-63`` or ``2025-34``); density, clusters per province and
+        ``CROSS_PROVINCE`` use it.
+    thresholds : Thresholds
+        From :func:`geo.thresholds.load_thresholds`.
+    today : datetime.date
+        Reference date for the age-based rules.
+
+    Returns
+    -------
+    AnalysisResult
+        ``metrics`` (one row per zone, with ``kind`` and ``province_code`` added), ``provinces``
+        (density per province, plus ``clusters``: the ids of the clusters with a member in
+        the province), ``clusters``, ``flags`` (sorted by zone code), ``fingerprint`` and
+        ``admin_version``.
+    """
+    _require_columns(zones, ("code", "kind"), "zones")
+    _require_columns(actual, ("zone_code",), "actual")
+    _require_columns(provinces, ("code",), "provinces")
+    admin_version = _admin_version(provinces)
+    ordered = zones.sort_values("code", kind="stable").reset_index(drop=True)
+    metrics = compare_footprints(ordered, actual)
+    metrics.insert(1, "kind", ordered["kind"].to_numpy(dtype=object))
+    metrics.insert(2, "province_code", _column(ordered, "province_code"))
+    clusters = find_dense_clusters(
+        ordered,
+        distance_m=thresholds.dense_cluster.distance_m,
+        min_zones=thresholds.dense_cluster.min_zones,
+    )
+    density = province_density(ordered, provinces)
+    density["clusters"] = _clusters_by_province(ordered, provinces, clusters, density["code"])
+    flags = evaluate_flags(
+        ordered, metrics, clusters, provinces, thresholds=thresholds, today=today
+    )
+    return AnalysisResult(
+        metrics=metrics,
+        provinces=density,
+        clusters=clusters,
+        flags=flags,
+        fingerprint=fingerprint_inputs(zones, actual, provinces),
+        admin_version=admin_version,
+    )
+
+
+def result_to_json(result: AnalysisResult) -> dict[str, Any]:
+    """Summarise a result as JSON-safe data (no NaN: undefined numbers are None).
+
+    Shape: ``{"zones": [{"code", "kind", "province", "metrics": {...}, "flags": [{"code",
+    "severity", "value", "threshold"}]}], "provinces": [{"code", "zones",
+    "density_per_1000km2", "clark_evans_r", "clark_evans_p", "clusters"}]}``, where a
+    province's ``clusters`` lists ``{"cluster_id", "members", "total_area_ha",
+    "mean_occupancy"}`` of the clusters with a member in it.
+    """
+    flags_by_zone: dict[str, list[dict[str, Any]]] = {}
+    for flag in result.flags:
+        item = {"code": flag.code, "severity": flag.severity}
+        item |= {"value": flag.value, "threshold": flag.threshold}
+        flags_by_zone.setdefault(flag.zone_code or "", []).append(item)
+    zones = [
+        {
+            "code": row["code"],
+            "kind": row["kind"],
+            "province": row["province_code"],
+            "metrics": {name: row[name] for name in _JSON_METRICS},
+            "flags": flags_by_zone.get(row["code"], []),
+        }
+        for _, row in result.metrics.iterrows()
+    ]
+    by_id = {c.cluster_id: c for c in result.clusters}
+    provinces = [
+        {
+            "code": row["code"],
+            "zones": row["zones"],
+            "density_per_1000km2": row["zones_per_1000km2"],
+            "clark_evans_r": row["clark_evans_r"],
+            "clark_evans_p": row["clark_evans_p"],
+            "clusters": [_cluster_json(by_id[i]) for i in row["clusters"]],
+        }
+        for _, row in result.provinces.iterrows()
+    ]
+    return json_safe({"zones": zones, "provinces": provinces})
+
+
+def fingerprint_inputs(
+    zones: gpd.GeoDataFrame, actual: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame
+) -> str:
+    """sha256 (hex) of the input data: codes, contract attributes and geometry WKB.
+
+    Rows are sorted by their code first, so row order does not change the fingerprint; columns
+    outside the data contract are ignored.
+    """
+    digest = hashlib.sha256()
+    for name, frame, fields, key in (
+        ("zones", zones, _ZONE_FIELDS, "code"),
+        ("actual", actual, _ACTUAL_FIELDS, "zone_code"),
+        ("provinces", provinces, _PROVINCE_FIELDS, "code"),
+    ):
+        digest.update(name.encode())
+        _hash_frame(digest, frame, fields, key)
+    return digest.hexdigest()
+
+
+def _hash_frame(digest: Any, frame: gpd.GeoDataFrame, fields: tuple[str, ...], key: str) -> None:
+    wkb = shapely.to_wkb(frame.geometry.to_numpy(), hex=True, output_dimension=2, byte_order=1)
+    table = pd.DataFrame({f: _column(frame, f) for f in fields if f in frame.columns})
+    table["__wkb"] = np.asarray(wkb, dtype=object)
+    table = table.sort_values([key, "__wkb"], kind="stable", na_position="first")
+    for name in table.columns:
+        values = [None if _is_missing(v) else str(v) for v in table[name]]
+        digest.update(json.dumps([name, values], ensure_ascii=False).encode("utf-8"))
+
+
+def _clusters_by_province(
+    zones: gpd.GeoDataFrame,
+    provinces: gpd.GeoDataFrame,
+    clusters: list[Cluster],
+    codes: pd.Series,
+) -> list[tuple[int, ...]]:
+    located = assign_provinces(zones, provinces)
+    found: dict[str, set[int]] = {}
+    for cluster in clusters:
+        for province in located.reindex(list(cluster.members)).dropna().unique():
+            found.setdefault(str(province), set()).add(cluster.cluster_id)
+    return [tuple(sorted(found.get(str(code), ()))) for code in codes]
+
+
+def _cluster_json(cluster: Cluster) -> dict[str, Any]:
+    return {
+        "cluster_id": cluster.cluster_id,
+        "members": list(cluster.members),
+        "total_area_ha": cluster.total_area_ha,
+        "mean_occupancy": cluster.mean_occupancy,
+    }
+
+
+def _admin_version(provinces: gpd.GeoDataFrame) -> str:
+    versions = sorted({str(v) for v in _column(provinces, "admin_version") if not _is_missing(v)})
+    if len(versions) != 1:
+        raise AdminVersionError(
+            f"The provinces must belong to exactly one admin version, found {versions or 'none'}; "
+            "pass the 2008-63 or the 2025-34 provinces (column admin_version).",
+            details={"admin_versions": versions},
+        )
+    return versions[0]
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=object)
+    return np.full(len(frame), None, dtype=object)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))

@@ -1,0 +1,160 @@
+"""Small zoomed maps of one zone (planned boundary vs actual footprint) as plain SVG.
+
+Hand-written SVG instead of matplotlib: a report may hold dozens of these, and building a
+path string takes microseconds. Inputs are EPSG:4326; drawing is in UTM 48N/49N (true shapes,
+true scale bar).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from xml.sax.saxutils import escape
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+from web.report_map import (
+    ACTUAL_EDGE,
+    ENCROACHMENT_EDGE,
+    PLANNED_EDGE,
+    SEVERITY_COLOURS,
+    metric_epsg,
+    scale_bar_length_m,
+)
+
+PLANNED_FILL: Final = "#cfe3f3"
+ACTUAL_FILL: Final = "#5a5a5a"
+
+
+def draw_zone_map(
+    planned: BaseGeometry | None,
+    *,
+    actual: BaseGeometry | None = None,
+    encroachment: BaseGeometry | None = None,
+    severity: str | None = None,
+    width_px: int = 300,
+    height_px: int = 220,
+) -> str:
+    """SVG of one zone: planned boundary (blue), actual footprint (grey), encroachment (hatched).
+
+    Parameters
+    ----------
+    planned, actual, encroachment : shapely geometry or None
+        EPSG:4326 polygons; any may be missing.
+    severity : str, optional
+        The zone's worst flag; colours the frame.
+    width_px, height_px : int
+        Size of the SVG viewport (it scales when printed).
+
+    Returns
+    -------
+    str
+        A standalone ``<svg>`` document; a framed empty box when every geometry is missing.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> draw_zone_map(box(105.0, 21.0, 105.01, 21.01)).startswith("<svg")
+    True
+    """
+    parts = [g for g in (planned, actual, encroachment) if g is not None and not g.is_empty]
+    frame = SEVERITY_COLOURS.get(severity, "#888888")
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height_px}" '
+        f'viewBox="0 0 {width_px} {height_px}">'
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
+        f'stroke="{ENCROACHMENT_EDGE}" stroke-width="2"/></pattern></defs>'
+        f'<rect x="0.5" y="0.5" width="{width_px - 1}" height="{height_px - 1}" '
+        f'fill="#fbf8f0" stroke="{frame}" stroke-width="3"/>'
+    )
+    if not parts:
+        return head + "</svg>"
+    centre = shapely.union_all(parts).representative_point()
+    to_m = Transformer.from_crs(4326, metric_epsg(centre.x), always_xy=True)
+    view = _Viewport(
+        shapely.union_all([_project(g, to_m) for g in parts]).bounds, width_px, height_px
+    )
+    body = [
+        _path(planned, to_m, view, fill=PLANNED_FILL, stroke=PLANNED_EDGE, width=1.6),
+        _path(actual, to_m, view, fill=ACTUAL_FILL, stroke=ACTUAL_EDGE, width=1.0, opacity=0.45),
+        _path(encroachment, to_m, view, fill="url(#hatch)", stroke=ENCROACHMENT_EDGE, width=1.0),
+        _scale(view),
+        _north(width_px),
+    ]
+    return head + "".join(body) + "</svg>"
+
+
+class _Viewport:
+    """Maps metric coordinates into the SVG box, equal scale on both axes, y flipped."""
+
+    def __init__(self, bounds: tuple[float, ...], width_px: int, height_px: int) -> None:
+        xmin, ymin, xmax, ymax = bounds
+        span = max(xmax - xmin, ymax - ymin, 50.0)
+        margin = 22.0
+        self.scale = min(
+            (width_px - 2 * margin) / max(xmax - xmin, span * 0.2),
+            (height_px - 2 * margin) / max(ymax - ymin, span * 0.2),
+        )
+        self.cx, self.cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+        self.width, self.height = width_px, height_px
+
+    def xy(self, coords: np.ndarray) -> np.ndarray:
+        x = self.width / 2 + (coords[:, 0] - self.cx) * self.scale
+        y = self.height / 2 - (coords[:, 1] - self.cy) * self.scale
+        return np.column_stack([x, y])
+
+
+def _project(geom: BaseGeometry, to_m: Transformer) -> BaseGeometry:
+    return shapely.transform(geom, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
+
+
+def _path(
+    geom: BaseGeometry | None,
+    to_m: Transformer,
+    view: _Viewport,
+    *,
+    fill: str,
+    stroke: str,
+    width: float,
+    opacity: float = 1.0,
+) -> str:
+    if geom is None or geom.is_empty:
+        return ""
+    rings = []
+    for polygon in shapely.get_parts(_project(geom, to_m)):
+        if not isinstance(polygon, shapely.Polygon):
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            pts = view.xy(np.asarray(ring.coords))
+            rings.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+    if not rings:
+        return ""
+    return (
+        f'<path d="{"".join(rings)}" fill="{fill}" fill-opacity="{opacity}" '
+        f'fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"/>'
+    )
+
+
+def _scale(view: _Viewport) -> str:
+    width_m = view.width / view.scale
+    length = scale_bar_length_m(width_m)
+    px = length * view.scale
+    x0, y0 = 10.0, view.height - 12.0
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    return (
+        f'<rect x="{x0}" y="{y0 - 4}" width="{px:.1f}" height="4" fill="#222"/>'
+        f'<text x="{x0 + px + 4:.1f}" y="{y0}" font-size="10" '
+        f'font-family="Noto Sans, DejaVu Sans, sans-serif" fill="#222">{escape(label)}</text>'
+    )
+
+
+def _north(width_px: int) -> str:
+    x = width_px - 16
+    return (
+        f'<path d="M{x},8 L{x + 5},20 L{x},17 L{x - 5},20 Z" fill="#222"/>'
+        f'<text x="{x}" y="31" font-size="9" text-anchor="middle" font-weight="bold" '
+        f'font-family="Noto Sans, DejaVu Sans, sans-serif" fill="#222">N</text>'
+    )
