@@ -2,14 +2,14 @@
 commit reversible, and progress columns on uploads.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0001
 Create Date: 2026-11-24
 """
 
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
