@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ADMIN_VERSIONS = ("2008-63", "2025-34")
 CURRENT_ADMIN_VERSION = "2025-34"
+_PLACEHOLDER_SECRETS = frozenset(
+    {"changeme", "change-me", "changethis", "secret", "secret-key", "your-secret-key", "xxx"}
+)
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,16 @@ class Settings(BaseSettings):
     max_upload_mb: int = 200
     max_page_size: int = 10_000
     vector_tile_min_zones: int = 20_000
+    # Access control (api/auth). SECRET_KEY signs session and CSRF cookies; when unset a random
+    # one is generated once and kept in <home>/secret_key.
+    secret_key: SecretStr | None = None
+    public_read: bool = True
+    secure_cookies: bool = False
+    session_hours: float = Field(default=8.0, gt=0)
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    # Requests from this machine without credentials act as this (existing) user. For a
+    # one-person local install and the tests only; never set it on a shared server.
+    local_user: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -50,6 +63,19 @@ class Settings(BaseSettings):
     def _known_version(cls, value: str) -> str:
         if value not in ADMIN_VERSIONS:
             raise ValueError(f"admin version must be one of {', '.join(ADMIN_VERSIONS)}")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
+            raise ValueError(
+                "ZONEMAP_SECRET_KEY is a placeholder or shorter than 32 characters: set a random "
+                "one (python -c 'import secrets; print(secrets.token_urlsafe(48))') or unset it"
+            )
         return value
 
     def resolved_database_url(self) -> str:

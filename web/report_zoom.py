@@ -2,11 +2,13 @@
 
 Hand-written SVG instead of matplotlib: a report may hold dozens of these, and building a
 path string takes microseconds. Inputs are EPSG:4326; drawing is in UTM 48N/49N (true shapes,
-true scale bar).
+true scale bar). Shapes are simplified in that metric CRS to about half a pixel and drawn with
+plain fills (no patterns, no filters), so the PDF renderer paints each map cheaply.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 from xml.sax.saxutils import escape
 
@@ -26,6 +28,8 @@ from web.report_map import (
 
 PLANNED_FILL: Final = "#cfe3f3"
 ACTUAL_FILL: Final = "#5a5a5a"
+ENCROACHMENT_FILL: Final = "#d6604d"
+TOLERANCE_PX: Final = 0.5
 
 
 def draw_zone_map(
@@ -37,7 +41,7 @@ def draw_zone_map(
     width_px: int = 300,
     height_px: int = 220,
 ) -> str:
-    """SVG of one zone: planned boundary (blue), actual footprint (grey), encroachment (hatched).
+    """SVG of one zone: planned boundary (blue), actual footprint (grey), encroachment (red).
 
     Parameters
     ----------
@@ -64,27 +68,51 @@ def draw_zone_map(
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_px}" height="{height_px}" '
         f'viewBox="0 0 {width_px} {height_px}">'
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
-        f'stroke="{ENCROACHMENT_EDGE}" stroke-width="2"/></pattern></defs>'
         f'<rect x="0.5" y="0.5" width="{width_px - 1}" height="{height_px - 1}" '
         f'fill="#fbf8f0" stroke="{frame}" stroke-width="3"/>'
     )
     if not parts:
         return head + "</svg>"
     centre = shapely.union_all(parts).representative_point()
-    to_m = Transformer.from_crs(4326, metric_epsg(centre.x), always_xy=True)
-    view = _Viewport(
-        shapely.union_all([_project(g, to_m) for g in parts]).bounds, width_px, height_px
+    return head + _body(planned, actual, encroachment, metric_epsg(centre.x), width_px, height_px)
+
+
+def _body(
+    planned: BaseGeometry | None,
+    actual: BaseGeometry | None,
+    encroachment: BaseGeometry | None,
+    epsg: int,
+    width_px: int,
+    height_px: int,
+) -> str:
+    to_m = _transformer(epsg)
+    planned_m, actual_m, encroachment_m = (
+        _project(g, to_m) if g is not None and not g.is_empty else None
+        for g in (planned, actual, encroachment)
     )
+    present = [g for g in (planned_m, actual_m, encroachment_m) if g is not None]
+    view = _Viewport(shapely.union_all(present).bounds, width_px, height_px)
     body = [
-        _path(planned, to_m, view, fill=PLANNED_FILL, stroke=PLANNED_EDGE, width=1.6),
-        _path(actual, to_m, view, fill=ACTUAL_FILL, stroke=ACTUAL_EDGE, width=1.0, opacity=0.45),
-        _path(encroachment, to_m, view, fill="url(#hatch)", stroke=ENCROACHMENT_EDGE, width=1.0),
+        _path(planned_m, view, fill=PLANNED_FILL, stroke=PLANNED_EDGE, width=1.6),
+        _path(actual_m, view, fill=ACTUAL_FILL, stroke=ACTUAL_EDGE, width=1.0, opacity=0.45),
+        _path(
+            encroachment_m,
+            view,
+            fill=ENCROACHMENT_FILL,
+            stroke=ENCROACHMENT_EDGE,
+            width=1.0,
+            opacity=0.55,
+        ),
         _scale(view),
         _north(width_px),
     ]
-    return head + "".join(body) + "</svg>"
+    return "".join(body) + "</svg>"
+
+
+@lru_cache(maxsize=4)
+def _transformer(epsg: int) -> Transformer:
+    # building a Transformer costs milliseconds; a report draws dozens of maps in two zones
+    return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
 class _Viewport:
@@ -112,8 +140,7 @@ def _project(geom: BaseGeometry, to_m: Transformer) -> BaseGeometry:
 
 
 def _path(
-    geom: BaseGeometry | None,
-    to_m: Transformer,
+    geom_m: BaseGeometry | None,
     view: _Viewport,
     *,
     fill: str,
@@ -121,15 +148,16 @@ def _path(
     width: float,
     opacity: float = 1.0,
 ) -> str:
-    if geom is None or geom.is_empty:
+    if geom_m is None or geom_m.is_empty:
         return ""
+    simple = shapely.simplify(geom_m, TOLERANCE_PX / view.scale, preserve_topology=True)
     rings = []
-    for polygon in shapely.get_parts(_project(geom, to_m)):
+    for polygon in shapely.get_parts(simple):
         if not isinstance(polygon, shapely.Polygon):
             continue
         for ring in (polygon.exterior, *polygon.interiors):
             pts = view.xy(np.asarray(ring.coords))
-            rings.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+            rings.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts[:-1]) + "Z")
     if not rings:
         return ""
     return (

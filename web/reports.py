@@ -29,8 +29,6 @@ FONT_DIRS: Final = (
 FONT_FILES: Final = {
     ("Noto Sans", "normal", "normal"): "NotoSans-Regular.ttf",
     ("Noto Sans", "bold", "normal"): "NotoSans-Bold.ttf",
-    ("Noto Sans", "normal", "italic"): "NotoSans-Italic.ttf",
-    ("Noto Sans", "bold", "italic"): "NotoSans-BoldItalic.ttf",
 }
 TOC_MIN_ZONES: Final = 12
 

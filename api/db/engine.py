@@ -13,7 +13,17 @@ class DatabaseUnavailableError(RuntimeError):
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    kwargs.setdefault("pool_pre_ping", True)
+    """An engine sized for one app worker serving up to ~32 concurrent requests.
+
+    No ``pool_pre_ping`` (a round trip per checkout): connections are recycled after
+    ``pool_recycle`` seconds, and a connection found dead during a request invalidates the
+    whole pool (SQLAlchemy's disconnect handling), so after a server restart one request
+    fails and the next ones reconnect. Pass ``pool_pre_ping=True`` where that matters more.
+    """
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 600)
+    kwargs.setdefault("pool_size", 16)
+    kwargs.setdefault("max_overflow", 24)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
 

@@ -65,7 +65,7 @@ def json_response(
     return Response(orjson.dumps(body), media_type=media_type, headers=headers)
 
 
-def get_collection(
+async def get_collection(
     collection_id: Annotated[str, Path(alias="collectionId")],
 ) -> Collection:
     found = COLLECTIONS.get(collection_id)

@@ -40,7 +40,7 @@ _STANDARD_PARAMS = frozenset(
 )
 
 
-def items_query(
+async def items_query(
     request: Request,
     coll: CollectionDep,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs")] = None,
@@ -57,11 +57,12 @@ def items_query(
         raise OgcInvalidParameterError(
             f"filter-lang '{filter_lang}' is not supported: use cql2-text", parameter="filter-lang"
         )
-    where = [
-        equals_condition(coll, k, v)
+    equals = [
+        (k, v)
         for k, v in request.query_params.items()
         if k not in _STANDARD_PARAMS and coll.property(k) is not None
     ]
+    where = [equals_condition(coll, k, v) for k, v in equals]
     if filter is not None:
         where.append(cql2_condition(coll, filter))
     return repo.ItemsQuery(
@@ -71,6 +72,7 @@ def items_query(
         bbox=parse_bbox(bbox, parse_crs(bbox_crs, parameter="bbox-crs")),
         interval=parse_datetime(datetime),
         where=tuple(where),
+        filter_key=(tuple(equals), filter),
     )
 
 

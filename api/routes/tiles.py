@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
@@ -17,7 +16,7 @@ MVT = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "public, max-age=300"
 
 
-def tile_layer(collection: Annotated[str, Path()]) -> repo.TileLayer:
+async def tile_layer(collection: Annotated[str, Path()]) -> repo.TileLayer:
     found = repo.TILE_LAYERS.get(collection)
     if found is None:
         raise OgcNotFoundError(
@@ -54,12 +53,12 @@ def tile(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     check_tile(z, x, y)
-    data = repo.tile(session, layer, z, x, y)
-    etag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if if_none_match and etag in {t.strip().removeprefix("W/") for t in if_none_match.split(",")}:
+    found = repo.tile(session, layer, z, x, y)
+    headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL}
+    tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
+    if found.etag in tags:
         return Response(status_code=304, headers=headers)
-    return Response(data, media_type=MVT, headers=headers)
+    return Response(found.data, media_type=MVT, headers=headers)
 
 
 @router.get("/{collection}.json", operation_id="tiles-tilejson")

@@ -10,16 +10,21 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from api.errors import InvalidParameterError, NotFoundError
 from api.services import reports as reports_service
 from api.services.analysis import run_analysis
+from api.services.bootstrap import drop_database, prepare_database
 from api.services.reports import (
     ReportWriteError,
     build_province_report,
@@ -35,41 +40,70 @@ EXTERNAL_URL = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def module_session(engine, demo_loaded):  # noqa: ANN001, ANN201
-    """One rolled-back transaction shared by this module's expensive report renders."""
-    connection = engine.connect()
-    outer = connection.begin()
-    session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    yield session
-    session.close()
-    outer.rollback()
-    connection.close()
+# a hang (a lock wait, a stuck subprocess) fails the test instead of the whole run
+pytestmark = pytest.mark.timeout(120)
+
+
+@contextmanager
+def _rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session in a transaction that is rolled back and closed on exit, so no connection is
+    left idle in transaction holding locks while other tests run."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
 
 
 @pytest.fixture(scope="module")
-def case(module_session):  # noqa: ANN001, ANN201
-    """The demo province with the most distinct flag codes, its zones, flags and PDF."""
-    outcome = run_analysis(module_session, version=VERSION, today=DEMO_TODAY)
-    codes_by_province: dict[str, set[str]] = {}
-    for flag in outcome.result.flags:
-        if flag.province_code:
-            codes_by_province.setdefault(flag.province_code, set()).add(flag.code)
-    province = max(sorted(codes_by_province), key=lambda p: len(codes_by_province[p]))
-    zones = set(
-        module_session.execute(
-            text("SELECT code FROM zones WHERE province_code = :p"), {"p": province}
-        ).scalars()
-    )
-    flags = {f.code for f in outcome.result.flags if f.zone_code in zones}
-    pdf = render_report(module_session, province, version=VERSION, fmt="pdf", today=DEMO_TODAY)
-    name = module_session.execute(
-        text("SELECT name_vi FROM provinces WHERE admin_version = :v AND code = :p"),
-        {"v": VERSION, "p": province},
-    ).scalar_one()
-    return {"province": province, "name": name, "zones": zones, "flags": flags, "pdf": pdf}
+def case(engine, demo_loaded):  # noqa: ANN001, ANN201
+    """The demo province with the most distinct flag codes: its zones, flags, report, PDF and
+    English HTML, each rendered once; the analysis run is rolled back before any test runs."""
+    with _rolled_back_session(engine) as session:
+        outcome = run_analysis(session, version=VERSION, today=DEMO_TODAY)
+        codes_by_province: dict[str, set[str]] = {}
+        for flag in outcome.result.flags:
+            if flag.province_code:
+                codes_by_province.setdefault(flag.province_code, set()).add(flag.code)
+        province = max(sorted(codes_by_province), key=lambda p: len(codes_by_province[p]))
+        zones = set(
+            session.execute(
+                text("SELECT code FROM zones WHERE province_code = :p"), {"p": province}
+            ).scalars()
+        )
+        name = session.execute(
+            text("SELECT name_vi FROM provinces WHERE admin_version = :v AND code = :p"),
+            {"v": VERSION, "p": province},
+        ).scalar_one()
+        report = build_province_report(session, province, version=VERSION, today=DEMO_TODAY)
+        render = partial(render_report, session, province, version=VERSION, today=DEMO_TODAY)
+        return {
+            "province": province,
+            "name": name,
+            "zones": zones,
+            "flags": {f.code for f in outcome.result.flags if f.zone_code in zones},
+            "report": report,
+            "pdf": render(fmt="pdf"),
+            "html_en": render(fmt="html", lang="en").decode("utf-8"),
+        }
+
+
+@pytest.fixture(scope="module")
+def empty_database_url(test_database_url):  # noqa: ANN001, ANN201
+    """A scratch database of its own (schema and boundaries, no zones, no run): emptying the
+    shared test database would wait on, and block, every other connection."""
+    url = make_url(test_database_url)
+    empty = url.set(database=f"{url.database}_empty").render_as_string(hide_password=False)
+    prepare_database(empty, recreate=True)
+    try:
+        yield empty
+    finally:
+        drop_database(empty)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -109,20 +143,16 @@ def test_render_report_pdf_has_several_pages_and_a_drawn_first_page(case, tmp_pa
     assert _non_white_share(path, tmp_path) > 0.05
 
 
-def test_render_report_html_has_no_external_url(module_session, case):
-    html = render_report(
-        module_session, case["province"], version=VERSION, fmt="html", lang="en", today=DEMO_TODAY
-    ).decode("utf-8")
+def test_render_report_html_has_no_external_url(case):
+    html = case["html_en"]
     assert EXTERNAL_URL.search(html) is None
     assert "url(http" not in html.replace(" ", "")
     assert 'lang="en"' in html and "Zones needing attention" in html
     assert html.count("data:image/") >= 2
 
 
-def test_build_report_counts_match_the_run(module_session, case):
-    report = build_province_report(
-        module_session, case["province"], version=VERSION, today=DEMO_TODAY
-    )
+def test_build_report_counts_match_the_run(case):
+    report = case["report"]
     assert {r["code"] for r in report.rows} == case["zones"]
     ranks = [
         {"critical": 0, "warning": 1, "info": 2}.get(r["worst_severity"], 3) for r in report.rows
@@ -172,11 +202,18 @@ def test_render_report_province_without_zones_is_short_and_valid(db_session, dem
     assert 1 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 3
 
 
-def test_render_report_empty_database_without_run_says_so(db_session, demo_loaded):
-    db_session.execute(text("TRUNCATE analysis_runs, zones CASCADE"))
-    report = build_province_report(db_session, "01", version=VERSION, today=DEMO_TODAY)
-    assert report.run is None and "report.notice.no_run" in report.notices
-    html = render_report(db_session, "01", version=VERSION, fmt="html").decode("utf-8")
+def test_render_report_empty_database_without_run_says_so(empty_database_url):
+    from api.db.engine import make_engine
+
+    engine = make_engine(empty_database_url)
+    try:
+        with _rolled_back_session(engine) as session:
+            report = build_province_report(session, "01", version=VERSION, today=DEMO_TODAY)
+            html = render_report(session, "01", version=VERSION, fmt="html").decode("utf-8")
+    finally:
+        engine.dispose()
+    assert report.run is None and report.rows == []
+    assert "report.notice.no_run" in report.notices
     assert "Chưa có lượt phân tích nào" in html
 
 

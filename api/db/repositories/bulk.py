@@ -75,7 +75,7 @@ def zone_ids(session: Session, codes: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
         text("SELECT code, id FROM zones WHERE code = ANY(:codes)"), {"codes": list(codes)}
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _clean(value: Any) -> Any:

@@ -7,6 +7,7 @@ parameters and identifiers come only from ``ogc_collections``.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -24,10 +25,14 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from api.db.repositories.ogc_collections import COLLECTIONS, Collection, source
+from api.db.repositories.read_cache import VERSION_SQL, LruCache, usable_version
 from api.ogc_params import BBoxIn, Interval, SupportedCrs
+
+COUNT_CACHE = LruCache(max_entries=1024)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ItemsQuery:
     bbox: BBoxIn | None = None
     interval: Interval | None = None
     where: tuple[ColumnElement[bool], ...] = field(default_factory=tuple)
+    # What ``where`` was built from (hashable), so numberMatched can be cached; None = never.
+    filter_key: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,12 @@ class ItemsPage:
     number_matched: int
 
 
-def items_page(session: Session, collection: Collection, q: ItemsQuery) -> ItemsPage:
-    """One page of features (ordered by feature id) and the number matching in total."""
+def items_page(session: Session | Connection, collection: Collection, q: ItemsQuery) -> ItemsPage:
+    """One page of features (ordered by feature id) and the number matching in total.
+
+    The total is counted only when the page does not tell it, and then cached per
+    (collection, filter, data version) in ``COUNT_CACHE`` (see ``read_cache``).
+    """
     src = source(collection)
     conditions = _conditions(collection, q)
     page = (
@@ -64,16 +75,43 @@ def items_page(session: Session, collection: Collection, q: ItemsQuery) -> Items
     agg = select(
         func.coalesce(literal_column("string_agg(page.f, ',' ORDER BY page.ord)"), ""),
         func.count(),
+        literal_column(VERSION_SQL),
     ).select_from(page)
-    features_json, returned = session.execute(agg).one()
+    features_json, returned, raw_version = session.execute(agg).one()
     if returned < q.limit and (returned or not q.offset):
-        matched = q.offset + returned
-    else:
-        matched = session.scalar(select(func.count()).select_from(src).where(*conditions)) or 0
+        return ItemsPage(features_json, returned, q.offset + returned)
+    matched = _matched(session, collection, q, conditions, usable_version(raw_version))
     return ItemsPage(features_json, returned, matched)
 
 
-def one_item(session: Session, collection: Collection, fid: Any, crs: SupportedCrs) -> str | None:
+def _matched(
+    session: Session | Connection,
+    collection: Collection,
+    q: ItemsQuery,
+    conditions: list[ColumnElement[bool]],
+    version: str | None,
+) -> int:
+    """numberMatched from ``COUNT_CACHE`` under the page's snapshot, else counted and stored
+    under the count statement's own snapshot."""
+    key = None
+    if q.filter_key is not None:
+        key = (collection.id, q.bbox, q.interval, q.filter_key)
+    if key is not None and version is not None:
+        cached = COUNT_CACHE.get((*key, version))
+        if cached is not None:
+            return cached
+    src = source(collection)
+    count = select(func.count(), literal_column(VERSION_SQL)).select_from(src)
+    matched, raw_version = session.execute(count.where(*conditions)).one()
+    count_version = usable_version(raw_version)
+    if key is not None and count_version is not None:
+        COUNT_CACHE.put((*key, count_version), matched)
+    return matched
+
+
+def one_item(
+    session: Session | Connection, collection: Collection, fid: Any, crs: SupportedCrs
+) -> str | None:
     """The GeoJSON Feature with id ``fid``, or None."""
     return session.scalar(_one_item_statement(collection.id, crs), {"fid": fid})
 

@@ -18,7 +18,7 @@ def count_by_version(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(Province.admin_version, func.count()).group_by(Province.admin_version)
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def codes(session: Session, version: str) -> set[str]:

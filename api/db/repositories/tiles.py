@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from api.db.repositories.read_cache import VERSION_SQL, LruCache, data_version, usable_version
 from api.db.sql import query
 
 WEB_MERCATOR_WORLD_M = 2 * math.pi * 6_378_137
 TILE_EXTENT = 4096
 MAX_ZOOM = 22
 METRES_PER_DEGREE = 111_320.0
+TILE_CACHE = LruCache(max_entries=4096, max_weight=128 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -91,14 +96,40 @@ def tolerance_m(z: int) -> float:
     return WEB_MERCATOR_WORLD_M / (TILE_EXTENT * 2**z) / 2
 
 
-def tile(session: Session, layer: TileLayer, z: int, x: int, y: int) -> bytes:
-    """The MVT bytes of one tile (empty bytes when no feature touches it)."""
+@dataclass(frozen=True)
+class Tile:
+    data: bytes  # MVT bytes, empty when no feature touches the tile
+    etag: str  # strong ETag (quoted BLAKE2b digest of ``data``)
+
+
+def tile(session: Session | Connection, layer: TileLayer, z: int, x: int, y: int) -> Tile:
+    """One MVT tile, from ``TILE_CACHE`` when the data have not changed since it was built.
+
+    The lookup uses the snapshot of a first cheap statement; a built tile is stored under the
+    snapshot of the statement that built it (see ``read_cache``).
+    """
+    version = data_version(session)
+    if version is not None:
+        cached = TILE_CACHE.get((layer.id, z, x, y, version))
+        if cached is not None:
+            return cached
     # Simplified in EPSG:4326 before projecting: metres → degrees of latitude (at 8–23°N a
     # degree of longitude is 0.92–0.99 of that, so the tolerance stays under half a cell).
     tolerance_deg = tolerance_m(z) / METRES_PER_DEGREE
     params = {"z": z, "x": x, "y": y, "tolerance_deg": tolerance_deg, **layer.params}
-    data = session.execute(query(layer.sql_name), params).scalar()
-    return bytes(data) if data else b""
+    data, raw_version = session.execute(_versioned(layer.sql_name), params).one()
+    data = bytes(data) if data else b""
+    built = Tile(data, '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"')
+    version = usable_version(raw_version)
+    if version is not None:
+        TILE_CACHE.put((layer.id, z, x, y, version), built, weight=len(data) + 200)
+    return built
+
+
+@cache
+def _versioned(sql_name: str) -> TextClause:
+    """The layer's tile statement with the snapshot version as a second column."""
+    return text(f"SELECT t.*, {VERSION_SQL} FROM (\n{query(sql_name).text}\n) t")
 
 
 def bounds(session: Session, layer: TileLayer) -> list[float] | None:
