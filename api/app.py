@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.db.engine import make_engine, make_session_factory
-from api.errors import add_error_handlers
+from api.error_handlers import add_error_handlers
 from api.routes import (
     analysis,
     health,

@@ -1,18 +1,12 @@
-"""Domain errors and the one place that maps them to HTTP status codes."""
+"""Domain errors and their HTTP status codes (no web framework here: services raise these).
+
+The FastAPI handlers that render them live in ``api.error_handlers``.
+"""
 
 from __future__ import annotations
 
-import logging
-import uuid
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-
 from api.db.engine import DatabaseUnavailableError
 from geo.errors import GeoError
-
-log = logging.getLogger("zonemap")
 
 
 class ZonemapError(Exception):
@@ -42,6 +36,12 @@ class ConflictError(ZonemapError):
 
 class UploadRejectedError(ZonemapError):
     code = "upload_rejected"
+
+
+class BoundaryDataError(ZonemapError):
+    """The shipped admin-boundary files are missing or altered."""
+
+    code = "boundary_data_invalid"
 
 
 class ForbiddenError(ZonemapError):
@@ -78,46 +78,6 @@ def error_body(exc: Exception) -> dict:
     if getattr(exc, "details", None):
         body["details"] = exc.details
     return body
-
-
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(error_body(exc), status_code=status_for(exc))
-
-
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {}
-    parameter = str(first.get("loc", ["", "?"])[-1])
-    message = f"invalid value for '{parameter}': {first.get('msg', 'not valid')}"
-    return JSONResponse(
-        {
-            "code": "invalid_parameter",
-            "detail": message,
-            "parameter": parameter,
-            "errors": jsonable_errors(exc),
-        },
-        status_code=422,
-    )
-
-
-def jsonable_errors(exc: RequestValidationError) -> list[dict]:
-    return [{"loc": list(e.get("loc", [])), "msg": e.get("msg")} for e in exc.errors()]
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    request_id = uuid.uuid4().hex[:12]
-    log.exception("unhandled error %s on %s %s", request_id, request.method, request.url.path)
-    return JSONResponse(
-        {"code": "internal_error", "detail": f"internal error (request id {request_id})"},
-        status_code=500,
-    )
-
-
-def add_error_handlers(app: FastAPI) -> None:
-    for cls in STATUS_BY_ERROR:
-        app.add_exception_handler(cls, _domain_error)
-    app.add_exception_handler(ZonemapError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 # OGC API (Features, Tiles): the standards want 400 for a bad parameter and an exception

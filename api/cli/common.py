@@ -13,14 +13,12 @@ from sqlalchemy.orm import Session
 from api.cluster import ClusterError
 from api.db.engine import DatabaseUnavailableError, make_engine, make_session_factory
 from api.errors import ZonemapError
-from api.services.boundaries import BoundaryDataError
 from api.settings import Settings, get_settings
 from geo.errors import GeoError
 
 UserFacingErrors = (
     ClusterError,
     DatabaseUnavailableError,
-    BoundaryDataError,
     ZonemapError,
     GeoError,
 )

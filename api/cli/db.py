@@ -8,7 +8,6 @@ from sqlalchemy import text
 from api.cli.common import print_json, session_scope, settings
 from api.cluster import Cluster
 from api.db.engine import check_postgis, make_engine, redacted
-from api.services.bootstrap import prepare_database, start_private_cluster
 
 app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 
@@ -26,6 +25,8 @@ COUNTED_TABLES = (
 @app.command()
 def up() -> None:
     """Start the private cluster (unless DATABASE_URL is set), migrate, load boundaries."""
+    from api.services.bootstrap import prepare_database, start_private_cluster
+
     message = start_private_cluster(settings())
     if message:
         typer.echo(message)

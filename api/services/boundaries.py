@@ -11,6 +11,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from api.db.repositories import provinces as repo
+from api.errors import BoundaryDataError
 from api.settings import PROJECT_ROOT
 
 BOUNDARIES_DIR = PROJECT_ROOT / "data" / "boundaries"
@@ -19,10 +20,6 @@ FILES = {
     "2025-34": ("vn_provinces_2025_34.geojson", "vn_provinces_2025_34_simplified.geojson"),
 }
 EXPECTED_COUNTS = {"2008-63": 63, "2025-34": 34}
-
-
-class BoundaryDataError(RuntimeError):
-    """The shipped boundary files are missing or altered."""
 
 
 def verify_checksums(directory: Path = BOUNDARIES_DIR) -> list[str]:
