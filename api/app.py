@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+import api.auth.limits  # noqa: F401  (registers the 413 status of RequestTooLargeError)
+from api.auth.middleware import BodyLimitMiddleware, CsrfCookieMiddleware, RateLimitMiddleware
+from api.auth.secret import resolve_secret_key
 from api.db.engine import make_engine, make_session_factory
+from api.deps import LoginRedirect, require_read, require_read_page
 from api.error_handlers import add_error_handlers
 from api.routes import (
     analysis,
+    auth,
     health,
     layers,
     ogc,
@@ -27,6 +33,12 @@ from api.routes import (
 from api.settings import Settings, get_settings
 from web.assets import STATIC_DIR, STATIC_URL
 
+# Reads are guarded by `require_read` (open when ZONEMAP_PUBLIC_READ is true); writes carry
+# their own role dependencies (EditorDep, AdminDep) in the route modules.
+API_ROUTERS = (provinces, zones, analysis, uploads, ogc, ogc_items, tiles, reports, layers,
+               zone_details)  # fmt: skip
+PAGE_ROUTERS = (pages,)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -41,21 +53,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="zonemap", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.secret_key = resolve_secret_key(settings)
     add_error_handlers(app)
-    for module in (
-        health,
-        provinces,
-        zones,
-        analysis,
-        uploads,
-        pages,
-        ogc,
-        ogc_items,
-        tiles,
-        reports,
-        layers,
-        zone_details,
-    ):
-        app.include_router(module.router)
+    app.add_exception_handler(LoginRedirect, _login_redirect)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    for module in API_ROUTERS:
+        app.include_router(module.router, dependencies=[Depends(require_read)])
+    for module in PAGE_ROUTERS:
+        app.include_router(module.router, dependencies=[Depends(require_read_page)])
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    # Added last runs first: size cap, then rate limit, then the CSRF cookie.
+    app.add_middleware(CsrfCookieMiddleware, key=app.state.secret_key, settings=settings)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(BodyLimitMiddleware, max_upload_mb=settings.max_upload_mb)
     return app
+
+
+async def _login_redirect(_request: Request, exc: Exception) -> RedirectResponse:
+    assert isinstance(exc, LoginRedirect)
+    return RedirectResponse(exc.next_url, status_code=303)

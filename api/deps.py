@@ -1,14 +1,30 @@
-"""Dependencies shared by the routes (``Annotated`` aliases keep signatures short)."""
+"""Dependencies shared by the routes (``Annotated`` aliases keep signatures short).
+
+Who is asking: ``get_principal`` reads a Bearer API token, else the login session cookie, else
+(on a loopback request, when the ``local_user`` setting names one) the local user. ``ViewerDep``,
+``EditorDep`` and ``AdminDep`` require a role; on a post authenticated by a cookie they also
+require the CSRF token. ``require_read`` guards every read route when ``public_read`` is off.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from api.auth.principal import Principal
+from api.auth.sessions import csrf_matches, read_state, sent_csrf
+from api.auth.tokens import resolve_token
+from api.auth.users import get_user, principal_of
+from api.errors import ForbiddenError, UnauthorizedError
 from api.settings import Settings
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
+_UNSET = object()
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,3 +44,140 @@ def get_app_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+class LoginRedirect(Exception):
+    """A page needs a login: the app answers with a redirect to ``/login?next=...``."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
+    """The caller, or None when anonymous. A presented but bad token is a 401 at once."""
+    cached = getattr(request.state, "principal", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    principal = _identify(request, session, settings)
+    request.state.principal = principal
+    return principal
+
+
+def _identify(request: Request, session: Session, settings: Settings) -> Principal | None:
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, token = auth.partition(" ")
+        principal = resolve_token(session, token.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise UnauthorizedError(
+                "The API token is unknown, expired or revoked. Create a new one with "
+                "`zonemap token create NAME` and send it as 'Authorization: Bearer <token>'.",
+                code="invalid_token",
+            )
+        return principal
+    state = read_state(request.cookies, request.app.state.secret_key, settings)
+    if state is not None and state.user_id is not None:
+        user = get_user(session, user_id=state.user_id)
+        if user is not None and user["active"]:
+            return principal_of(user, via="session", csrf=state.csrf)
+    if state is not None and (state.is_invalid or state.user_id is not None):
+        request.state.session_invalid = True
+        return None
+    if settings.local_user and client_ip(request) in _LOOPBACK:
+        user = get_user(session, name=settings.local_user)
+        if user is not None and user["active"]:
+            return principal_of(user, via="local")
+    return None
+
+
+CurrentPrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def _logged_in(request: Request, principal: Principal | None) -> Principal:
+    if principal is not None:
+        return principal
+    if getattr(request.state, "session_invalid", False):
+        raise UnauthorizedError(
+            "Your session cookie is invalid or has expired: log in again at /login.",
+            code="invalid_session",
+        )
+    raise UnauthorizedError(
+        "Log in at /login, or send an API token as 'Authorization: Bearer <token>'.",
+        code="not_authenticated",
+    )
+
+
+def check_csrf(request: Request, principal: Principal, form_value: str | None = None) -> None:
+    """Refuse a cookie-authenticated post whose CSRF token is missing or wrong (403).
+
+    A ``local`` principal is exempt for requests no browser would send (no Origin, no Fetch
+    Metadata, no cookies): CSRF is an attack through a browser.
+    """
+    if principal.via == "local" and not _from_browser(request):
+        return
+    expected = getattr(request.state, "csrf_token", None)
+    if not csrf_matches(expected, sent_csrf(request, form_value)):
+        raise ForbiddenError(
+            "The CSRF token is missing or does not match: reload the page and try again.",
+            code="csrf_failed",
+        )
+
+
+def _from_browser(request: Request) -> bool:
+    headers = request.headers
+    return any(h in headers for h in ("origin", "sec-fetch-site", "cookie"))
+
+
+def require_role(role: str) -> Callable[..., Principal]:
+    """A dependency that admits ``role`` or stronger (and checks CSRF on cookie posts)."""
+
+    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+        user = _logged_in(request, principal)
+        if request.method in UNSAFE_METHODS and user.is_ambient:
+            check_csrf(request, user)
+        if not user.has_role(role):
+            raise ForbiddenError(
+                f"{user.name} is a {user.role}; this needs the {role} role.", code="forbidden_role"
+            )
+        return user
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+ViewerDep = Annotated[Principal, Depends(require_role("viewer"))]
+EditorDep = Annotated[Principal, Depends(require_role("editor"))]
+AdminDep = Annotated[Principal, Depends(require_role("admin"))]
+
+
+def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off."""
+    if not settings.public_read:
+        _logged_in(request, get_principal(request, session, settings))
+
+
+def require_read_page(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """Router guard for HTML pages: like `require_read`, but redirects to the login page."""
+    if settings.public_read:
+        return
+    if get_principal(request, session, settings) is None:
+        raise LoginRedirect(_here(request))
+
+
+def require_editor_page(request: Request, principal: CurrentPrincipal) -> Principal:
+    """For pages that write (``/upload``): an editor, or a redirect to the login page."""
+    if principal is None:
+        raise LoginRedirect(_here(request))
+    if not principal.has_role("editor"):
+        raise ForbiddenError(f"{principal.name} is a {principal.role}; this page needs an editor.")
+    return principal
+
+
+def _here(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return "/login?next=" + quote(request.url.path + query, safe="")

@@ -64,12 +64,13 @@ def main() -> None:
     ensure_tipg_venv()
     url = prepare_bench_database(args.seed)
     feature_id = one_zone_code(url)
+    load_before = os.getloadavg()[0]
     with serve_zonemap(url) as zonemap, serve_tipg(url) as tipg:
         rows = [
             run_line(label, zonemap + a, tipg + b, args.seconds)
             for label, a, b in endpoints(feature_id)
         ]
-    table = render(rows, args.seconds)
+    table = render(rows, args.seconds, (load_before, os.getloadavg()[0]))
     print(table)
     write_section(table)
 
@@ -251,7 +252,7 @@ def _latency(out: str, pct: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def render(rows: list, seconds: int) -> str:
+def render(rows: list, seconds: int, load: tuple[float, float]) -> str:
     lines = [
         SECTION,
         "",
@@ -259,7 +260,15 @@ def render(rows: list, seconds: int) -> str:
         f"one run, same PostGIS (private cluster, database `zonemap_bench_ogc`, synthetic demo "
         f"at scale {SCALE}), both servers one uvicorn worker on loopback, `wrk` {seconds} s per "
         "cell. tipg serves the view `tipg_bench.zones` (same rows and columns as our `zones` "
-        "collection). Latencies in ms; ratio = zonemap req/s ÷ tipg req/s.",
+        "collection). Latencies in ms; ratio = zonemap req/s ÷ tipg req/s. "
+        f"1-minute load average {load[0]:.1f} before and {load[1]:.1f} after the run.",
+        "",
+        "Caching: both servers get the same requests from `wrk` (each URL repeated). zonemap "
+        "keeps, in process, built tiles (`TILE_CACHE`) and `numberMatched` counts "
+        "(`COUNT_CACHE`) keyed on the PostgreSQL snapshot (`api/db/repositories/read_cache.py`),"
+        " so repeated tile requests after the first are memory hits and the 25k-row count runs "
+        "once per data version; features themselves are always read from PostGIS. tipg has no "
+        "such cache (each tile is built per request).",
         "",
         "| request | conns | zonemap req/s | tipg req/s | ratio | zonemap p50 / p99 | "
         "tipg p50 / p99 |",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from typing import Any
 
 import geopandas as gpd
@@ -19,8 +20,10 @@ import shapely
 
 from geo.density import assign_provinces, find_dense_clusters, province_density
 from geo.errors import AdminVersionError
-from geo.flags import evaluate_flags, json_safe
-from geo.footprint import _require_columns, compare_footprints
+from geo.flag_common import json_safe
+from geo.flags import evaluate_flags
+from geo.footprint import compare_footprints
+from geo.frames import object_column, require_columns
 from geo.thresholds import Thresholds
 from geo.types import AnalysisResult, Cluster
 
@@ -82,21 +85,15 @@ def analyze(
         the province), ``clusters``, ``flags`` (sorted by zone code), ``fingerprint`` and
         ``admin_version``.
     """
-    _require_columns(zones, ("code", "kind"), "zones")
-    _require_columns(actual, ("zone_code",), "actual")
-    _require_columns(provinces, ("code",), "provinces")
+    require_columns(zones, ("code", "kind"), "zones")
+    require_columns(actual, ("zone_code",), "actual")
+    require_columns(provinces, ("code",), "provinces")
     admin_version = _admin_version(provinces)
     ordered = zones.sort_values("code", kind="stable").reset_index(drop=True)
     metrics = compare_footprints(ordered, actual)
     metrics.insert(1, "kind", ordered["kind"].to_numpy(dtype=object))
-    metrics.insert(2, "province_code", _column(ordered, "province_code"))
-    clusters = find_dense_clusters(
-        ordered,
-        distance_m=thresholds.dense_cluster.distance_m,
-        min_zones=thresholds.dense_cluster.min_zones,
-    )
-    density = province_density(ordered, provinces)
-    density["clusters"] = _clusters_by_province(ordered, provinces, clusters, density["code"])
+    metrics.insert(2, "province_code", object_column(ordered, "province_code"))
+    clusters, density = _clusters_and_density(ordered, provinces, thresholds)
     flags = evaluate_flags(
         ordered, metrics, clusters, provinces, thresholds=thresholds, today=today
     )
@@ -119,34 +116,63 @@ def result_to_json(result: AnalysisResult) -> dict[str, Any]:
     province's ``clusters`` lists ``{"cluster_id", "members", "total_area_ha",
     "mean_occupancy"}`` of the clusters with a member in it.
     """
+    return {"zones": zones_json(result), "provinces": provinces_json(result)}
+
+
+def zones_json(result: AnalysisResult) -> list[dict[str, Any]]:
+    """The ``zones`` part of :func:`result_to_json` (built column-wise, JSON-safe)."""
     flags_by_zone: dict[str, list[dict[str, Any]]] = {}
     for flag in result.flags:
         item = {"code": flag.code, "severity": flag.severity}
-        item |= {"value": flag.value, "threshold": flag.threshold}
+        item |= {"value": _finite(flag.value), "threshold": _finite(flag.threshold)}
         flags_by_zone.setdefault(flag.zone_code or "", []).append(item)
-    zones = [
+    m = result.metrics
+    codes = object_column(m, "code").tolist()
+    metrics = {name: _finite_list(m[name]) for name in _JSON_METRICS}
+    kinds = json_safe(object_column(m, "kind").tolist())
+    provinces = json_safe(object_column(m, "province_code").tolist())
+    rows = zip(codes, kinds, provinces, strict=True)
+    return [
         {
-            "code": row["code"],
-            "kind": row["kind"],
-            "province": row["province_code"],
-            "metrics": {name: row[name] for name in _JSON_METRICS},
-            "flags": flags_by_zone.get(row["code"], []),
+            "code": json_safe(code),
+            "kind": kind,
+            "province": province,
+            "metrics": {name: values[i] for name, values in metrics.items()},
+            "flags": flags_by_zone.get(code, []),
         }
-        for _, row in result.metrics.iterrows()
+        for i, (code, kind, province) in enumerate(rows)
     ]
+
+
+def provinces_json(result: AnalysisResult) -> list[dict[str, Any]]:
+    """The ``provinces`` part of :func:`result_to_json` (JSON-safe)."""
     by_id = {c.cluster_id: c for c in result.clusters}
-    provinces = [
+    p = result.provinces
+    columns = {
+        "code": "code",
+        "zones": "zones",
+        "density_per_1000km2": "zones_per_1000km2",
+        "clark_evans_r": "clark_evans_r",
+        "clark_evans_p": "clark_evans_p",
+    }
+    values = {key: json_safe(object_column(p, name).tolist()) for key, name in columns.items()}
+    cluster_ids = object_column(p, "clusters").tolist()
+    return [
         {
-            "code": row["code"],
-            "zones": row["zones"],
-            "density_per_1000km2": row["zones_per_1000km2"],
-            "clark_evans_r": row["clark_evans_r"],
-            "clark_evans_p": row["clark_evans_p"],
-            "clusters": [_cluster_json(by_id[i]) for i in row["clusters"]],
+            **{key: column[i] for key, column in values.items()},
+            "clusters": [json_safe(_cluster_json(by_id[c])) for c in cluster_ids[i]],
         }
-        for _, row in result.provinces.iterrows()
+        for i in range(len(p))
     ]
-    return json_safe({"zones": zones, "provinces": provinces})
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _finite_list(values: pd.Series) -> list[float | None]:
+    array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(array), array, None).tolist()
 
 
 def fingerprint_inputs(
@@ -170,26 +196,46 @@ def fingerprint_inputs(
 
 def _hash_frame(digest: Any, frame: gpd.GeoDataFrame, fields: tuple[str, ...], key: str) -> None:
     wkb = shapely.to_wkb(frame.geometry.to_numpy(), hex=True, output_dimension=2, byte_order=1)
-    table = pd.DataFrame({f: _column(frame, f) for f in fields if f in frame.columns})
+    table = pd.DataFrame({f: object_column(frame, f) for f in fields if f in frame.columns})
     table["__wkb"] = np.asarray(wkb, dtype=object)
-    table = table.sort_values([key, "__wkb"], kind="stable", na_position="first")
+    # the geometry only breaks ties: with unique keys, sorting by the key alone is the same order
+    by = [key] if table[key].is_unique else [key, "__wkb"]
+    table = table.sort_values(by, kind="stable", na_position="first")
     for name in table.columns:
-        values = [None if _is_missing(v) else str(v) for v in table[name]]
+        array = table[name].to_numpy(dtype=object)
+        values = [str(v) for v in array]
+        for i in np.flatnonzero(pd.isna(array)):
+            values[i] = None
         digest.update(json.dumps([name, values], ensure_ascii=False).encode("utf-8"))
 
 
+def _clusters_and_density(
+    ordered: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, thresholds: Thresholds
+) -> tuple[list[Cluster], pd.DataFrame]:
+    clusters = find_dense_clusters(
+        ordered,
+        distance_m=thresholds.dense_cluster.distance_m,
+        min_zones=thresholds.dense_cluster.min_zones,
+    )
+    located = assign_provinces(ordered, provinces)
+    density = province_density(ordered, provinces, located=located)
+    density["clusters"] = _clusters_by_province(located, clusters, density["code"])
+    return clusters, density
+
+
 def _clusters_by_province(
-    zones: gpd.GeoDataFrame,
-    provinces: gpd.GeoDataFrame,
-    clusters: list[Cluster],
-    codes: pd.Series,
+    located: pd.Series, clusters: list[Cluster], codes: pd.Series
 ) -> list[tuple[int, ...]]:
-    located = assign_provinces(zones, provinces)
-    found: dict[str, set[int]] = {}
-    for cluster in clusters:
-        for province in located.reindex(list(cluster.members)).dropna().unique():
-            found.setdefault(str(province), set()).add(cluster.cluster_id)
-    return [tuple(sorted(found.get(str(code), ()))) for code in codes]
+    """Per province code: the sorted ids of the clusters with a member located in it."""
+    members = [code for cluster in clusters for code in cluster.members]
+    ids = np.repeat([c.cluster_id for c in clusters], [len(c.members) for c in clusters])
+    pairs = pd.DataFrame({"province": located.reindex(members).to_numpy(), "cluster": ids})
+    pairs = pairs.dropna().drop_duplicates()
+    found = {
+        str(province): tuple(sorted(group.tolist()))
+        for province, group in pairs.groupby("province")["cluster"]
+    }
+    return [found.get(str(code), ()) for code in codes]
 
 
 def _cluster_json(cluster: Cluster) -> dict[str, Any]:
@@ -202,7 +248,9 @@ def _cluster_json(cluster: Cluster) -> dict[str, Any]:
 
 
 def _admin_version(provinces: gpd.GeoDataFrame) -> str:
-    versions = sorted({str(v) for v in _column(provinces, "admin_version") if not _is_missing(v)})
+    versions = sorted(
+        {str(v) for v in object_column(provinces, "admin_version") if not _is_missing(v)}
+    )
     if len(versions) != 1:
         raise AdminVersionError(
             f"The provinces must belong to exactly one admin version, found {versions or 'none'}; "
@@ -210,12 +258,6 @@ def _admin_version(provinces: gpd.GeoDataFrame) -> str:
             details={"admin_versions": versions},
         )
     return versions[0]
-
-
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    if name in frame.columns:
-        return frame[name].to_numpy(dtype=object)
-    return np.full(len(frame), None, dtype=object)
 
 
 def _is_missing(value: Any) -> bool:

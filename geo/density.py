@@ -11,28 +11,27 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import Counter
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from scipy.stats import norm
 
-from geo.footprint import (
-    _anchor_lonlat,
-    _laea,
-    _project,
-    _require_columns,
-    _to_wgs84,
-    ellipsoidal_area_ha,
-    geodesic_area_ha,
-    polygonal_parts,
-)
-from geo.types import ClarkEvans, Cluster
+from geo.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
+from geo.footprint import ellipsoidal_area_ha, geodesic_area_ha, polygonal_parts
+from geo.frames import laea, project, require_columns, to_wgs84
+from geo.types import ClarkEvans
+
+__all__ = [
+    "assign_provinces",
+    "clark_evans",
+    "find_dense_clusters",
+    "province_density",
+    "split_by_province",
+    "zone_occupancy",
+]
 
 KINDS = ("KKT", "KCN", "CCN")
 _CE_STANDARD_ERROR = 0.26136  # Clark & Evans (1954): SE of the mean NN distance = 0.26136/sqrt(n·ρ)
@@ -46,14 +45,16 @@ def assign_provinces(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd
     without geometry or outside every province. A point on a shared border goes to the
     province with the smallest code.
     """
-    _require_columns(zones, ("code",), "zones")
-    _require_columns(provinces, ("code",), "provinces")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable")
-    provs = _to_wgs84(provinces).sort_values("code", kind="stable")
+    require_columns(zones, ("code",), "zones")
+    require_columns(provinces, ("code",), "provinces")
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
+    provs = to_wgs84(provinces).sort_values("code", kind="stable")
     geoms = polygonal_parts(ordered.geometry.to_numpy())
     points = shapely.point_on_surface(geoms)
-    tree = shapely.STRtree(provs.geometry.to_numpy())
-    zone_idx, prov_idx = tree.query(points, predicate="intersects")
+    # the tree holds the points and the few, detailed provinces are the (prepared) queries
+    prov_idx, zone_idx = shapely.STRtree(points).query(
+        provs.geometry.to_numpy(), predicate="intersects"
+    )
     first = pd.Series(prov_idx).groupby(zone_idx).min()  # provinces are sorted by code
     out = np.full(len(ordered), None, dtype=object)
     out[first.index.to_numpy()] = provs["code"].astype(str).to_numpy()[first.to_numpy()]
@@ -69,13 +70,13 @@ def split_by_province(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> p
     alone). Returns ``code``, ``province_code``, ``area_ha`` (ellipsoidal) and ``share`` of the
     zone's area, sorted by ``code`` then ``province_code``; pieces of zero area are dropped.
     """
-    _require_columns(zones, ("code",), "zones")
-    _require_columns(provinces, ("code",), "provinces")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable")
-    provs = _to_wgs84(provinces).sort_values("code", kind="stable")
+    require_columns(zones, ("code",), "zones")
+    require_columns(provinces, ("code",), "provinces")
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
+    provs = to_wgs84(provinces).sort_values("code", kind="stable")
     geoms = polygonal_parts(ordered.geometry.to_numpy())
     prov_geoms = provs.geometry.to_numpy()
-    zone_idx, prov_idx = shapely.STRtree(prov_geoms).query(geoms, predicate="intersects")
+    prov_idx, zone_idx = shapely.STRtree(geoms).query(prov_geoms, predicate="intersects")
     on_border = np.bincount(zone_idx, minlength=len(geoms))[zone_idx] >= 2
     zone_idx, prov_idx = zone_idx[on_border], prov_idx[on_border]
     pieces = shapely.intersection(geoms[zone_idx], prov_geoms[prov_idx])
@@ -92,7 +93,9 @@ def split_by_province(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> p
     return frame.sort_values(["code", "province_code"], kind="stable").reset_index(drop=True)
 
 
-def province_density(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.DataFrame:
+def province_density(
+    zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, *, located: pd.Series | None = None
+) -> pd.DataFrame:
     """Density and nearest-neighbour statistics of the zones in each province.
 
     Parameters
@@ -103,6 +106,8 @@ def province_density(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd
     provinces : GeoDataFrame
         EPSG:4326, ``code`` and optionally ``name_vi``, ``admin_version``, ``area_km2`` (the
         ellipsoidal area is computed when ``area_km2`` is missing).
+    located : Series, optional
+        :func:`assign_provinces` of the same zones and provinces, when already computed.
 
     Returns
     -------
@@ -124,17 +129,13 @@ def province_density(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd
     >>> float(province_density(z, prov)["zones_per_1000km2"].iloc[0])
     10.0
     """
-    _require_columns(zones, ("code", "kind"), "zones")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable")
-    provs = _to_wgs84(provinces).sort_values("code", kind="stable").reset_index(drop=True)
-    located = assign_provinces(ordered, provs).to_numpy()
-    geoms = polygonal_parts(ordered.geometry.to_numpy())
-    areas_ha = np.nan_to_num(ellipsoidal_area_ha(geoms))
-    kinds = ordered["kind"].astype(str).to_numpy()
-    rows = []
-    for _, prov in provs.iterrows():
-        members = np.flatnonzero(located == str(prov["code"]))
-        rows.append(_province_row(prov, geoms[members], kinds[members], areas_ha[members]))
+    require_columns(zones, ("code", "kind"), "zones")
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
+    provs = to_wgs84(provinces).sort_values("code", kind="stable").reset_index(drop=True)
+    if located is None:
+        located = assign_provinces(ordered, provs)
+    located = located.reindex(ordered["code"].astype(str)).to_numpy()
+    rows = _province_rows(ordered, provs, located)
     columns = zip(*rows, strict=True) if rows else [[] for _ in _DENSITY_COLUMNS]
     return pd.DataFrame(
         {
@@ -142,6 +143,19 @@ def province_density(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd
             for name, values in zip(_DENSITY_COLUMNS, columns, strict=True)
         }
     )
+
+
+def _province_rows(
+    ordered: gpd.GeoDataFrame, provs: gpd.GeoDataFrame, located: np.ndarray
+) -> list[list]:
+    geoms = polygonal_parts(ordered.geometry.to_numpy())
+    areas_ha = np.nan_to_num(ellipsoidal_area_ha(geoms))
+    kinds = ordered["kind"].astype(str).to_numpy()
+    rows = []
+    for _, prov in provs.iterrows():  # one row per province: a few dozen
+        members = np.flatnonzero(located == str(prov["code"]))
+        rows.append(_province_row(prov, geoms[members], kinds[members], areas_ha[members]))
+    return rows
 
 
 _DENSITY_COLUMNS = [
@@ -175,8 +189,8 @@ def _province_row(prov: pd.Series, geoms: np.ndarray, kinds: np.ndarray, areas_h
     area_km2 = _province_area_km2(prov)
     n = len(geoms)
     rep = shapely.point_on_surface(prov.geometry)
-    metric = _laea(rep.x, rep.y)
-    geoms_m = _project(geoms, metric)
+    metric = laea(rep.x, rep.y)
+    geoms_m = project(geoms, metric)
     nn = _nearest_edge_distances_m(geoms_m)
     points = shapely.get_coordinates(shapely.point_on_surface(geoms_m))
     ce = clark_evans(points, area_m2=area_km2 * 1e6)
@@ -257,185 +271,30 @@ def _undefined_clark_evans(n: int, reason: str) -> ClarkEvans:
     return ClarkEvans(n, mean_nn_m=None, expected_nn_m=None, r=None, z=None, p=None, reason=reason)
 
 
-def find_dense_clusters(
-    zones: gpd.GeoDataFrame, *, distance_m: float = 5000.0, min_zones: int = 3
-) -> list[Cluster]:
-    """Density-based clusters of zones whose footprints lie within ``distance_m`` of each other.
-
-    DBSCAN on the sparse graph of zone pairs whose planning boundaries are at most
-    ``distance_m`` metres apart edge to edge (an STRtree search, equivalent to a ``dwithin``
-    query): a zone with at least ``min_zones`` zones (itself included) within the distance
-    is a core; connected cores form a cluster, and other zones within the distance of a core
-    join it as border members.
-
-    Parameters
-    ----------
-    zones : GeoDataFrame
-        EPSG:4326, ``code``, geometry; optional ``province_code``, ``industrial_land_ha`` and
-        ``leased_land_ha`` (for the cluster's province and mean occupancy).
-
-    Returns
-    -------
-    list of Cluster
-        Sorted by their smallest member code, ``cluster_id`` 1, 2, …; ``province_code`` is the
-        most common stored province code of the members; ``hull`` is in EPSG:4326.
-    """
-    _require_columns(zones, ("code",), "zones")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable").reset_index(drop=True)
-    geoms = polygonal_parts(ordered.geometry.to_numpy())
-    present = np.flatnonzero(~shapely.is_missing(geoms))
-    if len(present) < max(min_zones, 1):
-        return []
-    labels = _dbscan_labels(geoms[present], distance_m=distance_m, min_zones=min_zones)
-    return _build_clusters(ordered.iloc[present], geoms[present], labels)
-
-
-def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
-    """Occupancy = ``leased_land_ha`` / ``industrial_land_ha`` per row (NaN when undefined)."""
-    if "leased_land_ha" not in zones or "industrial_land_ha" not in zones:
-        return np.full(len(zones), np.nan)
-    leased = pd.to_numeric(zones["leased_land_ha"], errors="coerce").to_numpy(dtype=float)
-    leasable = pd.to_numeric(zones["industrial_land_ha"], errors="coerce").to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(leasable > 0, leased / leasable, np.nan)
-
-
-def _dbscan_labels(geoms: np.ndarray, *, distance_m: float, min_zones: int) -> np.ndarray:
-    """DBSCAN labels (-1 = noise) from the sparse graph of pairs within ``distance_m``.
-
-    Cores have at least ``min_zones`` zones within the distance, themselves included;
-    clusters are the connected components of the core-to-core graph (scipy); a border zone
-    joins the cluster of its first core neighbour in code order, which makes the result
-    independent of row order (sklearn's DBSCAN picks whichever cluster reaches it first).
-    """
-    lon, lat = (float(np.median(c)) for c in _anchor_lonlat(geoms))
-    crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
-    geoms_m = _project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-    left, right = _pairs_within(geoms_m, distance_m)
-    n = len(geoms)
-    degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
-    core = degree >= min_zones
-    linked = core[left] & core[right]
-    graph = sparse.coo_matrix(
-        (np.ones(int(linked.sum())), (left[linked], right[linked])), shape=(n, n)
-    )
-    _, component = connected_components(graph, directed=False)
-    labels = np.where(core, component, -1)
-    border = np.concatenate([left[core[right] & ~core[left]], right[core[left] & ~core[right]]])
-    anchor = np.concatenate([right[core[right] & ~core[left]], left[core[left] & ~core[right]]])
-    order = np.lexsort((anchor, border))
-    border, anchor = border[order], anchor[order]
-    first = np.r_[True, border[1:] != border[:-1]] if len(border) else np.zeros(0, dtype=bool)
-    labels[border[first]] = component[anchor[first]]
-    return labels
-
-
-def _pairs_within(
-    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 50_000
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of metric geometries at most ``distance_m`` apart, edge to edge.
-
-    Equivalent to an STRtree ``dwithin`` query, but cheaper: envelope candidates are settled
-    by a lower bound (the gap between bounding boxes) and an upper bound (the distance between
-    a point inside each geometry); only the pairs in between get an exact GEOS test. Chunks
-    bound the memory.
-    """
-    tree = shapely.STRtree(geoms_m)
-    bounds = shapely.bounds(geoms_m)
-    inside = shapely.get_coordinates(shapely.point_on_surface(geoms_m))
-    lefts, rights = [], []
-    for start in range(0, len(geoms_m), chunk):
-        idx = np.arange(start, min(start + chunk, len(geoms_m)))
-        b = bounds[idx]
-        windows = shapely.box(
-            b[:, 0] - distance_m, b[:, 1] - distance_m, b[:, 2] + distance_m, b[:, 3] + distance_m
-        )
-        query_idx, right = tree.query(windows)
-        left = idx[query_idx]
-        keep = left < right
-        left, right = left[keep], right[keep]
-        maybe = _bbox_gap_m(bounds[left], bounds[right]) <= distance_m
-        left, right = left[maybe], right[maybe]
-        within = np.hypot(*(inside[left] - inside[right]).T) <= distance_m
-        unsure = np.flatnonzero(~within)
-        within[unsure] = shapely.dwithin(geoms_m[left[unsure]], geoms_m[right[unsure]], distance_m)
-        lefts.append(left[within])
-        rights.append(right[within])
-    return np.concatenate(lefts), np.concatenate(rights)
-
-
-def _bbox_gap_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    dx = np.maximum(0.0, np.maximum(a[:, 0] - b[:, 2], b[:, 0] - a[:, 2]))
-    dy = np.maximum(0.0, np.maximum(a[:, 1] - b[:, 3], b[:, 1] - a[:, 3]))
-    return np.hypot(dx, dy)
-
-
-def _build_clusters(members: pd.DataFrame, geoms: np.ndarray, labels: np.ndarray):
-    """Clusters from labels; rows are in code order, so a group's first row is its first code."""
-    clustered = np.flatnonzero(labels >= 0)
-    if not len(clustered):
-        return []
-    codes = members["code"].astype(str).to_numpy()
-    areas_ha = np.nan_to_num(ellipsoidal_area_ha(geoms))
-    occupancy = zone_occupancy(members)
-    provinces = (
-        members["province_code"].to_numpy(dtype=object)
-        if "province_code" in members
-        else np.full(len(members), None, dtype=object)
-    )
-    hulls = _hulls(geoms[clustered], labels[clustered])
-    grouped = clustered[np.argsort(labels[clustered], kind="stable")]
-    starts = np.flatnonzero(np.diff(labels[grouped], prepend=-2))
-    groups = sorted(np.split(grouped, starts[1:]), key=lambda g: g[0])
-    clusters = []
-    for cluster_id, idx in enumerate(groups, start=1):
-        occ = occupancy[idx][np.isfinite(occupancy[idx])]
-        clusters.append(
-            Cluster(
-                cluster_id=cluster_id,
-                province_code=_mode(provinces[idx]),
-                members=tuple(codes[idx].tolist()),
-                total_area_ha=float(areas_ha[idx].sum()),
-                mean_occupancy=float(occ.mean()) if len(occ) else None,
-                hull=hulls[labels[idx[0]]],
-            )
-        )
-    return clusters
-
-
-def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
-    coords, geom_idx = shapely.get_coordinates(geoms, return_index=True)
-    coord_labels = labels[geom_idx]
-    order = np.argsort(coord_labels, kind="stable")
-    uniq, starts = np.unique(coord_labels[order], return_index=True)
-    sizes = np.diff([*starts, len(order)])
-    points = shapely.multipoints(coords[order], indices=np.repeat(np.arange(len(uniq)), sizes))
-    return dict(zip(uniq.tolist(), shapely.convex_hull(points), strict=True))
-
-
-def _mode(values: np.ndarray) -> str | None:
-    counts = Counter(str(v) for v in values if v is not None and not pd.isna(v))
-    if not counts:
-        return None
-    top = max(counts.values())
-    return min(code for code, n in counts.items() if n == top)
-
-
 def _nearest_edge_distances_m(geoms_m: np.ndarray) -> np.ndarray:
-    """Edge-to-edge distance from each geometry to its nearest other one (0 when touching)."""
+    """Edge-to-edge distance from each geometry to its nearest other one (0 when touching).
+
+    Exact, in two vectorised passes instead of a GEOS nearest search per geometry (which
+    crawls on dense data): the distance to the geometry with the nearest representative
+    point (scipy KD-tree) bounds the answer from above; the STRtree then yields every
+    geometry whose envelope lies within that bound, and the exact minimum is taken over them.
+    """
     n = len(geoms_m)
     if n < 2:
         return np.empty(0)
-    tree = shapely.STRtree(geoms_m)
-    (src, dst), _ = tree.query_nearest(geoms_m, return_distance=True, all_matches=True)
-    out = np.full(n, np.nan)
-    touching = np.unique(src[src != dst])  # another zone ties with itself at distance 0
-    out[touching] = 0.0
-    rest = np.setdiff1d(np.arange(n), touching)
-    if len(rest):
-        # no other zone is at distance 0 from these, so ``exclusive`` drops only the zone itself
-        (src2, _), dist = tree.query_nearest(geoms_m[rest], return_distance=True, exclusive=True)
-        out[rest[src2]] = dist
+    points = shapely.get_coordinates(shapely.point_on_surface(geoms_m))
+    _, near = cKDTree(points).query(points, k=2)
+    other = np.where(near[:, 0] == np.arange(n), near[:, 1], near[:, 0])
+    upper = shapely.distance(geoms_m, geoms_m[other])
+    bounds = shapely.bounds(geoms_m)
+    windows = shapely.box(*(bounds + upper[:, None] * np.array([-1, -1, 1, 1])).T)
+    left, right = shapely.STRtree(geoms_m).query(windows)
+    keep = left != right
+    left, right = left[keep], right[keep]
+    keep = bbox_gap_m(bounds[left], bounds[right]) <= upper[left]
+    left, right = left[keep], right[keep]
+    out = upper.copy()
+    np.minimum.at(out, left, shapely.distance(geoms_m[left], geoms_m[right]))
     return out
 
 

@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from pyproj.enums import TransformDirection
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import MissingColumnsError
+from geo.frames import anchor_lonlat, laea, project, require_columns, to_wgs84
 
 M2_PER_HA = 10_000.0
 _CELL_DEG = 4.0
@@ -78,12 +77,12 @@ def compare_footprints(zones: gpd.GeoDataFrame, actual: gpd.GeoDataFrame) -> gpd
     >>> round(float(compare_footprints(z, a)["iou"].iloc[0]), 3)
     0.5
     """
-    _require_columns(zones, ("code",), "zones")
-    _require_columns(actual, ("zone_code",), "actual")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable")
+    require_columns(zones, ("code",), "zones")
+    require_columns(actual, ("zone_code",), "actual")
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
     codes = ordered["code"].astype(str).to_numpy()
     planned = polygonal_parts(ordered.geometry.to_numpy())
-    built = polygonal_parts(_latest_actual(_to_wgs84(actual), codes))
+    built = polygonal_parts(_latest_actual(to_wgs84(actual), codes))
     frame = pd.DataFrame({"code": codes, "status": _statuses(planned, built)})
     columns, encroachment = _metrics(planned, built)
     for name in METRIC_COLUMNS:
@@ -121,9 +120,9 @@ def ellipsoidal_area_ha(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
     arr = np.array(geoms, dtype=object)
     out = np.full(len(arr), np.nan)
     present = ~shapely.is_missing(arr)
-    lon, lat = _anchor_lonlat(arr)
+    lon, lat = anchor_lonlat(arr)
     for idx, transformer in _cells(lon, lat):
-        out[idx] = shapely.area(_project(arr[idx], transformer)) / M2_PER_HA
+        out[idx] = shapely.area(project(arr[idx], transformer)) / M2_PER_HA
     out[present & ~np.isfinite(out)] = 0.0  # empty geometries have no anchor
     return out
 
@@ -147,8 +146,8 @@ def find_overlaps(zones: gpd.GeoDataFrame, *, min_ha: float = 0.0) -> pd.DataFra
     ``code_a`` < ``code_b``, ``kind_a``, ``kind_b`` (when zones has ``kind``), ``overlap_ha``
     (ellipsoidal), ``share_a`` and ``share_b`` (overlap as a fraction of each zone's area).
     """
-    _require_columns(zones, ("code",), "zones")
-    ordered = _to_wgs84(zones).sort_values("code", kind="stable")
+    require_columns(zones, ("code",), "zones")
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
     geoms = polygonal_parts(ordered.geometry.to_numpy())
     present = np.flatnonzero(~shapely.is_missing(geoms))
     tree = shapely.STRtree(geoms[present])
@@ -157,7 +156,9 @@ def find_overlaps(zones: gpd.GeoDataFrame, *, min_ha: float = 0.0) -> pd.DataFra
     a, b = present[left[pairs]], present[right[pairs]]
     overlap_ha = ellipsoidal_area_ha(_safe_overlay(shapely.intersection, geoms[a], geoms[b]))
     overlap_ha = np.nan_to_num(overlap_ha)
-    areas = ellipsoidal_area_ha(geoms)
+    areas = np.full(len(geoms), np.nan)
+    paired = np.unique(np.concatenate([a, b]))  # only the overlapping zones need their area
+    areas[paired] = ellipsoidal_area_ha(geoms[paired])
     kinds = ordered["kind"].astype(str).to_numpy() if "kind" in ordered else np.full(len(geoms), "")
     codes = ordered["code"].astype(str).to_numpy()
     frame = pd.DataFrame(
@@ -187,11 +188,11 @@ def _metrics(planned: np.ndarray, built: np.ndarray) -> tuple[dict[str, np.ndarr
         overlays[name] = np.full(len(planned), None, dtype=object)
         overlays[name][both] = _safe_overlay(func, a[both], b[both])
     cols = {name: np.full(len(planned), np.nan) for name in METRIC_COLUMNS}
-    lon, lat = _anchor_lonlat(np.where(shapely.is_missing(planned), built, planned))
+    lon, lat = anchor_lonlat(np.where(shapely.is_missing(planned), built, planned))
     for idx, transformer in _cells(lon, lat):
-        projected = {k: _project(v[idx], transformer) for k, v in overlays.items()}
+        projected = {k: project(v[idx], transformer) for k, v in overlays.items()}
         part = _cell_metrics(
-            _project(planned[idx], transformer), _project(built[idx], transformer), projected
+            project(planned[idx], transformer), project(built[idx], transformer), projected
         )
         for name, values in part.items():
             cols[name][idx] = values
@@ -277,12 +278,6 @@ def _polygons_of(geom: BaseGeometry) -> BaseGeometry | None:
     return shapely.union_all(polys) if len(polys) else None
 
 
-def _anchor_lonlat(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    geoms = np.where(shapely.is_empty(geoms), None, geoms)
-    centroids = shapely.centroid(geoms)
-    return shapely.get_x(centroids), shapely.get_y(centroids)
-
-
 def _cells(lon: np.ndarray, lat: np.ndarray) -> Iterator[tuple[np.ndarray, pyproj.Transformer]]:
     """Yield (row indices, EPSG:4326 → local equal-area transformer) per 4° × 4° cell."""
     valid = np.isfinite(lon) & np.isfinite(lat)
@@ -292,38 +287,4 @@ def _cells(lon: np.ndarray, lat: np.ndarray) -> Iterator[tuple[np.ndarray, pypro
     for key in np.unique(keys[valid]):
         lon0 = (key // 1000 + 0.5) * _CELL_DEG - 180.0
         lat0 = (key % 1000 + 0.5) * _CELL_DEG - 90.0
-        yield np.flatnonzero(keys == key), _laea(lon0, lat0)
-
-
-def _laea(lon0: float, lat0: float) -> pyproj.Transformer:
-    crs = f"+proj=laea +lat_0={lat0} +lon_0={lon0} +ellps=WGS84 +units=m +no_defs"
-    return pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-
-def _project(
-    geoms: np.ndarray, transformer: pyproj.Transformer, *, inverse: bool = False
-) -> np.ndarray:
-    direction = TransformDirection.INVERSE if inverse else TransformDirection.FORWARD
-
-    def _xy(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1], direction=direction)
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, _xy)
-
-
-def _to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Frames without a CRS are taken as EPSG:4326; others are reprojected (copy, no mutation)."""
-    if frame.crs is None or frame.crs.to_epsg() == 4326:
-        return frame
-    return frame.to_crs(4326)
-
-
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise MissingColumnsError(
-            f"The {name} table lacks the column(s) {', '.join(missing)}; "
-            "map those fields when importing, then run the analysis again.",
-            details={"table": name, "missing": missing},
-        )
+        yield np.flatnonzero(keys == key), laea(lon0, lat0)

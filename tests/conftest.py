@@ -25,6 +25,12 @@ DEMO_SCALE = 0.1
 DEMO_SEED = 7
 
 _MARKERS_BY_FOLDER = {"integration": "db", "browser": "browser"}
+# Access control: every app the tests build lets loopback requests without credentials act as
+# this admin (ZONEMAP_LOCAL_USER), so tests written before logins keep working; the `client`
+# fixture authenticates with a real admin API token instead. Auth tests build their own
+# settings with local_user=None.
+LOCAL_TEST_USER = "zonemap-test-admin"
+os.environ.setdefault("ZONEMAP_LOCAL_USER", LOCAL_TEST_USER)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -72,10 +78,33 @@ def test_database_url() -> Iterator[str]:
         start_private_cluster(settings)
         url = scratch_database_url(settings.resolved_database_url(), "")
         prepare_database(url, recreate=True)
+        _add_local_test_user(url)
     except (ClusterError, DatabaseUnavailableError) as exc:
         _unavailable(str(exc))
     yield url
     drop_database(url)
+
+
+def _add_local_test_user(url: str) -> None:
+    from api.auth.users import create_user
+    from api.db.engine import make_engine, make_session_factory
+
+    eng = make_engine(url)
+    try:
+        with make_session_factory(eng).begin() as session:
+            create_user(session, LOCAL_TEST_USER, role="admin")
+    finally:
+        eng.dispose()
+
+
+def issue_token(session: Session, name: str, *, role: str = "admin",
+                provinces: tuple[str, ...] = ()) -> str:  # fmt: skip
+    """Add a user ``name`` in ``session`` and return a fresh API token of theirs."""
+    from api.auth.tokens import create_token
+    from api.auth.users import create_user
+
+    create_user(session, name, role=role, provinces=provinces)
+    return create_token(session, name, expires_days=1).token
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +163,8 @@ def client(test_settings, db_session: Session):  # noqa: ANN001, ANN201
         yield db_session
 
     app.dependency_overrides[get_session] = _session
-    with TestClient(app) as test_client:
+    token = issue_token(db_session, "zonemap-test-client")
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as test_client:
         yield test_client
 
 

@@ -138,6 +138,14 @@ _VI: Final = {
     "report.source.boundaries": "Ranh giới hành chính",
     "report.source.valid_from": "hiệu lực từ",
     "report.source.run": "Kết quả phân tích",
+    "page.login.title": "Đăng nhập",
+    "login.name": "Tên người dùng",
+    "login.password": "Mật khẩu",
+    "login.submit": "Đăng nhập",
+    "login.failed": "Tên người dùng hoặc mật khẩu không đúng.",
+    "login.signed_in_as": "Đang đăng nhập với tên",
+    "login.logout": "Đăng xuất",
+    "login.token_note": "Phần mềm GIS và tập lệnh dùng mã truy cập API (zonemap token create).",
 }
 
 _EN: Final = {
@@ -263,6 +271,14 @@ _EN: Final = {
     "report.source.boundaries": "Admin boundaries",
     "report.source.valid_from": "in force since",
     "report.source.run": "Analysis results",
+    "page.login.title": "Sign in",
+    "login.name": "User name",
+    "login.password": "Password",
+    "login.submit": "Sign in",
+    "login.failed": "Wrong user name or password.",
+    "login.signed_in_as": "Signed in as",
+    "login.logout": "Sign out",
+    "login.token_note": "GIS software and scripts use an API token (zonemap token create).",
 }
 
 _VI.update(PAGES_VI)  # labels of the map, upload and error pages

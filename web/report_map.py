@@ -8,14 +8,12 @@ state), so drawing is safe in worker processes and threads.
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -23,6 +21,14 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from web.i18n import translate
+from web.report_figure import figure_bytes
+from web.report_furniture import (
+    FONT_FAMILY,
+    draw_graticule,
+    draw_north_arrow,
+    draw_scale_bar,
+    extent_deg,
+)
 
 SEVERITY_COLOURS: Final = {
     "critical": "#d7301f",
@@ -36,7 +42,6 @@ CLUSTER_EDGE: Final = "#7b3294"
 ENCROACHMENT_EDGE: Final = "#b2182b"
 PROVINCE_FILL: Final = "#fbf8f0"
 NEIGHBOUR_FILL: Final = "#e9e9e9"
-FONT_FAMILY: Final = ["Noto Sans", "DejaVu Sans"]
 MM_PER_INCH: Final = 25.4
 
 
@@ -110,13 +115,13 @@ def draw_province_map(
     ax = fig.add_axes((0.01, 0.02, 0.70, 0.96))
     _draw_base(ax, provinces, outline, extent, to_m)
     _draw_zones(ax, zones, actual, clusters, to_m)
-    _draw_graticule(ax, extent, to_m)
+    draw_graticule(ax, extent, to_m)
     _frame(ax, extent)
-    _scale_bar(ax, extent)
-    _north_arrow(ax)
+    draw_scale_bar(ax, extent)
+    draw_north_arrow(ax)
     _inset(fig.add_axes((0.735, 0.55, 0.25, 0.43)), provinces, outline)
     _legend(fig, lang)
-    return _to_bytes(fig, fmt)
+    return figure_bytes(fig, fmt)
 
 
 def _centre(outline: BaseGeometry | None, zones: gpd.GeoDataFrame) -> shapely.Point:
@@ -149,7 +154,7 @@ def _project_series(geoms: gpd.GeoSeries, epsg: int) -> gpd.GeoSeries:
 
 def _draw_base(ax, provinces, outline, extent, to_m) -> None:  # noqa: ANN001
     epsg = to_m.target_crs.to_epsg()
-    box_deg = _extent_deg(extent, to_m)
+    box_deg = extent_deg(extent, to_m)
     near = provinces[provinces.intersects(box_deg)] if len(provinces) else provinces
     if len(near):
         shapes = _project_series(near.geometry.clip(box_deg.buffer(0.5)), epsg)
@@ -159,16 +164,6 @@ def _draw_base(ax, provinces, outline, extent, to_m) -> None:  # noqa: ANN001
         gpd.GeoSeries([_project(outline, to_m)]).plot(
             ax=ax, facecolor=PROVINCE_FILL, edgecolor="#333333", linewidth=1.1, zorder=2
         )
-
-
-def _extent_deg(extent, to_m) -> BaseGeometry:  # noqa: ANN001
-    xmin, ymin, xmax, ymax = extent
-    xs = np.linspace(xmin, xmax, 20)
-    ys = np.linspace(ymin, ymax, 20)
-    ring_x = np.concatenate([xs, np.full(20, xmax), xs[::-1], np.full(20, xmin)])
-    ring_y = np.concatenate([np.full(20, ymin), ys, np.full(20, ymax), ys[::-1]])
-    lon, lat = to_m.transform(ring_x, ring_y, direction="INVERSE")
-    return shapely.Polygon(np.column_stack([lon, lat]))
 
 
 def _label_neighbours(ax, near, shapes, outline, extent) -> None:  # noqa: ANN001
@@ -245,43 +240,6 @@ def _rank(severity: str | None) -> int:
     return {"critical": 3, "warning": 2, "info": 1}.get(severity or "", 0)
 
 
-def _draw_graticule(ax, extent, to_m) -> None:  # noqa: ANN001
-    box = _extent_deg(extent, to_m)
-    lon0, lat0, lon1, lat1 = box.bounds
-    step = _nice_step(max(lon1 - lon0, lat1 - lat0) / 4)
-    lons = np.arange(math.ceil(lon0 / step) * step, lon1, step)
-    lats = np.arange(math.ceil(lat0 / step) * step, lat1, step)
-    dense_lat = np.linspace(lat0 - 1, lat1 + 1, 60)
-    dense_lon = np.linspace(lon0 - 1, lon1 + 1, 60)
-    for lon in lons:
-        x, y = to_m.transform(np.full(60, lon), dense_lat)
-        ax.plot(x, y, color="#8c8c8c", linewidth=0.3, linestyle=":", zorder=2.5)
-    for lat in lats:
-        x, y = to_m.transform(dense_lon, np.full(60, lat))
-        ax.plot(x, y, color="#8c8c8c", linewidth=0.3, linestyle=":", zorder=2.5)
-    mid_lat = (lat0 + lat1) / 2
-    mid_lon = (lon0 + lon1) / 2
-    ax.set_xticks(to_m.transform(lons, np.full(len(lons), mid_lat))[0])
-    ax.set_xticklabels([_deg(v, "E") for v in lons], fontsize=6, family=FONT_FAMILY)
-    ax.set_yticks(to_m.transform(np.full(len(lats), mid_lon), lats)[1])
-    ax.set_yticklabels(
-        [_deg(v, "N") for v in lats], fontsize=6, family=FONT_FAMILY, rotation=90, va="center"
-    )
-    ax.tick_params(length=2, pad=1.5, direction="in", top=True, right=True)
-
-
-def _nice_step(raw: float) -> float:
-    for step in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
-        if step >= raw:
-            return step
-    return 5.0
-
-
-def _deg(value: float, hemisphere: str) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{text}°{hemisphere}"
-
-
 def _frame(ax, extent) -> None:  # noqa: ANN001
     xmin, ymin, xmax, ymax = extent
     ax.set_xlim(xmin, xmax)
@@ -292,65 +250,6 @@ def _frame(ax, extent) -> None:  # noqa: ANN001
     ax.set_facecolor("#dfeaf2")
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
-
-
-def scale_bar_length_m(width_m: float) -> float:
-    """A round scale-bar length (1, 2 or 5 × 10ⁿ metres) close to a fifth of ``width_m``.
-
-    Examples
-    --------
-    >>> scale_bar_length_m(100_000), scale_bar_length_m(7_000)
-    (20000.0, 1000.0)
-    """
-    target = max(width_m / 5.0, 1.0)
-    power = 10 ** math.floor(math.log10(target))
-    return float(max(m * power for m in (1, 2, 5) if m * power <= target))
-
-
-def _scale_bar(ax, extent) -> None:  # noqa: ANN001
-    xmin, ymin, xmax, ymax = extent
-    length = scale_bar_length_m(xmax - xmin)
-    x0 = xmin + 0.04 * (xmax - xmin)
-    y0 = ymin + 0.04 * (ymax - ymin)
-    height = 0.008 * (ymax - ymin)
-    for i in range(4):
-        colour = "#222222" if i % 2 == 0 else "white"
-        ax.add_patch(_rect(x0 + i * length / 4, y0, length / 4, height, colour))
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    for pos, text in ((x0, "0"), (x0 + length, label)):
-        ax.text(
-            pos,
-            y0 + 2.2 * height,
-            text,
-            fontsize=6,
-            ha="center",
-            va="bottom",
-            zorder=9,
-            family=FONT_FAMILY,
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.8},
-        )
-
-
-def _rect(x: float, y: float, w: float, h: float, colour: str) -> Patch:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((x, y), w, h, facecolor=colour, edgecolor="#222222", linewidth=0.5, zorder=9)
-
-
-def _north_arrow(ax) -> None:  # noqa: ANN001
-    ax.annotate(
-        "N",
-        xy=(0.95, 0.96),
-        xytext=(0.95, 0.86),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=9,
-        fontweight="bold",
-        zorder=10,
-        family=FONT_FAMILY,
-        arrowprops={"arrowstyle": "-|>", "color": "#222222", "linewidth": 1.2},
-    )
 
 
 def _inset(ax, provinces, outline) -> None:  # noqa: ANN001
@@ -405,21 +304,3 @@ def _legend(fig: Figure, lang: str) -> None:
         handlelength=1.6,
         labelspacing=0.55,
     )
-
-
-def _to_bytes(fig: Figure, fmt: str) -> bytes:
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"unsupported image format {fmt!r}; use 'png' or 'svg'")
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    params = {"svg.fonttype": "none"} if fmt == "svg" else {}
-    import matplotlib
-
-    with matplotlib.rc_context(params):
-        fig.savefig(buffer, format=fmt, facecolor="white", metadata=_metadata(fmt))
-    return buffer.getvalue()
-
-
-def _metadata(fmt: str) -> dict[str, str | None]:
-    # no creation date: the same data gives the same bytes
-    return {"Software": None} if fmt == "png" else {"Date": None}

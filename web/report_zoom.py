@@ -17,13 +17,13 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from web.report_furniture import scale_bar_length_m
 from web.report_map import (
     ACTUAL_EDGE,
     ENCROACHMENT_EDGE,
     PLANNED_EDGE,
     SEVERITY_COLOURS,
     metric_epsg,
-    scale_bar_length_m,
 )
 
 PLANNED_FILL: Final = "#cfe3f3"
@@ -38,8 +38,8 @@ def draw_zone_map(
     actual: BaseGeometry | None = None,
     encroachment: BaseGeometry | None = None,
     severity: str | None = None,
-    width_px: int = 300,
-    height_px: int = 220,
+    width_px: int = 240,
+    height_px: int = 176,
 ) -> str:
     """SVG of one zone: planned boundary (blue), actual footprint (grey), encroachment (red).
 
@@ -121,7 +121,7 @@ class _Viewport:
     def __init__(self, bounds: tuple[float, ...], width_px: int, height_px: int) -> None:
         xmin, ymin, xmax, ymax = bounds
         span = max(xmax - xmin, ymax - ymin, 50.0)
-        margin = 22.0
+        margin = 20.0
         self.scale = min(
             (width_px - 2 * margin) / max(xmax - xmin, span * 0.2),
             (height_px - 2 * margin) / max(ymax - ymin, span * 0.2),
@@ -170,19 +170,20 @@ def _scale(view: _Viewport) -> str:
     width_m = view.width / view.scale
     length = scale_bar_length_m(width_m)
     px = length * view.scale
-    x0, y0 = 10.0, view.height - 12.0
+    x0, y0 = 8.0, view.height - 8.0
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    # sizes in viewport pixels: the map prints ~26 mm wide, so 15 px is ~4.5 pt
     return (
-        f'<rect x="{x0}" y="{y0 - 4}" width="{px:.1f}" height="4" fill="#222"/>'
-        f'<text x="{x0 + px + 4:.1f}" y="{y0}" font-size="10" '
-        f'font-family="Noto Sans, DejaVu Sans, sans-serif" fill="#222">{escape(label)}</text>'
+        f'<rect x="{x0}" y="{y0 - 5}" width="{px:.1f}" height="5" fill="#222"/>'
+        f'<text x="{x0 + px + 4:.1f}" y="{y0}" font-size="15" '
+        f'font-family="Noto Sans" fill="#222">{escape(label)}</text>'
     )
 
 
 def _north(width_px: int) -> str:
     x = width_px - 16
     return (
-        f'<path d="M{x},8 L{x + 5},20 L{x},17 L{x - 5},20 Z" fill="#222"/>'
-        f'<text x="{x}" y="31" font-size="9" text-anchor="middle" font-weight="bold" '
-        f'font-family="Noto Sans, DejaVu Sans, sans-serif" fill="#222">N</text>'
+        f'<path d="M{x},5 L{x + 7},21 L{x},17 L{x - 7},21 Z" fill="#222"/>'
+        f'<text x="{x}" y="36" font-size="14" text-anchor="middle" font-weight="bold" '
+        f'font-family="Noto Sans" fill="#222">N</text>'
     )

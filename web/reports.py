@@ -30,7 +30,13 @@ FONT_FILES: Final = {
     ("Noto Sans", "normal", "normal"): "NotoSans-Regular.ttf",
     ("Noto Sans", "bold", "normal"): "NotoSans-Bold.ttf",
 }
-TOC_MIN_ZONES: Final = 12
+# a table of contents only for long reports (~8 pages and more); PDF bookmarks cover the rest
+TOC_MIN_ZONES: Final = 60
+TOC_MIN_FLAGGED: Final = 20
+SVG: Final = "image/svg+xml"
+PNG: Final = "image/png"
+# 150 dpi: sharp on A4 print, a third fewer pixels to rasterise and embed than 200 dpi
+MAP_DPI: Final = 150
 
 
 def render_province_report(
@@ -62,7 +68,7 @@ def render_province_report(
         title=title,
         images=images,
         font_css=_font_css() if embed_fonts else "",
-        show_toc=len(report.rows) >= TOC_MIN_ZONES or len(report.flagged) > 3,
+        show_toc=len(report.rows) >= TOC_MIN_ZONES or len(report.flagged) >= TOC_MIN_FLAGGED,
         severity_colours=SEVERITY_COLOURS,
     )
 
@@ -86,13 +92,14 @@ def _images(report: ProvinceReport, lang: str) -> dict[str, Any]:
         actual=report.actual,
         clusters=report.clusters,
         lang=lang,
+        dpi=MAP_DPI,
     )
     area = draw_area_chart(report.rows, lang=lang)
     occupancy = draw_occupancy_chart(report.rows, lang=lang)
     return {
-        "map": data_uri(main, "image/png"),
-        "area_chart": data_uri(area, "image/png") if area else None,
-        "occupancy_chart": data_uri(occupancy, "image/png") if occupancy else None,
+        "map": data_uri(main, PNG),
+        "area_chart": data_uri(area.encode("utf-8"), SVG) if area else None,
+        "occupancy_chart": data_uri(occupancy.encode("utf-8"), SVG) if occupancy else None,
         "zones": _zone_maps(report),
     }
 
@@ -114,7 +121,7 @@ def _zone_maps(report: ProvinceReport) -> dict[str, str]:
             encroachment=zone.get("encroachment"),
             severity=item["worst_severity"],
         )
-        maps[code] = data_uri(svg.encode("utf-8"), "image/svg+xml")
+        maps[code] = data_uri(svg.encode("utf-8"), SVG)
     return maps
 
 

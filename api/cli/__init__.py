@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.cli import analyze, db, demo, imports, report, serve
+from api.cli import analyze, db, demo, imports, report, serve, users
 from api.cli.common import UserFacingErrors, fail
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app.command("serve")(serve.serve)
 app.command("analyze")(analyze.analyze)
 app.command("import")(imports.import_)
 app.command("report")(report.report)
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
 
 
 def main() -> None:

@@ -3,12 +3,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from api.auth import audit
 from api.db.repositories import analysis as repo
-from api.deps import SessionDep
-from api.errors import NotFoundError
+from api.deps import EditorDep, SessionDep, client_ip
+from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
 from api.services.analysis import check_scope, run_analysis
 
@@ -23,7 +24,11 @@ class AnalysisRequest(BaseModel):
 
 
 @router.post("/analysis", status_code=201, operation_id="analysis-create")
-def create_analysis(session: SessionDep, body: AnalysisRequest) -> dict:
+def create_analysis(
+    request: Request, session: SessionDep, editor: EditorDep, body: AnalysisRequest
+) -> dict:
+    if body.thresholds and not editor.has_role("admin"):
+        raise ForbiddenError("Overriding the flag thresholds needs the admin role.")
     outcome = run_analysis(
         session,
         version=body.admin_version,
@@ -31,6 +36,8 @@ def create_analysis(session: SessionDep, body: AnalysisRequest) -> dict:
         overrides=body.thresholds or None,
     )
     flags = outcome.result.flags
+    audit.record(session, "analysis.run", principal=editor, target=f"run:{outcome.run_id}",
+                 client_ip=client_ip(request), details=body.model_dump())  # fmt: skip
     return {
         "run_id": outcome.run_id,
         "admin_version": body.admin_version,

@@ -3,10 +3,10 @@ visitor's language."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, require_editor_page
 from api.services import pages as svc
 from web.i18n import normalize_lang
 
@@ -45,6 +45,11 @@ def zone(session: SessionDep, code: str, lang: LangQuery = None) -> HTMLResponse
     return HTMLResponse(html)
 
 
-@router.get("/upload", response_class=HTMLResponse, operation_id="pages-upload")
+@router.get(
+    "/upload",
+    response_class=HTMLResponse,
+    operation_id="pages-upload",
+    dependencies=[Depends(require_editor_page)],
+)
 def upload(settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
     return HTMLResponse(svc.upload_page(settings, lang=normalize_lang(lang)))

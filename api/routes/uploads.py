@@ -8,12 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 
-from api.deps import SessionDep, SettingsDep
+from api.auth import audit
+from api.auth.limits import RequestTooLargeError
+from api.auth.principal import Principal
+from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
+from api.deps import EditorDep, SessionDep, SettingsDep, client_ip
 from api.errors import InvalidParameterError
 from api.services import uploads as svc
-from geo.errors import FileTooLargeError
 from geo.mapping import parse_mapping_args
 
 router = APIRouter(prefix="/api", tags=["uploads"])
@@ -22,8 +25,10 @@ _CHUNK = 1 << 20
 
 @router.post("/uploads", operation_id="uploads-create", status_code=201)
 def create_upload(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    editor: EditorDep,
     file: Annotated[UploadFile, File(description="Zipped shapefile, GPKG, GeoJSON, KML/KMZ")],
     kind: Annotated[str, Form(description="zones | planned | actual")],
     crs: Annotated[str | None, Form()] = None,
@@ -31,28 +36,46 @@ def create_upload(
     mapping: Annotated[str | None, Form(description="FIELD=COLUMN, comma-separated")] = None,
     layer: Annotated[str | None, Form()] = None,
     accept_crs_guess: Annotated[bool, Form()] = False,
-    uploaded_by: Annotated[str | None, Form()] = None,
 ) -> dict:
-    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, uploaded_by)
+    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name)
     max_bytes = settings.max_upload_mb * 1024**2
-    with _saved(file, max_bytes) as path:
+    with _saved(file, max_bytes) as path, write_scope(session, editor):
         prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
         upload_id = svc.stage(session, path, prepared, options, filename=file.filename or "upload")
-    counts = svc.preview(session, upload_id)
+        check_upload_scope(session, upload_id, editor)
+        counts = svc.preview(session, upload_id)
+    _audit(request, session, editor, "upload.preview", upload_id,
+           {"kind": kind, "filename": file.filename, **counts})  # fmt: skip
     preview = svc.preview_geojson(session, upload_id)
     return svc.report_document(prepared, counts, upload_id=upload_id, preview=preview)
 
 
 @router.post("/uploads/{upload_id}/commit", operation_id="uploads-commit")
-def commit_upload(session: SessionDep, upload_id: int) -> dict:
-    counts = svc.commit(session, upload_id)
+def commit_upload(request: Request, session: SessionDep, editor: EditorDep, upload_id: int) -> dict:
+    with write_scope(session, editor):
+        check_upload_scope(session, upload_id, editor)
+        counts = svc.commit(session, upload_id)
+    _audit(request, session, editor, "upload.commit", upload_id, counts)
     return {"upload_id": upload_id, "status": "committed", **counts}
 
 
 @router.post("/uploads/{upload_id}/rollback", operation_id="uploads-rollback")
-def rollback_upload(session: SessionDep, upload_id: int) -> dict:
-    undone = svc.rollback(session, upload_id)
+def rollback_upload(
+    request: Request, session: SessionDep, editor: EditorDep, upload_id: int
+) -> dict:
+    with write_scope(session, editor):
+        check_rollback_scope(session, upload_id, editor)
+        undone = svc.rollback(session, upload_id)
+    _audit(request, session, editor, "upload.rollback", upload_id, undone)
     return {"upload_id": upload_id, "status": "rolled_back", "undone": undone}
+
+
+def _audit(
+    request: Request, session: SessionDep, who: Principal, action: str, upload_id: int,
+    details: dict,
+) -> None:  # fmt: skip
+    audit.record(session, action, principal=who, target=f"upload:{upload_id}",
+                 client_ip=client_ip(request), details=details)  # fmt: skip
 
 
 @router.get("/uploads", operation_id="uploads-list")
@@ -96,7 +119,7 @@ def _saved(file: UploadFile, max_bytes: int) -> Iterator[Path]:
             while chunk := file.file.read(_CHUNK):
                 written += len(chunk)
                 if written > max_bytes:
-                    raise FileTooLargeError(
+                    raise RequestTooLargeError(
                         f"{name} is larger than the {max_bytes / 1024**2:,.0f} MB upload limit. "
                         "Split the data into several uploads.",
                     )

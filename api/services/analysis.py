@@ -15,7 +15,7 @@ from api.db.repositories import analysis as repo
 from api.db.repositories import provinces as provinces_repo
 from api.errors import InvalidParameterError, NotFoundError
 from api.settings import ADMIN_VERSIONS
-from geo.analysis import analyze, result_to_json
+from geo.analysis import analyze, provinces_json, result_to_json
 from geo.flags import json_safe
 from geo.thresholds import load_thresholds
 from geo.types import AnalysisResult
@@ -103,7 +103,7 @@ def _store(
     repo.store_metrics(session, run_id, result.metrics, repo.worst_severity(result.flags))
     repo.store_flags(session, run_id, result.flags)
     repo.store_clusters(session, run_id, result.clusters)
-    stats = result_to_json(result)["provinces"]
+    stats = provinces_json(result)
     repo.store_provinces(session, run_id, [_province_stats(result, s) for s in stats])
     return run_id
 

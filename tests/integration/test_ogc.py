@@ -291,3 +291,34 @@ def test_gdal_oapif_reads_zones_like_api_zones(live_server, tmp_path):
     polygons = back[back.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(3405)
     measured = (polygons.area / 10_000).to_dict()
     assert measured == pytest.approx({c: areas[c] for c in measured}, rel=0.01)
+
+
+def test_items_number_matched_cache_new_committed_zone_counts(test_settings, demo_loaded, engine):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.db.repositories import ogc as ogc_repo
+
+    url = ITEMS.format("zones-kcn") + "?limit=1&province=" + "{}"
+    with engine.connect() as conn:
+        province = conn.execute(text("SELECT min(province_code) FROM zones")).scalar_one()
+    with TestClient(create_app(test_settings)) as client:
+        before = client.get(url.format(province)).json()["numberMatched"]
+        assert client.get(url.format(province)).json()["numberMatched"] == before
+        assert any(key[0] == "zones-kcn" for key in ogc_repo.COUNT_CACHE._items)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO zones (code, kind, name, province_code, location) VALUES "
+                    "('KCN-CACHE-TEST', 'KCN', 'Khu thử bộ nhớ đệm', :p, "
+                    "ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326))"
+                ),
+                {"p": province},
+            )
+        try:
+            after = client.get(url.format(province)).json()["numberMatched"]
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM zones WHERE code = 'KCN-CACHE-TEST'"))
+        again = client.get(url.format(province)).json()["numberMatched"]
+    assert (before, after, again) == (before, before + 1, before)

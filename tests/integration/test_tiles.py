@@ -152,3 +152,72 @@ def test_tile_bad_request_is_ogc_exception(client, path, status, parameter):
     body = response.json()
     assert body["parameter"] == parameter and parameter in body["description"]
     assert body["code"] == ("NotFound" if status == 404 else "InvalidParameterValue")
+
+
+@pytest.fixture
+def committed_client(test_settings, demo_loaded):  # noqa: ANN001, ANN201
+    """A TestClient over real per-request sessions: each request sees committed data only."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(test_settings)) as test_client:
+        yield test_client
+
+
+def _worst_flags(client, z: int, x: int, y: int) -> dict[str, str | None]:  # noqa: ANN001
+    layer = mapbox_vector_tile.decode(client.get(f"/tiles/zones/{z}/{x}/{y}.mvt").content)["zones"]
+    return {f["properties"]["code"]: f["properties"].get("worst_flag") for f in layer["features"]}
+
+
+def test_tile_cache_new_committed_run_invalidates_cached_tile(committed_client, engine, zone):
+    code, lon, lat = zone
+    x, y = _tile_of(lon, lat, 11)
+    before = _worst_flags(committed_client, 11, x, y)
+    assert _worst_flags(committed_client, 11, x, y) == before
+    assert any(key[:4] == ("zones", 11, x, y) for key in tiles_repo.TILE_CACHE._items)
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            text(
+                "INSERT INTO analysis_runs (status, admin_version, finished_at) "
+                "VALUES ('complete', '2025-34', now() + interval '1 day') RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO flags (run_id, zone_code, code, severity, message_vi, message_en) "
+                "VALUES (:r, :z, 'cache-test', 'critical', 'thử', 'test')"
+            ),
+            {"r": run_id, "z": code},
+        )
+    try:
+        after = _worst_flags(committed_client, 11, x, y)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM flags WHERE run_id = :r"), {"r": run_id})
+            conn.execute(text("DELETE FROM analysis_runs WHERE id = :r"), {"r": run_id})
+    assert after[code] == "critical" and before.get(code) != "critical"
+    assert _worst_flags(committed_client, 11, x, y) == before
+
+
+def test_tile_cache_uncommitted_writes_bypass_cache(client, db_session, zone):
+    code, lon, lat = zone
+    x, y = _tile_of(lon, lat, 13)
+    tiles_repo.TILE_CACHE.clear()
+    db_session.execute(text("UPDATE zones SET name = name WHERE code = :c"), {"c": code})
+    assert client.get(f"/tiles/zones/13/{x}/{y}.mvt").status_code == 200
+    assert len(tiles_repo.TILE_CACHE) == 0
+
+
+def test_lru_cache_weight_bound_evicts_least_recent():
+    from api.db.repositories.read_cache import LruCache
+
+    cache = LruCache(max_entries=10, max_weight=100)
+    for key in "abc":
+        cache.put(key, key.upper(), weight=20)
+    assert cache.get("a") == "A"  # now b is the least recently used
+    cache.put("d", "D", weight=25)
+    cache.put("e", "E", weight=25)
+    assert cache.get("b") is None and cache.get("a") == "A" and cache.get("e") == "E"
+    cache.put("huge", "H", weight=26)  # over a quarter of the budget: not kept
+    assert cache.get("huge") is None and len(cache) == 4

@@ -103,7 +103,7 @@ def test_upload_zip_bomb_is_refused(tmp_path: Path, refused) -> None:  # noqa: A
 def test_upload_above_size_limit_is_refused(tmp_path: Path, refused) -> None:  # noqa: ANN001
     big = tmp_path / "big.geojson"
     big.write_bytes(b" " * (1024**2 + 10))
-    body = refused(big)
+    body = refused(big, status=413)
     assert body["code"] == "file_too_large" and "upload limit" in body["detail"]
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -43,6 +47,7 @@ def read_provinces(session: Session, version: str) -> gpd.GeoDataFrame:
 
 
 def _read(session: Session, sql: Any, params: dict) -> gpd.GeoDataFrame:
+    # geopandas 1.x already parses the WKB column in one vectorised shapely.from_wkb call
     frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
     if frame.crs is None:
         frame = frame.set_crs(4326)
@@ -74,6 +79,7 @@ def finish_run(
 def store_metrics(
     session: Session, run_id: int, metrics: pd.DataFrame, worst: dict[str, str]
 ) -> int:
+    """COPY one row per zone; columns are converted once (no per-value checks)."""
     columns = (
         "run_id",
         "zone_code",
@@ -83,22 +89,17 @@ def store_metrics(
         "worst_severity",
         "encroachment_geom",
     )
-    geoms = metrics.get("encroachment_geom", None)
-    rows = (
-        [
-            run_id,
-            rec["code"],
-            rec["kind"],
-            rec["province_code"],
-            *(rec[c] for c in METRIC_COLUMNS),
-            worst.get(rec["code"]),
-            bulk.ewkb_hex(geoms.iloc[i]) if geoms is not None else None,
-        ]
-        for i, rec in enumerate(
-            metrics.drop(columns=["encroachment_geom"], errors="ignore").to_dict("records")
-        )
-    )
-    return bulk.copy_rows(session, "zone_metrics", columns, rows)
+    codes = metrics["code"].astype(str).tolist()
+    values = [
+        [run_id] * len(codes),
+        codes,
+        _nullable(metrics["kind"]),
+        _nullable(metrics["province_code"]),
+        *(_nullable(metrics[c]) for c in METRIC_COLUMNS),
+        [worst.get(code) for code in codes],
+        _ewkb_hex(metrics.get("encroachment_geom"), codes),
+    ]
+    return _copy(session, "zone_metrics", columns, zip(*values, strict=True))
 
 
 def store_flags(session: Session, run_id: int, flags: list) -> int:
@@ -115,23 +116,59 @@ def store_flags(session: Session, run_id: int, flags: list) -> int:
         "message_en",
         "details",
     )
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     rows = (
-        [
+        (
             run_id,
             f.zone_code,
             f.province_code,
             f.code,
             f.severity,
-            f.value,
-            f.threshold,
+            _finite(f.value),
+            _finite(f.threshold),
             f.unit,
             f.message_vi,
             f.message_en,
-            json.dumps(f.details, ensure_ascii=False),
-        ]
+            dumps(f.details),
+        )
         for f in flags
     )
-    return bulk.copy_rows(session, "flags", columns, rows)
+    return _copy(session, "flags", columns, rows)
+
+
+def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """COPY rows whose values are already plain Python (None for NULL)."""
+    raw = session.connection().connection.driver_connection
+    written = 0
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
+    return written
+
+
+def _nullable(values: pd.Series) -> list[Any]:
+    """A column as Python values, NaN/NaT/NA as None."""
+    array = values.to_numpy(dtype=object)
+    array[pd.isna(array)] = None
+    return array.tolist()
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _ewkb_hex(geoms: Any, codes: list[str]) -> list[str | None]:
+    """Hex EWKB (SRID 4326, polygons promoted to multipolygons), vectorised; None if empty."""
+    if geoms is None:
+        return [None] * len(codes)
+    array = np.asarray(geoms, dtype=object)
+    array = np.where(shapely.is_missing(array) | shapely.is_empty(array), None, array)
+    polygons = shapely.get_type_id(array) == 3
+    if polygons.any():
+        array[polygons] = shapely.multipolygons(array[polygons][:, None])
+    hexed = shapely.to_wkb(shapely.set_srid(array, 4326), hex=True, include_srid=True)
+    return np.where(shapely.is_missing(array), None, hexed).tolist()
 
 
 def store_provinces(session: Session, run_id: int, stats: list[dict]) -> int:

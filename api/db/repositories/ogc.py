@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Select,
     Text,
@@ -159,18 +158,15 @@ def _feature_expression(collection_id: str, crs: SupportedCrs) -> ColumnElement[
     for name in collection.property_names:
         props += [literal_column(f"'{name}'"), src.c[name]]
     geometry = func.ST_AsGeoJSON(_output_geom(src.c.geom, crs), crs.decimals)
-    return cast(
-        func.json_build_object(
-            literal_column("'type'"),
-            literal_column("'Feature'"),
-            literal_column("'id'"),
-            src.c.fid,
-            literal_column("'geometry'"),
-            cast(geometry, JSON),
-            literal_column("'properties'"),
-            func.json_build_object(*props),
-        ),
-        Text,
+    # Concatenated as text: casting the geometry's GeoJSON to json would parse it again.
+    return func.concat(
+        literal_column("""'{"type":"Feature","id":'"""),
+        func.to_json(src.c.fid),
+        literal_column("""',"geometry":'"""),
+        func.coalesce(geometry, literal_column("'null'")),
+        literal_column("""',"properties":'"""),
+        func.json_build_object(*props),
+        literal_column("'}'"),
     )
 
 

@@ -6,11 +6,12 @@ import xml.etree.ElementTree as ET
 
 import geopandas as gpd
 import pytest
-from shapely import box
+from shapely import Point, box
 
-from web.report_charts import draw_area_chart, draw_occupancy_chart
-from web.report_map import draw_province_map, legend_labels, metric_epsg, scale_bar_length_m
-from web.report_zoom import draw_zone_map
+from web.report_charts import draw_area_chart, draw_occupancy_chart, nice_step
+from web.report_furniture import scale_bar_length_m
+from web.report_map import draw_province_map, legend_labels, metric_epsg
+from web.report_zoom import ENCROACHMENT_FILL, draw_zone_map
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PROVINCE = box(105.6, 20.8, 106.0, 21.2)
@@ -101,7 +102,7 @@ def test_scale_bar_length_m_round_fifth_of_width(width_m, expected):
     assert scale_bar_length_m(width_m) == expected
 
 
-def test_draw_zone_map_draws_planned_actual_and_hatched_encroachment():
+def test_draw_zone_map_draws_planned_actual_and_red_encroachment():
     zones = _zones()
     svg = draw_zone_map(
         zones.geometry.iloc[0],
@@ -112,8 +113,17 @@ def test_draw_zone_map_draws_planned_actual_and_hatched_encroachment():
     root = ET.fromstring(svg)
     paths = [e for e in root.iter() if e.tag.endswith("path")]
     assert len(paths) == 4  # planned, actual, encroachment, north arrow
-    assert any(p.get("fill") == "url(#hatch)" for p in paths)
-    assert "#d7301f" in svg
+    assert any(p.get("fill") == ENCROACHMENT_FILL for p in paths)
+    assert "#d7301f" in svg and "pattern" not in svg  # plain fills: cheap to paint in the PDF
+
+
+def test_draw_zone_map_dense_ring_is_simplified_to_the_pixel_grid():
+    # a circle with 4,000 vertices drawn 300 px wide needs far fewer points
+    circle = Point(105.0, 21.0).buffer(0.01, quad_segs=1000)
+    svg = draw_zone_map(circle)
+    planned = next(e for e in ET.fromstring(svg).iter() if e.tag.endswith("path"))
+    vertices = planned.get("d").count("L") + 1
+    assert len(circle.exterior.coords) > 4000 and 20 < vertices < 400
 
 
 def test_draw_zone_map_all_missing_gives_empty_frame():
@@ -128,12 +138,22 @@ def test_draw_zone_map_scale_bar_matches_zone_width():
     assert label.endswith(" m") and 0 < float(label.split()[0]) < 1000
 
 
-def test_draw_charts_png_and_none_without_data():
+def test_draw_charts_svg_bars_labels_and_none_without_data():
     rows = [
         {"code": "A", "planned_ha": 50.0, "actual_ha": 40.0, "occupancy": 0.2},
         {"code": "B", "planned_ha": 20.0, "actual_ha": None, "occupancy": None},
+        {"code": "C", "planned_ha": 1200.0, "actual_ha": 900.0, "occupancy": 0.9},
     ]
-    assert draw_area_chart(rows, dpi=50).startswith(PNG_MAGIC)
-    assert draw_occupancy_chart(rows, dpi=50).startswith(PNG_MAGIC)
-    assert draw_area_chart([], dpi=50) is None
-    assert draw_occupancy_chart([{"code": "B", "occupancy": None}], dpi=50) is None
+    area = ET.fromstring(draw_area_chart(rows, lang="vi"))
+    texts = [e.text for e in area.iter() if e.tag.endswith("text")]
+    assert texts[:3] == ["C", "A", "B"]  # largest planned area first
+    assert "1.000" in texts and "Diện tích (ha)" in texts  # Vietnamese thousands separator
+    occupancy = draw_occupancy_chart(rows, lang="en")
+    assert "#d7301f" in occupancy and "#4d9221" in occupancy  # A below 30 %, C above
+    assert draw_area_chart([]) is None
+    assert draw_occupancy_chart([{"code": "B", "occupancy": None}]) is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(180.0, 200.0), (0.3, 0.5), (1000.0, 1000.0)])
+def test_nice_step_rounds_up_to_1_2_5(raw, expected):
+    assert nice_step(raw) == expected

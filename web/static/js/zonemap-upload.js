@@ -8,9 +8,17 @@
 
   function $(id) { return document.getElementById(id); }
 
+  /* The server's CSRF token (cookie zonemap_csrf, readable by this page only): every post
+   * sends it back in X-CSRF-Token, which a third-party site cannot do. */
+  function csrfToken() {
+    var found = document.cookie.split(";").map(function (c) { return c.trim(); })
+      .filter(function (c) { return c.indexOf("zonemap_csrf=") === 0; })[0];
+    return found ? decodeURIComponent(found.slice("zonemap_csrf=".length)) : "";
+  }
+
   function postForm(url, body) {
     return fetch(url, { method: "POST", body: body, credentials: "same-origin",
-                        headers: { Accept: "application/json" } })
+                        headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() } })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           return { ok: response.ok, status: response.status, data: data };

@@ -1,0 +1,104 @@
+"""Province scopes, enforced where zone data is written.
+
+Two layers, both in the database transaction of the write:
+
+1. ``check_upload_scope`` / ``check_rollback_scope``: one set-based query lists the provinces
+   an upload (or its rollback) would touch, and anything outside the editor's provinces raises
+   ForbiddenError before a row is written, so the whole request writes nothing.
+2. ``write_scope``: the writes themselves run as the database role ``zonemap_writer`` (``SET
+   LOCAL ROLE``), with ``zonemap.user_role``/``zonemap.user_provinces`` set for the transaction.
+   Row-level security policies (migration 0006) then refuse any insert, update or delete of a
+   zone, planning boundary or footprint outside the scope, whatever the Python code above does.
+   The app's own login (``postgres``, the table owner) bypasses RLS, which is why the role
+   switch is needed; the CLI keeps running as the owner (an operator at the console).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.auth.principal import Principal
+from api.errors import ForbiddenError
+
+WRITER_ROLE = "zonemap_writer"
+
+_UPLOAD_PROVINCES = """
+SELECT DISTINCT p FROM (
+    SELECT s.province_code AS p FROM upload_features s WHERE s.upload_id = :u
+    UNION ALL
+    SELECT z.province_code FROM upload_features s JOIN zones z ON z.code = s.code
+    WHERE s.upload_id = :u
+) q WHERE p IS NOT NULL ORDER BY p
+"""
+
+_ROLLBACK_PROVINCES = """
+SELECT DISTINCT p FROM (
+    SELECT z.province_code AS p FROM upload_changes c JOIN zones z ON z.id = c.zone_id
+    WHERE c.upload_id = :u
+    UNION ALL
+    SELECT c.previous ->> 'province_code' FROM upload_changes c
+    WHERE c.upload_id = :u AND c.table_name = 'zones'
+) q WHERE p IS NOT NULL ORDER BY p
+"""
+
+
+def check_upload_scope(session: Session, upload_id: int, principal: Principal) -> None:
+    """Raise ForbiddenError when the staged upload touches zones outside the caller's provinces.
+
+    Both the province a feature names and the province of the stored zone with its code count,
+    so an editor can neither add zones elsewhere nor move someone else's zone into their scope.
+    """
+    provinces = session.execute(text(_UPLOAD_PROVINCES), {"u": upload_id}).scalars().all()
+    _refuse_outside(principal, provinces, f"upload {upload_id}")
+
+
+def check_rollback_scope(session: Session, upload_id: int, principal: Principal) -> None:
+    """Raise ForbiddenError when undoing ``upload_id`` would change zones outside the scope."""
+    provinces = session.execute(text(_ROLLBACK_PROVINCES), {"u": upload_id}).scalars().all()
+    _refuse_outside(principal, provinces, f"the rollback of upload {upload_id}")
+
+
+def _refuse_outside(principal: Principal, provinces: list[str], what: str) -> None:
+    if not principal.has_role("editor"):
+        raise ForbiddenError(f"{principal.name} is a {principal.role}: writing needs an editor.")
+    outside = [p for p in provinces if not principal.may_write_province(p)]
+    if outside:
+        raise ForbiddenError(
+            f"{what} touches zones of province(s) {', '.join(outside)}, but {principal.name} may "
+            f"write only province(s) {', '.join(principal.provinces) or '(none)'}. Nothing was "
+            "written; ask an admin, or upload only your provinces' zones.",
+            code="outside_province_scope",
+        )
+
+
+@contextmanager
+def write_scope(session: Session, principal: Principal) -> Iterator[None]:
+    """Run the block as ``zonemap_writer`` with the caller's role and provinces, in a savepoint.
+
+    On an error the savepoint is rolled back (nothing the block wrote stays, and the role
+    switch is undone); on success the role and settings are reset before the savepoint is
+    released, so the rest of the transaction runs as before.
+    """
+    savepoint = session.begin_nested()
+    try:
+        session.execute(
+            text("SELECT set_config('zonemap.user_role', :r, true), "
+                 "set_config('zonemap.user_provinces', :p, true)"),
+            {"r": principal.role, "p": ",".join(principal.provinces)},
+        )  # fmt: skip
+        session.execute(text(f"SET LOCAL ROLE {WRITER_ROLE}"))
+        yield
+        session.execute(text("SET LOCAL ROLE NONE"))
+        session.execute(
+            text("SELECT set_config('zonemap.user_role', '', true), "
+                 "set_config('zonemap.user_provinces', '', true)")
+        )  # fmt: skip
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()

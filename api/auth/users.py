@@ -1,0 +1,126 @@
+"""Users: create, list, look up, check a password. Roles and province scopes are validated here
+(an editor needs at least one existing 2025-34 province; viewers and admins have none)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.auth.passwords import hash_password, verify_password
+from api.auth.principal import ROLES, Principal
+from api.errors import ConflictError, InvalidParameterError
+
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+_COLUMNS = (
+    "id, name, role, provinces, active, created_at, password_hash IS NOT NULL AS has_password"
+)
+
+
+def create_user(
+    session: Session, name: str, *, role: str, provinces: Sequence[str] = (),
+    password: str | None = None,
+) -> dict:  # fmt: skip
+    """Insert a user and return it (without the password hash).
+
+    Raises InvalidParameterError for a bad name, role or province, ConflictError when the
+    name is taken.
+    """
+    codes = _check(session, name, role, provinces)
+    hashed = hash_password(password) if password else None
+    try:
+        with session.begin_nested():
+            row = session.execute(
+                text(f"INSERT INTO users (name, role, provinces, password_hash) "
+                     f"VALUES (:n, :r, :p, :h) RETURNING {_COLUMNS}"),
+                {"n": name, "r": role, "p": list(codes), "h": hashed},
+            ).mappings().one()  # fmt: skip
+    except IntegrityError as exc:
+        raise ConflictError(f"a user named {name!r} already exists", parameter="name") from exc
+    return dict(row)
+
+
+def _check(session: Session, name: str, role: str, provinces: Sequence[str]) -> tuple[str, ...]:
+    if not _NAME.match(name):
+        raise InvalidParameterError(
+            "a user name has 1-64 letters, digits or . _ @ -", parameter="name"
+        )
+    if role not in ROLES:
+        raise InvalidParameterError(f"role must be one of {', '.join(ROLES)}", parameter="role")
+    codes = tuple(sorted({p.strip().zfill(2) for p in provinces if p.strip()}))
+    if role != "editor":
+        if codes:
+            raise InvalidParameterError(f"a {role} has no province scope", parameter="province")
+        return ()
+    if not codes:
+        raise InvalidParameterError("an editor needs at least one --province", parameter="province")
+    known = set(
+        session.execute(
+            text("SELECT code FROM provinces WHERE admin_version = '2025-34' AND code = ANY(:c)"),
+            {"c": list(codes)},
+        ).scalars()
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidParameterError(
+            f"unknown 2025-34 province code(s): {', '.join(unknown)}{_hint(session, unknown)}",
+            parameter="province",
+        )
+    return codes
+
+
+def _hint(session: Session, codes: list[str]) -> str:
+    """Name the 2025-34 province that absorbed a 2008-63 code, the usual mistake."""
+    rows = session.execute(
+        text("SELECT code, name_vi, parent_code_2025 FROM provinces WHERE admin_version = "
+             "'2008-63' AND code = ANY(:c) AND parent_code_2025 IS NOT NULL ORDER BY code"),
+        {"c": codes},
+    ).all()  # fmt: skip
+    hints = [f"{r.code} ({r.name_vi}) is a 2008-63 code, now {r.parent_code_2025}" for r in rows]
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def list_users(session: Session) -> list[dict]:
+    """Every user with the number of live tokens, by name."""
+    rows = session.execute(
+        text(
+            f"SELECT {_COLUMNS}, (SELECT count(*) FROM api_tokens t WHERE t.user_id = users.id "
+            "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())) "
+            "AS live_tokens FROM users ORDER BY name"
+        )
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def get_user(
+    session: Session, *, user_id: int | None = None, name: str | None = None
+) -> dict | None:
+    """The user with this id or name (active or not), or None."""
+    column, value = ("id", user_id) if user_id is not None else ("name", name)
+    row = session.execute(
+        text(f"SELECT {_COLUMNS}, password_hash FROM users WHERE {column} = :v"), {"v": value}
+    ).mappings().first()  # fmt: skip
+    return dict(row) if row else None
+
+
+def principal_of(user: dict, *, via: str, token_id: int | None = None,
+                 csrf: str | None = None) -> Principal:  # fmt: skip
+    return Principal(
+        user_id=int(user["id"]), name=user["name"], role=user["role"],
+        provinces=tuple(user["provinces"] or ()), via=via, token_id=token_id, csrf=csrf,
+    )  # fmt: skip
+
+
+def authenticate(session: Session, name: str, password: str) -> dict | None:
+    """The active user when ``password`` is theirs, else None (same work either way)."""
+    user = get_user(session, name=name)
+    stored = user["password_hash"] if user else None
+    ok = verify_password(password, stored or _DUMMY_HASH)
+    return user if ok and user is not None and user["active"] and stored else None
+
+
+# Verified against when the user does not exist, so a login takes as long for a wrong name.
+_DUMMY_HASH = "scrypt$16384$8$1$" + "A" * 22 + "==$" + "A" * 43 + "="

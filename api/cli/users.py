@@ -1,0 +1,105 @@
+"""``zonemap user add|list`` and ``zonemap token create|revoke``: people and API tokens.
+
+Every change is written to the audit log (actor ``cli:<os user>``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from api.cli.common import print_json, session_scope
+
+user_app = typer.Typer(help="Users and their roles (viewer, editor, admin).", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
+
+
+@user_app.command("add")
+def add_user(
+    name: str = typer.Argument(..., help="Login name (letters, digits, . _ @ -)."),
+    role: str = typer.Option("viewer", "--role", help="viewer, editor or admin."),
+    province: list[str] = typer.Option(
+        [], "--province", help="2025-34 province code an editor may write (repeat for more)."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read a web-login password from standard input."
+    ),
+) -> None:
+    """Add a user; give an editor one or more provinces."""
+    from api.auth import audit
+    from api.auth.users import create_user
+
+    password = _read_password() if password_stdin else None
+    with session_scope() as session:
+        user = create_user(session, name, role=role, provinces=province, password=password)
+        audit.record(session, "user.add", target=f"user:{name}",
+                     details={"role": role, "provinces": list(user["provinces"])})  # fmt: skip
+    scope = f" for provinces {', '.join(user['provinces'])}" if user["provinces"] else ""
+    typer.echo(f"user {name} added as {role}{scope}")
+
+
+def _read_password() -> str:
+    from api.auth.passwords import MIN_PASSWORD_LENGTH
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise typer.BadParameter(
+            f"the password on stdin must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    return password
+
+
+@user_app.command("list")
+def list_users(as_json: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """List the users, their roles, provinces and live tokens."""
+    from api.auth.users import list_users as fetch
+
+    with session_scope() as session:
+        users = fetch(session)
+    if as_json:
+        print_json(users)
+        return
+    for u in users:
+        provinces = ",".join(u["provinces"]) or "-"
+        state = "" if u["active"] else " (inactive)"
+        typer.echo(f"{u['name']:<24} {u['role']:<7} provinces={provinces:<12} "
+                   f"tokens={u['live_tokens']} password={'yes' if u['has_password'] else 'no'}"
+                   f"{state}")  # fmt: skip
+
+
+@token_app.command("create")
+def create_token(
+    name: str = typer.Argument(..., help="User the token acts for."),
+    expires_days: float = typer.Option(
+        90, "--expires-days", help="Days until it expires (0: never)."
+    ),
+) -> None:
+    """Create an API token; it is printed once and only its hash is stored."""
+    from api.auth import audit
+    from api.auth.tokens import create_token as issue
+
+    with session_scope() as session:
+        issued = issue(session, name, expires_days=expires_days or None)
+        audit.record(session, "token.create", target=f"token:{issued.token_id}",
+                     details={"user": name, "prefix": issued.prefix,
+                              "expires_at": issued.expires_at})  # fmt: skip
+    expiry = issued.expires_at.isoformat(timespec="minutes") if issued.expires_at else "never"
+    typer.echo(
+        f"token {issued.token_id} ({issued.prefix}…) for {name}, expires {expiry}.", err=True
+    )
+    typer.echo("Store it now: it is not shown again.", err=True)
+    typer.echo(issued.token)
+
+
+@token_app.command("revoke")
+def revoke_token(ident: str = typer.Argument(..., help="Token id or its display prefix.")) -> None:
+    """Revoke a token at once."""
+    from api.auth import audit
+    from api.auth.tokens import revoke_token as revoke
+
+    with session_scope() as session:
+        token = revoke(session, ident)
+        audit.record(session, "token.revoke", target=f"token:{token['id']}",
+                     details={"user": token["user"], "prefix": token["prefix"]})  # fmt: skip
+    typer.echo(f"token {token['id']} ({token['prefix']}…) of {token['user']} revoked")

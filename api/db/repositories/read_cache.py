@@ -1,0 +1,84 @@
+"""Small in-process caches for the OGC/tile read paths, keyed on the database snapshot.
+
+The key's data version is the text of the statement's MVCC snapshot (``pg_current_snapshot()``:
+xmin, xmax and the in-progress transaction ids). Two snapshots with the same text see exactly
+the same committed transactions, hence the same rows, so a value computed under one snapshot is
+right for every statement whose snapshot has that text. Any transaction that starts writing or
+commits changes the text: that costs a miss, never a stale answer (the WAL position would not
+do: a commit is in the WAL a moment before it becomes visible).
+
+Rules: a value is stored under the snapshot of the statement that computed it; a transaction
+that has written (``txid_current_if_assigned()`` set) sees its own uncommitted rows, so it
+neither reads nor fills a cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+VERSION_SQL = (
+    "pg_current_snapshot()::text || "
+    "CASE WHEN txid_current_if_assigned() IS NULL THEN '' ELSE '*' END"
+)
+_VERSION = text(f"SELECT {VERSION_SQL}")
+
+
+def data_version(db: Session | Connection) -> str | None:
+    """The current data version, or None when this transaction has written (do not cache)."""
+    return usable_version(db.execute(_VERSION).scalar_one())
+
+
+def usable_version(raw: str | None) -> str | None:
+    """``raw`` as selected with ``VERSION_SQL``: None when it must not be used as a key."""
+    if not raw or raw.endswith("*"):
+        return None
+    return raw
+
+
+class LruCache:
+    """A thread-safe LRU map bounded by entry count and by total ``weight`` (bytes)."""
+
+    def __init__(self, *, max_entries: int, max_weight: int = 0) -> None:
+        self.max_entries = max_entries
+        self.max_weight = max_weight
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any, *, weight: int = 0) -> None:
+        if self.max_weight and weight > self.max_weight // 4:
+            return  # one huge value would evict everything else
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._items[key] = (value, weight)
+            self._weight += weight
+            while len(self._items) > self.max_entries or (
+                self.max_weight and self._weight > self.max_weight
+            ):
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._weight -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._weight = 0
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,102 @@
+"""Sign in and out of the web pages (``/login``, ``/logout``), who am I (``/api/auth/me``) and
+the audit log for admins (``/api/audit``). Tokens and users are managed with the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.auth import audit
+from api.auth.sessions import csrf_matches, end_session, start_session
+from api.auth.users import authenticate
+from api.deps import (
+    AdminDep,
+    CurrentPrincipal,
+    SessionDep,
+    SettingsDep,
+    ViewerDep,
+    check_csrf,
+    client_ip,
+)
+from api.errors import ForbiddenError
+from web.i18n import normalize_lang, translate
+from web.login_page import render_login_page
+
+router = APIRouter(tags=["auth"])
+LangQuery = Annotated[str | None, Query(description="vi (default) or en")]
+
+
+@router.get("/login", response_class=HTMLResponse, operation_id="auth-login-page")
+def login_page(
+    request: Request, principal: CurrentPrincipal, lang: LangQuery = None, next: str = "/"
+) -> HTMLResponse:
+    html = render_login_page(
+        lang=normalize_lang(lang), csrf_token=request.state.csrf_token,
+        next_url=_safe_next(next), user_name=principal.name if principal else None,
+    )  # fmt: skip
+    return HTMLResponse(html)
+
+
+@router.post("/login", operation_id="auth-login", response_model=None)
+def login(
+    request: Request, session: SessionDep, settings: SettingsDep,
+    name: Annotated[str, Form()], password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+    lang: Annotated[str | None, Form()] = None,
+) -> Response:  # fmt: skip
+    if not csrf_matches(request.state.csrf_token, csrf_token):
+        raise ForbiddenError("The login form has no valid CSRF token: reload the page.",
+                             code="csrf_failed")  # fmt: skip
+    chosen, ip = normalize_lang(lang), client_ip(request)
+    user = authenticate(session, name, password)
+    if user is None:
+        audit.record(session, "auth.login_failed", actor=name[:64], client_ip=ip)
+        html = render_login_page(
+            lang=chosen,
+            csrf_token=request.state.csrf_token,
+            next_url=_safe_next(next),
+            error=translate("login.failed", chosen),
+        )
+        return HTMLResponse(html, status_code=401)  # fmt: skip
+    audit.record(session, "auth.login", actor=user["name"], user_id=int(user["id"]),
+                 client_ip=ip, target=f"user:{user['name']}")  # fmt: skip
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    start_session(response, int(user["id"]), request.app.state.secret_key, settings)
+    return response
+
+
+@router.post("/logout", operation_id="auth-logout")
+def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal,
+    csrf_token: Annotated[str, Form()] = "", lang: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:  # fmt: skip
+    if principal is not None and principal.via == "session":
+        check_csrf(request, principal, csrf_token)
+        audit.record(session, "auth.logout", principal=principal, client_ip=client_ip(request))
+    response = RedirectResponse(f"/login?lang={normalize_lang(lang)}", status_code=303)
+    end_session(response, settings)
+    return response
+
+
+@router.get("/api/auth/me", operation_id="auth-me")
+def me(principal: ViewerDep) -> dict:
+    return {"name": principal.name, "role": principal.role,
+            "provinces": list(principal.provinces), "via": principal.via}  # fmt: skip
+
+
+@router.get("/api/audit", operation_id="audit-list")
+def audit_log(
+    session: SessionDep, _admin: AdminDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict:
+    rows = audit.recent(session, limit=limit)
+    return {"entries": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                         for k, v in r.items()} for r in rows]}  # fmt: skip
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a local path: never another site (``//evil``, ``https://...``, ``/\\evil``)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    return value
