@@ -218,24 +218,28 @@ def measure(scale: float, runs: int) -> dict:
     }
 
 
-def write_results(rows: list[dict], *, notes: str = "") -> None:
-    load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+def write_results(rows: list[dict], *, notes: str = "", load: str | None = None) -> None:
+    if load is None:
+        load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
+    runs = max(r["runs"] for r in rows)
     lines = [
         SECTION,
         "",
         f"Measured {dt.date.today().isoformat()} on this machine (`nproc` = {os.cpu_count()}, "
-        f"{platform.processor() or platform.machine()}; load at the end: `{load}`) with "
+        f"{platform.processor() or platform.machine()}; load at the end: `{load.strip()}`) "
+        "with "
         "`bench/analysis_vs_sql.py`, same run, same scratch database per scale "
         "(synthetic national demo, seed 7, 2025-34 provinces). *zonemap* = `run_analysis` "
         "for the whole country: read inputs + compute (footprint metrics, density, clusters, "
         "every flag) + store with COPY in one committed transaction; *compute* = "
         "`geo.analysis.analyze` alone. *PostGIS* = `bench/sql/analysis_baseline.sql`, one "
         "query (per-zone planned/actual/intersection/encroachment/unbuilt ha, IoU, Hausdorff "
-        "m; overlapping pairs; 5 km neighbour pairs with `ST_DWithin` on geography over a GiST "
-        "index) streamed with `COPY … TO STDOUT`; it computes a subset of our work (no density "
-        "statistics, clusters, flags or storage). Wall times in seconds measured inside a "
-        "fresh child process (medians); peak RSS of that child (the server's memory is not "
-        "counted for either side).",
+        "m; overlapping pairs; 5 km neighbour pairs with `ST_DWithin` on a stored UTM 48N copy "
+        "of the boundaries with its own GiST index) streamed with `COPY … TO STDOUT`; it "
+        "computes a subset of our work (no density statistics, clusters, flags or storage). "
+        f"Wall times in seconds measured inside a fresh child process (median of {runs} "
+        f"run{'s' if runs > 1 else ''} per cell, zonemap and PostGIS alternating); peak RSS of "
+        "that child (the server's memory is not counted for either side).",
         "",
         "| scale | zones | flags | zonemap (s) | compute (s) | PostGIS (s) | ratio | "
         "zonemap µs/zone | PostGIS µs/zone | zonemap peak RSS (MB) | PostGIS client RSS (MB) "

@@ -241,7 +241,7 @@ def _cli(args: list[str], url: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env={**os.environ, "DATABASE_URL": url},
-        timeout=300,
+        timeout=90,
         check=False,
     )
 
