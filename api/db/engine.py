@@ -36,6 +36,15 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def unreachable(where: str, exc: OperationalError) -> DatabaseUnavailableError:
+    """The one-line error for a database that does not answer."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return DatabaseUnavailableError(
+        f"cannot reach the database at {where} ({reason}): check DATABASE_URL, or unset it "
+        "to use the private cluster (`zonemap db up`)"
+    )
+
+
 def check_postgis(engine: Engine, *, create_extension: bool = True) -> str:
     """Return the PostGIS version, creating the extension when allowed.
 
@@ -48,11 +57,7 @@ def check_postgis(engine: Engine, *, create_extension: bool = True) -> str:
                 _create_postgis(conn, where)
             version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnavailableError(
-            f"cannot reach the database at {where} ({reason}): check DATABASE_URL, or unset it "
-            "to use the private cluster (`zonemap db up`)"
-        ) from exc
+        raise unreachable(where, exc) from exc
     except ProgrammingError as exc:
         raise DatabaseUnavailableError(
             f"the database at {where} has no PostGIS: install postgresql-15-postgis-3 on its "

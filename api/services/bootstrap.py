@@ -17,6 +17,7 @@ from api.db.engine import (
     make_engine,
     make_session_factory,
     redacted,
+    unreachable,
 )
 from api.services.boundaries import load_boundaries
 from api.settings import Settings
@@ -52,11 +53,7 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnavailableError(
-            f"cannot reach the database server of {redacted(url)} ({reason}): check "
-            "DATABASE_URL, or unset it to use the private cluster (`zonemap db up`)"
-        ) from exc
+        raise unreachable(redacted(url), exc) from exc
     finally:
         admin.dispose()
 

@@ -16,20 +16,9 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import bulk
 from api.db.sql import query
+from geo.footprint import METRIC_COLUMNS as FOOTPRINT_METRICS
 
-METRIC_COLUMNS = (
-    "status",
-    "planned_ha",
-    "actual_ha",
-    "intersection_ha",
-    "iou",
-    "encroachment_ha",
-    "encroachment_share",
-    "unbuilt_ha",
-    "unbuilt_share",
-    "hausdorff_m",
-    "centroid_shift_m",
-)
+METRIC_COLUMNS = ("status", *FOOTPRINT_METRICS)
 SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 
 
