@@ -8,12 +8,18 @@ require the CSRF token. ``require_read`` guards every read route when ``public_r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.principal import Principal
 from api.auth.sessions import csrf_matches, read_state, sent_csrf
@@ -25,24 +31,99 @@ from api.settings import Settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
 _UNSET = object()
+T = TypeVar("T")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    factory = request.app.state.session_factory
-    with factory() as session:
-        try:
-            yield session
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A request's ORM session, committed after the route (rolled back on an error).
+
+    Async so that a request that never touches the session (a public read guarded by
+    `require_read`) costs no threadpool hop: creating a session does no I/O, and the commit
+    and close run in the threadpool only when the session holds a transaction or changes.
+    """
+    session = request.app.state.session_factory()
+    try:
+        yield session
+    except Exception:
+        await _finish(session, commit=False)
+        raise
+    await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    if not (session.in_transaction() or session.new or session.dirty or session.deleted):
+        session.close()  # nothing was read or written: no connection to release
+        return
+    await run_in_threadpool(_commit_or_rollback, session, commit)
+
+
+def _commit_or_rollback(session: Session, commit: bool) -> None:
+    with session:
+        if commit:
             session.commit()
-        except Exception:
+        else:
             session.rollback()
-            raise
 
 
-def get_app_settings(request: Request) -> Settings:
+class ReadDb:
+    """Read-only database access for one request, opened lazily inside the route's thread.
+
+    ``connect()`` checks out an AUTOCOMMIT connection (one round trip per statement, no
+    BEGIN/COMMIT); in tests it hands out the test transaction's connection instead.
+    """
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        connection: Connection | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
+    ) -> None:
+        self.engine = engine
+        self.connection = connection
+        self.limiter = limiter
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        if self.connection is not None:
+            yield self.connection
+            return
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            yield conn
+
+
+# Database reads of the OGC/tile routes run in at most this many threads at once (per app):
+# more threads only contend for the GIL (and PostgreSQL for the cores) and stretch the tail.
+READ_THREADS = 8
+
+
+async def run_read(db: ReadDb, read: Callable[..., T], *args: Any) -> T:
+    """``read(connection, *args)`` in one worker thread (at most `READ_THREADS` at once)."""
+
+    def call() -> T:
+        with db.connect() as conn:
+            return read(conn, *args)
+
+    return await anyio.to_thread.run_sync(call, limiter=db.limiter)
+
+
+async def get_read_db(request: Request) -> ReadDb:
+    """The `ReadDb` of the app's engine (AUTOCOMMIT); no I/O and no threadpool hop here."""
+    state = request.app.state
+    engine = getattr(state, "read_engine", None)
+    if engine is None or engine.pool is not state.engine.pool:
+        engine = state.engine.execution_options(isolation_level="AUTOCOMMIT")
+        state.read_engine = engine
+        state.read_threads = anyio.CapacityLimiter(READ_THREADS)
+    return ReadDb(engine, limiter=state.read_threads)
+
+
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadDbDep = Annotated[ReadDb, Depends(get_read_db)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
@@ -155,10 +236,17 @@ EditorDep = Annotated[Principal, Depends(require_role("editor"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 
-def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
-    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off."""
+async def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off.
+
+    Async: with ``public_read`` on it costs no threadpool hop and no database access.
+    """
     if not settings.public_read:
-        _logged_in(request, get_principal(request, session, settings))
+        await run_in_threadpool(_require_reader, request, session, settings)
+
+
+def _require_reader(request: Request, session: Session, settings: Settings) -> None:
+    _logged_in(request, get_principal(request, session, settings))
 
 
 def require_read_page(request: Request, session: SessionDep, settings: SettingsDep) -> None:

@@ -142,6 +142,22 @@ def db_session(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+def use_test_transaction(app, db_session: Session) -> None:  # noqa: ANN001
+    """Make ``app``'s routes use the test's rolled-back transaction: the ORM session
+    (`get_session`) and the read-only connection of the OGC/tile routes (`get_read_db`)."""
+    from api.deps import ReadDb, get_read_db, get_session
+
+    def _session() -> Iterator[Session]:
+        yield db_session
+
+    def _read_db() -> ReadDb:
+        db_session.flush()  # the routes read through the connection: no autoflush there
+        return ReadDb(connection=db_session.connection())
+
+    app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_read_db] = _read_db
+
+
 @pytest.fixture
 def test_settings(test_database_url: str):  # noqa: ANN201
     from api.settings import Settings
@@ -155,14 +171,9 @@ def client(test_settings, db_session: Session):  # noqa: ANN001, ANN201
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.deps import get_session
 
     app = create_app(test_settings)
-
-    def _session() -> Iterator[Session]:
-        yield db_session
-
-    app.dependency_overrides[get_session] = _session
+    use_test_transaction(app, db_session)
     token = issue_token(db_session, "zonemap-test-client")
     with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as test_client:
         yield test_client

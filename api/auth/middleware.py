@@ -25,6 +25,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Machine-readable reads (GeoJSON, JSON, MVT): never HTML and never a form, so they need no
+# CSRF token; skipping it saves a random token and an HMAC per tile or feature request.
+_NO_CSRF_PREFIXES = ("/ogc", "/tiles/")
+_NO_CSRF_METHODS = frozenset({"GET", "HEAD"})
 _FORM_SLACK_BYTES = 1024**2  # multipart framing and the small form fields around the file
 
 
@@ -135,7 +139,9 @@ class CsrfCookieMiddleware:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            scope["method"] in _NO_CSRF_METHODS and scope["path"].startswith(_NO_CSRF_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         cookies = cookie_parser(Headers(scope=scope).get("cookie", ""))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from api.cli.common import print_json, session_scope
-from api.db.repositories import zones as zones_repo
 
 
 def demo(
@@ -15,14 +14,16 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
 ) -> None:
     """Generate and load synthetic zones (labelled synthetic), replacing earlier synthetic ones."""
+    from api.db.repositories import zones as zones_repo
     from api.services.demo import load_demo
 
     with session_scope() as session:
         if if_empty and zones_repo.count(session):
             typer.echo("zones already loaded: demo data left as it is", err=as_json)
             return
-        counts = load_demo(session, scale=scale, seed=seed,
-                           progress=lambda msg: typer.echo(msg, err=True))
+        counts = load_demo(
+            session, scale=scale, seed=seed, progress=lambda msg: typer.echo(msg, err=True)
+        )
     if as_json:
         print_json(counts)
     else:

@@ -8,18 +8,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.orm import Session
 
 from api.cli.common import fail, print_json, settings
 from api.db.engine import make_engine, make_session_factory
 from api.errors import ZonemapError
-from api.services import uploads as svc
 from geo.errors import GeoError
-from geo.mapping import parse_mapping_args
+
+if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a file is imported
+    from sqlalchemy.orm import Session
+
+    from api.services import uploads as svc
 
 KINDS = ("zones", "planned", "actual")
 
@@ -39,6 +40,9 @@ def import_(
     decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
 ) -> None:
     """Import zones, planning boundaries or actual footprints from a GIS file."""
+    from api.services import uploads as svc
+    from geo.mapping import parse_mapping_args
+
     if kind not in KINDS:
         fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not path.is_file():
@@ -67,6 +71,8 @@ def _defaults(source: str | None, observed_on: str | None, decision_ref: str | N
 
 
 def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) -> dict:
+    from api.services import uploads as svc
+
     max_bytes = settings().max_upload_mb * 1024**2
     with _progress(quiet) as report, _transaction(commit=not dry_run) as session:
         prepared = svc.prepare(session, path, options, max_bytes=max_bytes, progress=report)
@@ -100,6 +106,9 @@ def _transaction(*, commit: bool) -> Iterator[Session]:
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[svc.Progress]:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     bar = Progress(
         TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,9 @@ def report(
     lang: str = typer.Option("vi", "--lang", help="vi (default) or en."),
     admin_version: str = typer.Option("2025-34", "--admin-version", help="2008-63 or 2025-34."),
     output: Path = typer.Option(..., "-o", "--output", help="File (or folder with --all)."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Processes for --all."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Processes for --all (default: one per CPU)."
+    ),
 ) -> None:
     """Write a print-ready province report from the latest analysis run."""
     if fmt not in ("pdf", "html"):
@@ -27,6 +30,7 @@ def report(
     if all_provinces == (province is not None):
         fail("give either a province code or --all")
     if all_provinces:
+        workers = workers or os.cpu_count() or 1
         _all(output, fmt=fmt, lang=lang, version=admin_version, workers=workers)
     else:
         _one(province, output, fmt=fmt, lang=lang, version=admin_version)

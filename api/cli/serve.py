@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
 from api.cli.common import settings
 
@@ -13,6 +12,8 @@ def serve(
     port: int = typer.Option(None, help="Port (default 8000)."),
 ) -> None:
     """Serve the map, the API and the upload page."""
+    import uvicorn
+
     from api.app import create_app
 
     cfg = settings()

@@ -11,7 +11,8 @@ from api.db.repositories import analysis as repo
 from api.deps import EditorDep, SessionDep, client_ip
 from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
-from api.services.analysis import check_scope, run_analysis
+from api.services.analysis import run_analysis
+from api.services.scope import check_scope
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 SEVERITIES = ("info", "warning", "critical")

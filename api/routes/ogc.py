@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.db.repositories import ogc as repo
 from api.db.repositories.ogc_collections import COLLECTIONS, Collection
-from api.deps import SessionDep
+from api.deps import ReadDbDep
 from api.ogc_params import CRS84, supported_crs
 from api.routes.ogc_common import (
     GEOJSON,
@@ -70,9 +70,11 @@ def openapi(request: Request) -> Response:
 
 
 @router.get("/collections", operation_id="ogc-collections")
-def collections(request: Request, session: SessionDep) -> Response:
+def collections(request: Request, db: ReadDbDep) -> Response:
     base = base_url(request) + "/ogc"
-    docs = [collection_document(base, c, repo.extent(session, c)) for c in COLLECTIONS.values()]
+    with db.connect() as conn:
+        extents = [(c, repo.extent(conn, c)) for c in COLLECTIONS.values()]
+    docs = [collection_document(base, c, extent) for c, extent in extents]
     return json_response(
         {
             "links": [link(f"{base}/collections", "self", JSON)],
@@ -83,9 +85,11 @@ def collections(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/collections/{collectionId}", operation_id="ogc-collection")
-def collection(request: Request, session: SessionDep, coll: CollectionDep) -> Response:
+def collection(request: Request, db: ReadDbDep, coll: CollectionDep) -> Response:
     base = base_url(request) + "/ogc"
-    return json_response(collection_document(base, coll, repo.extent(session, coll)))
+    with db.connect() as conn:
+        extent = repo.extent(conn, coll)
+    return json_response(collection_document(base, coll, extent))
 
 
 @router.get("/collections/{collectionId}/queryables", operation_id="ogc-queryables")

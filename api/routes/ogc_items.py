@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from api.db.repositories import ogc as repo
 from api.db.repositories.ogc_collections import Collection
 from api.db.repositories.ogc_cql2 import cql2_condition, equals_condition
-from api.deps import SessionDep
+from api.deps import ReadDbDep, run_read
 from api.errors import OgcInvalidParameterError, OgcNotFoundError
 from api.ogc_params import (
     check_limit,
@@ -77,13 +77,13 @@ async def items_query(
 
 
 @router.get("/collections/{collectionId}/items", operation_id="ogc-items")
-def items(
+async def items(
     request: Request,
-    session: SessionDep,
+    db: ReadDbDep,
     coll: CollectionDep,
     query: Annotated[repo.ItemsQuery, Depends(items_query)],
 ) -> Response:
-    page = repo.items_page(session, coll, query)
+    page = await run_read(db, repo.items_page, coll, query)
     head = {
         "type": "FeatureCollection",
         "numberMatched": page.number_matched,
@@ -96,15 +96,16 @@ def items(
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", operation_id="ogc-item")
-def item(
+async def item(
     request: Request,
-    session: SessionDep,
+    db: ReadDbDep,
     coll: CollectionDep,
     feature_id: Annotated[str, Path(alias="featureId")],
     crs: Annotated[str | None, Query()] = None,
 ) -> Response:
     out_crs = parse_crs(crs)
-    feature = repo.one_item(session, coll, _fid(coll, feature_id), out_crs)
+    fid = _fid(coll, feature_id)
+    feature = await run_read(db, repo.one_item, coll, fid, out_crs)
     if feature is None:
         raise OgcNotFoundError(
             f"featureId '{feature_id}' is not in collection '{coll.id}'", parameter="featureId"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
 from api.db.repositories import tiles as repo
-from api.deps import SessionDep
+from api.deps import ReadDbDep, run_read
 from api.errors import OgcInvalidParameterError, OgcNotFoundError
 from api.routes.ogc_common import OgcRoute, base_url, json_response
 
@@ -44,8 +44,8 @@ def check_tile(z: int, x: int, y: int) -> None:
 
 
 @router.get("/{collection}/{z}/{x}/{y}.mvt", operation_id="tiles-tile")
-def tile(
-    session: SessionDep,
+async def tile(
+    db: ReadDbDep,
     layer: LayerDep,
     z: int,
     x: int,
@@ -53,7 +53,7 @@ def tile(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     check_tile(z, x, y)
-    found = repo.tile(session, layer, z, x, y)
+    found = await run_read(db, repo.tile, layer, z, x, y)
     headers = {"ETag": found.etag, "Cache-Control": CACHE_CONTROL}
     tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
     if found.etag in tags:
@@ -62,8 +62,9 @@ def tile(
 
 
 @router.get("/{collection}.json", operation_id="tiles-tilejson")
-def tilejson(request: Request, session: SessionDep, layer: LayerDep) -> Response:
-    bounds = repo.bounds(session, layer) or [102.1, 8.2, 109.5, 23.4]
+def tilejson(request: Request, db: ReadDbDep, layer: LayerDep) -> Response:
+    with db.connect() as conn:
+        bounds = repo.bounds(conn, layer) or [102.1, 8.2, 109.5, 23.4]
     center = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 6]
     return json_response(
         {

@@ -12,9 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as repo
-from api.db.repositories import provinces as provinces_repo
-from api.errors import InvalidParameterError, NotFoundError
-from api.settings import ADMIN_VERSIONS
+from api.services.scope import check_scope
 from geo.analysis import analyze, provinces_json, result_to_json
 from geo.flags import json_safe
 from geo.thresholds import load_thresholds
@@ -38,20 +36,6 @@ class RunOutcome:
             "duration_s": round(self.duration_s, 3),
             **document,
         }
-
-
-def check_scope(session: Session, version: str, province: str | None) -> None:
-    if version not in ADMIN_VERSIONS:
-        raise InvalidParameterError(
-            f"unknown admin version '{version}': use one of {', '.join(ADMIN_VERSIONS)}",
-            parameter="admin_version",
-        )
-    if province is not None and province not in provinces_repo.codes(session, version):
-        raise NotFoundError(
-            f"unknown province '{province}' in admin version {version}: see "
-            f"/api/provinces?version={version} for the codes",
-            parameter="province",
-        )
 
 
 def run_analysis(

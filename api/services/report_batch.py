@@ -17,9 +17,13 @@ from sqlalchemy.orm import Session
 
 from api.db.engine import make_engine, make_session_factory
 from api.db.repositories import analysis as analysis_repo
-from api.db.repositories import provinces as provinces_repo
-from api.services.analysis import check_scope, run_analysis
-from api.services.reports import ReportWriteError, render_report, write_atomic
+from api.db.repositories import reports as repo
+from api.services.reports import (
+    ReportWriteError,
+    render_report,
+    write_atomic,
+)
+from api.services.scope import check_scope
 
 Progress = Callable[[str, str | None], None]  # (province code, error message or None)
 
@@ -38,12 +42,12 @@ def report_path(out_dir: Path, code: str, *, fmt: str, lang: str) -> Path:
 def prepare_batch(session: Session, *, version: str, today: dt.date | None = None) -> list[str]:
     """Check ``version``, run a national analysis when none exists, return the province codes."""
     check_scope(session, version, None)
-    if analysis_repo.latest_run(session, version=version, province=None) is None:
-        from api.db.repositories import reports as repo
+    no_run = analysis_repo.latest_run(session, version=version, province=None) is None
+    if no_run and repo.zone_count(session):
+        from api.services.analysis import run_analysis  # heavy: only when a run is missing
 
-        if repo.zone_count(session):
-            run_analysis(session, version=version, province=None, today=today)
-    return sorted(provinces_repo.codes(session, version))
+        run_analysis(session, version=version, province=None, today=today)
+    return sorted(repo.province_codes(session, version=version))
 
 
 def write_reports(
@@ -77,9 +81,10 @@ def write_reports(
 def _sequential(database_url: str, jobs: list, options: dict, progress: Progress) -> dict:
     engine = make_engine(database_url)
     results = {}
+    shared: dict = {}  # national data read once for the whole batch
     try:
         for code, path in jobs:
-            results[code] = _one(engine, code, path, options)
+            results[code] = _one(engine, code, path, options, shared)
             progress(code, results[code])
     finally:
         engine.dispose()
@@ -103,24 +108,31 @@ def _pooled(database_url: str, jobs: list, options: dict, workers: int, progress
 
 
 _WORKER_ENGINE: Engine | None = None
+_WORKER_SHARED: dict = {}  # a worker lives for one batch: national data read once per worker
 
 
 def _init_worker(database_url: str) -> None:
     global _WORKER_ENGINE
     _WORKER_ENGINE = make_engine(database_url)
+    _WORKER_SHARED.clear()
 
 
 def _worker_job(code: str, path: Path, options: dict) -> str | None:
     assert _WORKER_ENGINE is not None
-    return _one(_WORKER_ENGINE, code, path, options)
+    return _one(_WORKER_ENGINE, code, path, options, _WORKER_SHARED)
 
 
-def _one(engine: Engine, code: str, path: Path, options: dict) -> str | None:
+def _one(engine: Engine, code: str, path: Path, options: dict, shared: dict) -> str | None:
     """Render and write one province; the error message, or None on success."""
     try:
         with make_session_factory(engine)() as session:
             data = render_report(
-                session, code, version=options["version"], lang=options["lang"], fmt=options["fmt"]
+                session,
+                code,
+                version=options["version"],
+                lang=options["lang"],
+                fmt=options["fmt"],
+                shared=shared,
             )
             session.rollback()  # reading only: the batch ran any missing analysis up front
         write_atomic(path, data)

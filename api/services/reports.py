@@ -8,6 +8,7 @@ import math
 import os
 import statistics
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import reports as repo
 from api.errors import InvalidParameterError, ZonemapError
-from api.services.analysis import check_scope, run_analysis
+from api.services.scope import check_scope
 from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
 
 FORMATS = ("pdf", "html")
@@ -29,13 +30,20 @@ class ReportWriteError(ZonemapError):
 
 
 def build_province_report(
-    session: Session, code: str, *, version: str, today: dt.date | None = None
+    session: Session,
+    code: str,
+    *,
+    version: str,
+    today: dt.date | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> ProvinceReport:
     """Assemble the report of province ``code`` in admin ``version``.
 
     Raises ``InvalidParameterError`` for an unknown version and ``NotFoundError`` for an
     unknown province. When no analysis run covers the province one is run (nationally) and
     stored in the caller's transaction; with no zones at all the report says so instead.
+    ``shared`` (a dict the caller keeps for one batch) holds the national data every province
+    reads (all province outlines, the national run's statistics), so a batch reads it once.
     """
     check_scope(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
@@ -44,7 +52,9 @@ def build_province_report(
     zones = repo.zones(session, province=code, version=version, run_id=run_id)
     codes = [str(c) for c in zones["code"]]
     flags = repo.flags(session, run_id=run_id, codes=codes, province=code) if run_id else []
-    national = repo.national_stats(session, version=version)
+    national = _shared(
+        shared, ("national", version), lambda: repo.national_stats(session, version=version)
+    )
     stats = national.get(code) or (
         analysis_repo.province_stats(session, run_id, code) if run_id else None
     )
@@ -52,7 +62,9 @@ def build_province_report(
     return ProvinceReport(
         province=info,
         outline=province.geometry.iloc[0],
-        provinces=repo.province_outlines(session, version=version),
+        provinces=_shared(
+            shared, ("outlines", version), lambda: repo.province_outlines(session, version=version)
+        ),
         zones=_with_severity(zones, flags),
         actual=repo.actual(session, codes),
         clusters=repo.clusters(session, run_id=run_id, codes=codes)
@@ -78,15 +90,17 @@ def render_report(
     lang: str = "vi",
     fmt: str = "pdf",
     today: dt.date | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> bytes:
-    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes."""
+    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared``: see
+    ``build_province_report``)."""
     from web.reports import render_province_pdf, render_province_report
 
     if fmt not in FORMATS:
         raise InvalidParameterError(
             f"unknown report format '{fmt}': use pdf or html", parameter="format"
         )
-    report = build_province_report(session, code, version=version, today=today)
+    report = build_province_report(session, code, version=version, today=today, shared=shared)
     if fmt == "html":
         return render_province_report(report, lang=lang).encode("utf-8")
     return render_province_pdf(render_province_report(report, lang=lang, embed_fonts=True))
@@ -115,6 +129,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _shared(shared: dict[str, Any] | None, key: tuple, read: Callable[[], Any]) -> Any:
+    if shared is None:
+        return read()
+    if key not in shared:
+        shared[key] = read()
+    return shared[key]
+
+
 def _ensure_run(
     session: Session, version: str, code: str, today: dt.date | None
 ) -> tuple[dict | None, tuple[str, ...]]:
@@ -123,6 +145,8 @@ def _ensure_run(
         return run, ()
     if repo.zone_count(session) == 0:
         return None, ("report.notice.no_run",)
+    from api.services.analysis import run_analysis  # loads the analysis only when needed
+
     run_analysis(session, version=version, province=None, today=today)
     return analysis_repo.latest_run(session, version=version, province=code), (
         "report.notice.run_created",

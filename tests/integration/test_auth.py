@@ -38,7 +38,7 @@ def counts(session: Session) -> dict[str, int]:
 def make_client(test_database_url: str, db_session: Session) -> Iterator[Callable[..., TestClient]]:
     """Build a TestClient over the test transaction with settings overrides and a token."""
     from api.app import create_app
-    from api.deps import get_session
+    from tests.conftest import use_test_transaction
 
     clients: list[TestClient] = []
 
@@ -46,7 +46,7 @@ def make_client(test_database_url: str, db_session: Session) -> Iterator[Callabl
         options = {"local_user": None, "secret_key": SECRET, **overrides}
         settings = Settings(database_url=test_database_url, **options)  # type: ignore[arg-type]
         app = create_app(settings)
-        app.dependency_overrides[get_session] = lambda: db_session
+        use_test_transaction(app, db_session)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         client = TestClient(app, headers=headers)
         client.__enter__()

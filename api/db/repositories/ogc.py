@@ -122,7 +122,7 @@ def _one_item_statement(collection_id: str, crs: SupportedCrs) -> Select[Any]:
     return select(_feature(collection, crs)).where(src.c.fid == bindparam("fid")).limit(1)
 
 
-def extent(session: Session, collection: Collection) -> dict[str, Any]:
+def extent(session: Session | Connection, collection: Collection) -> dict[str, Any]:
     """Spatial extent (CRS84 degrees) and, for dated collections, the temporal interval."""
     src = source(collection)
     box = func.ST_Extent(src.c.geom)

@@ -61,6 +61,14 @@ def sources(session: Session, codes: list[str]) -> list[dict]:
     return [dict(r) for r in rows.mappings()]
 
 
+def province_codes(session: Session, *, version: str) -> set[str]:
+    """The province codes of admin ``version``."""
+    rows = session.execute(
+        text("SELECT code FROM provinces WHERE admin_version = :version"), {"version": version}
+    )
+    return {r.code for r in rows}
+
+
 def zone_count(session: Session) -> int:
     return session.execute(text("SELECT count(*) FROM zones")).scalar_one()
 

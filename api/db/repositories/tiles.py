@@ -132,7 +132,7 @@ def _versioned(sql_name: str) -> TextClause:
     return text(f"SELECT t.*, {VERSION_SQL} FROM (\n{query(sql_name).text}\n) t")
 
 
-def bounds(session: Session, layer: TileLayer) -> list[float] | None:
+def bounds(session: Session | Connection, layer: TileLayer) -> list[float] | None:
     """The layer's extent in CRS84 degrees, or None when it is empty."""
     sql = f"SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b) FROM ({layer.extent_sql}) e(b)"
     row = session.execute(text(sql)).one()
