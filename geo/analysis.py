@@ -25,24 +25,8 @@ from geo.flags import evaluate_flags
 from geo.footprint import compare_footprints
 from geo.frames import object_column, require_columns
 from geo.thresholds import Thresholds
-from geo.types import AnalysisResult, Cluster
+from geo.types import ZONE_FIELDS, AnalysisResult, Cluster
 
-_ZONE_FIELDS = (
-    "code",
-    "kind",
-    "name",
-    "province_code",
-    "status",
-    "established_on",
-    "expanded_on",
-    "decision_ref",
-    "planned_area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "is_mountainous",
-    "is_craft_village",
-    "is_synthetic",
-)
 _ACTUAL_FIELDS = ("zone_code", "source", "observed_on")
 _PROVINCE_FIELDS = ("code", "name_vi", "name_en", "admin_version", "area_km2")
 _JSON_METRICS = (
@@ -185,7 +169,7 @@ def fingerprint_inputs(
     """
     digest = hashlib.sha256()
     for name, frame, fields, key in (
-        ("zones", zones, _ZONE_FIELDS, "code"),
+        ("zones", zones, ZONE_FIELDS, "code"),
         ("actual", actual, _ACTUAL_FIELDS, "zone_code"),
         ("provinces", provinces, _PROVINCE_FIELDS, "code"),
     ):

@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 
 Severity = Literal["info", "warning", "critical"]
 
+# The zone attributes of the shared data contract (what an analysis reads and fingerprints).
+ZONE_FIELDS = (
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "is_synthetic",
+)
+
 
 @dataclass(frozen=True)
 class Flag:

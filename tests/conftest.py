@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -126,20 +127,27 @@ def demo_loaded(engine: Engine) -> dict[str, int]:
         return load_demo(session, scale=DEMO_SCALE, seed=DEMO_SEED, today=DEMO_TODAY)
 
 
+@contextmanager
+def rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back on exit (commits become savepoints), and
+    whose connection is closed, so nothing is left idle in transaction holding locks."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        session = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
 @pytest.fixture
 def db_session(engine: Engine) -> Iterator[Session]:
-    """A session whose every change is rolled back after the test (commits become savepoints)."""
-    connection = engine.connect()
-    outer = connection.begin()
-    session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    try:
+    """A session whose every change is rolled back after the test."""
+    with rolled_back_session(engine) as session:
         yield session
-    finally:
-        session.close()
-        outer.rollback()
-        connection.close()
 
 
 def use_test_transaction(app, db_session: Session) -> None:  # noqa: ANN001

@@ -10,16 +10,13 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from api.errors import InvalidParameterError, NotFoundError
 from api.services import reports as reports_service
@@ -31,7 +28,7 @@ from api.services.reports import (
     render_report,
     write_atomic,
 )
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, rolled_back_session
 
 VERSION = "2025-34"
 ZONEMAP = Path(sys.executable).with_name("zonemap")
@@ -44,27 +41,11 @@ EXTERNAL_URL = re.compile(
 pytestmark = pytest.mark.timeout(120)
 
 
-@contextmanager
-def _rolled_back_session(engine: Engine) -> Iterator[Session]:
-    """A session in a transaction that is rolled back and closed on exit, so no connection is
-    left idle in transaction holding locks while other tests run."""
-    with engine.connect() as connection:
-        outer = connection.begin()
-        session = Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        try:
-            yield session
-        finally:
-            session.close()
-            outer.rollback()
-
-
 @pytest.fixture(scope="module")
 def case(engine, demo_loaded):  # noqa: ANN001, ANN201
     """The demo province with the most distinct flag codes: its zones, flags, report, PDF and
     English HTML, each rendered once; the analysis run is rolled back before any test runs."""
-    with _rolled_back_session(engine) as session:
+    with rolled_back_session(engine) as session:
         outcome = run_analysis(session, version=VERSION, today=DEMO_TODAY)
         codes_by_province: dict[str, set[str]] = {}
         for flag in outcome.result.flags:
@@ -207,7 +188,7 @@ def test_render_report_empty_database_without_run_says_so(empty_database_url):
 
     engine = make_engine(empty_database_url)
     try:
-        with _rolled_back_session(engine) as session:
+        with rolled_back_session(engine) as session:
             report = build_province_report(session, "01", version=VERSION, today=DEMO_TODAY)
             html = render_report(session, "01", version=VERSION, fmt="html").decode("utf-8")
     finally:

@@ -15,21 +15,10 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from geo.types import ZONE_FIELDS
+
 ZONE_COLUMNS = (
-    "code",
-    "kind",
-    "name",
-    "province_code",
-    "status",
-    "established_on",
-    "expanded_on",
-    "decision_ref",
-    "planned_area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "is_mountainous",
-    "is_craft_village",
-    "is_synthetic",
+    *ZONE_FIELDS,
     "investor",
     "workers",
     "wastewater_status",
