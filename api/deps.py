@@ -8,6 +8,7 @@ require the CSRF token. ``require_read`` guards every read route when ``public_r
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
@@ -92,9 +93,12 @@ class ReadDb:
             yield conn
 
 
-# Database reads of the OGC/tile routes run in at most this many threads at once (per app):
-# more threads only contend for the GIL (and PostgreSQL for the cores) and stretch the tail.
-READ_THREADS = 8
+# Database reads of the OGC/tile routes run in at most this many threads at once (per app),
+# the rest wait in the limiter's FIFO queue. One per core plus one keeps PostgreSQL busy while a
+# thread serialises its result; more only contend for the GIL and the cores, and requests
+# overtake each other: with 8, p99 of `items?limit=100` at 32 connections was 206-239 ms on
+# 2 cores, with 3 it is 130 ms at the same throughput (bench/RESULTS.md).
+READ_THREADS = (os.cpu_count() or 1) + 1
 
 
 async def run_read(db: ReadDb, read: Callable[..., T], *args: Any) -> T:

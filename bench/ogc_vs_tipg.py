@@ -3,10 +3,12 @@
 Prepares a scratch database ``zonemap_bench_ogc`` on the private cluster with the synthetic demo
 at scale 10 (reused when already loaded), exposes the same zones rows to tipg through the view
 ``tipg_bench.zones`` (current planning boundary, or the zone's point), starts both servers on
-loopback (one uvicorn worker each) and loads them with ``wrk`` at 1, 8 and 32 connections,
-5 s per cell. tipg lives in its own venv ``bench/.venv-tipg`` (created when missing; it is not a
-project dependency). Run: ``.venv/bin/python bench/ogc_vs_tipg.py [--seconds 5]``; the table
-goes to bench/RESULTS.md (section "OGC API Features and tiles: zonemap vs tipg").
+loopback (one uvicorn worker each, both with uvloop and httptools) and loads them with ``wrk``
+at 1, 8 and 32 connections, 5 s per cell. Each cell starts once PostgreSQL has no active query
+left on the database (tipg's slow cells keep it busy after ``wrk`` stops). tipg lives in its own
+venv ``bench/.venv-tipg`` (created when missing; it is not a project dependency). Run:
+``.venv/bin/python bench/ogc_vs_tipg.py [--seconds 5]``; the table goes to bench/RESULTS.md
+(section "OGC API Features and tiles: zonemap vs tipg").
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with serve_zonemap(url) as zonemap, serve_tipg(url) as tipg:
         rows = [
-            run_line(label, zonemap + a, tipg + b, args.seconds)
+            run_line(label, zonemap + a, tipg + b, args.seconds, url)
             for label, a, b in endpoints(feature_id)
         ]
     table = render(rows, args.seconds, (load_before, os.getloadavg()[0]))
@@ -108,11 +110,12 @@ def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def ensure_tipg_venv() -> None:
-    if (TIPG_VENV / "bin" / "uvicorn").exists():
+    if list(TIPG_VENV.glob("lib/python*/site-packages/uvloop")):
         return
-    print(f"creating {TIPG_VENV} with tipg (PyPI)")
+    print(f"creating {TIPG_VENV} with tipg and uvicorn[standard] (PyPI)")
     subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
-    subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn"], check=True)
+    pip = str(TIPG_VENV / "bin" / "pip")
+    subprocess.run([pip, "install", "-q", "tipg", "uvicorn[standard]"], check=True)
 
 
 def prepare_bench_database(seed: int) -> str:
@@ -215,13 +218,33 @@ def serve_tipg(url: str) -> contextlib.AbstractContextManager[str]:
     return _server(cmd, env, "/collections/tipg_bench.zones/items?limit=1", port)
 
 
-def run_line(label: str, zonemap_url: str, tipg_url: str, seconds: int) -> list:
+def run_line(label: str, zonemap_url: str, tipg_url: str, seconds: int, db_url: str) -> list:
     cells = []
     for conns in CONNECTIONS:
+        wait_until_idle(db_url)
         z = wrk(zonemap_url, conns, seconds)
+        wait_until_idle(db_url)
         t = wrk(tipg_url, conns, seconds)
         cells.append((label, conns, z, t))
     return cells
+
+
+def wait_until_idle(db_url: str, timeout: float = 60.0) -> None:
+    """Wait until no query runs on the bench database, then one more second."""
+    engine = make_engine(db_url)
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND state = 'active' AND pid <> pg_backend_pid()"
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        with engine.connect() as conn:
+            while conn.execute(busy).scalar_one() and time.monotonic() < deadline:
+                conn.rollback()
+                time.sleep(0.2)
+    finally:
+        engine.dispose()
+    time.sleep(1.0)
 
 
 def wrk(url: str, conns: int, seconds: int) -> dict[str, float]:
@@ -258,8 +281,9 @@ def render(rows: list, seconds: int, load: tuple[float, float]) -> str:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on this machine (`nproc` = {os.cpu_count()}), "
         f"one run, same PostGIS (private cluster, database `zonemap_bench_ogc`, synthetic demo "
-        f"at scale {SCALE}), both servers one uvicorn worker on loopback, `wrk` {seconds} s per "
-        "cell. tipg serves the view `tipg_bench.zones` (same rows and columns as our `zones` "
+        f"at scale {SCALE}), both servers one uvicorn worker with uvloop and httptools on "
+        f"loopback, `wrk` {seconds} s per cell, each cell started once PostgreSQL is idle. "
+        "tipg serves the view `tipg_bench.zones` (same rows and columns as our `zones` "
         "collection). Latencies in ms; ratio = zonemap req/s ÷ tipg req/s. "
         f"1-minute load average {load[0]:.1f} before and {load[1]:.1f} after the run.",
         "",
