@@ -7,12 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
-packages=(postgresql-15 postgresql-15-postgis-3 fonts-noto-core fonts-dejavu-core libharfbuzz-subset0)
+packages=(postgresql-15 postgresql-15-postgis-3 fonts-noto-core fonts-dejavu-core)
 if [ "$mode" = test ]; then
   packages+=(chromium gdal-bin poppler-utils)
 fi
 if [ -n "${DATABASE_URL:-}" ] && [ "$mode" = run ]; then
-  packages=(fonts-noto-core fonts-dejavu-core libharfbuzz-subset0)
+  packages=(fonts-noto-core fonts-dejavu-core)
 fi
 python=${PYTHON:-python3}
 if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then

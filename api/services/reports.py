@@ -94,7 +94,8 @@ def render_report(
 ) -> bytes:
     """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared``: see
     ``build_province_report``)."""
-    from web.reports import render_province_pdf, render_province_report
+    from web.report_pdf import render_province_pdf
+    from web.reports import render_province_report
 
     if fmt not in FORMATS:
         raise InvalidParameterError(
@@ -103,7 +104,7 @@ def render_report(
     report = build_province_report(session, code, version=version, today=today, shared=shared)
     if fmt == "html":
         return render_province_report(report, lang=lang).encode("utf-8")
-    return render_province_pdf(render_province_report(report, lang=lang, embed_fonts=True))
+    return render_province_pdf(report, lang=lang)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
