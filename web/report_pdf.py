@@ -11,6 +11,7 @@ with DejaVu Sans as fallback (both from Debian), embedded as subsets.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import threading
 from functools import cache
@@ -34,6 +35,7 @@ from web.report_text import (
 )
 from web.reports import ReportImages, draw_report_images, show_toc
 
+LOG = logging.getLogger(__name__)
 TEMPLATE: Final = TEMPLATES_DIR / "report" / "province.typ"
 FONT_DIRS: Final = (
     Path("/usr/share/fonts/truetype/noto"),
@@ -194,6 +196,11 @@ def _typeset(main: Path, root: Path) -> bytes:
 
     with _COMPILER_LOCK:  # a compiler is not meant to be shared by threads at once
         try:
-            return _compiler().compile(input=str(main), root=str(root), format="pdf")
+            pdf, warnings = _compiler().compile_with_warnings(
+                input=str(main), root=str(root), format="pdf"
+            )
         except typst.TypstError as exc:
             raise ReportTypesetError(f"Typst could not typeset the report: {exc}") from exc
+    for warning in warnings:  # e.g. a missing font: the PDF is made, but not as designed
+        LOG.warning("report PDF: %s", warning)
+    return pdf

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import unicodedata
 
@@ -147,6 +148,13 @@ def _titles(outline: list) -> set[str]:
 @pytest.fixture(scope="module")
 def long_pdf() -> bytes:
     return render_province_pdf(_report(90, name_first=MARKUP_NAME), lang="vi")
+
+
+def test_pdf_typesets_without_warnings(caplog):
+    # Typst warns, and still makes a PDF, when a font is missing or the template misuses a rule
+    with caplog.at_level(logging.WARNING, logger="web.report_pdf"):
+        render_province_pdf(_report(25), lang="vi")
+    assert [r.getMessage() for r in caplog.records] == []
 
 
 def test_pdf_numbers_every_page_out_of_the_total(long_pdf):
