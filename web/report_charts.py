@@ -1,9 +1,8 @@
 """Charts of the printed province report as small hand-written SVG documents.
 
-Not matplotlib: a bar chart is a few paths and labels, built in microseconds, and an SVG with
-one path per colour and a few dozen labels is cheap for WeasyPrint to paint (matplotlib's own
-SVG, full of clip paths, costs it far more; its PNGs cost ~0.2 s each to rasterise). Labels stay
-text in the PDF.
+Not matplotlib: a bar chart is a few paths and labels, built in microseconds (matplotlib's own
+SVG is full of clip paths, and its PNGs cost ~0.2 s each to rasterise). The same SVG goes into
+the HTML report and the Typst PDF, where the labels stay text.
 
 Rows are the zone table rows of :class:`web.report_model.ProvinceReport`: ``code``,
 ``planned_ha``, ``actual_ha`` (hectares), ``occupancy`` (0–1 or None).

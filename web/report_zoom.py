@@ -3,7 +3,7 @@
 Hand-written SVG instead of matplotlib: a report may hold dozens of these, and building a
 path string takes microseconds. Inputs are EPSG:4326; drawing is in UTM 48N/49N (true shapes,
 true scale bar). Shapes are simplified in that metric CRS to about half a pixel and drawn with
-plain fills (no patterns, no filters), so the PDF renderer paints each map cheaply.
+plain fills (no patterns, no filters): small files that the browser and Typst draw alike.
 """
 
 from __future__ import annotations
