@@ -12,10 +12,24 @@ from fastapi.responses import JSONResponse
 from api.errors import STATUS_BY_ERROR, ZonemapError, error_body, status_for
 
 log = logging.getLogger("zonemap")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(error_body(exc), status_code=status_for(exc))
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    status = status_for(exc)
+    if status in (401, 403) and request.method in WRITE_METHODS:
+        # to the server log, not the audit table: a refused request leaves the database as it was
+        principal = getattr(request.state, "principal", None)
+        log.warning(
+            "refused %s %s (%d %s) for %s from %s",
+            request.method,
+            request.url.path,
+            status,
+            getattr(exc, "code", "error"),
+            principal.name if principal else "anonymous",
+            request.client.host if request.client else "?",
+        )
+    return JSONResponse(error_body(exc), status_code=status)
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,6 +7,7 @@ without credentials. Requests run in the test's rolled-back transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -97,14 +98,17 @@ def test_write_route_without_credentials_is_401_and_writes_nothing(
 
 @pytest.mark.parametrize(("route", "body"), WRITE_ROUTES)
 def test_write_route_with_viewer_token_is_403_and_writes_nothing(
-    make_client, db_session: Session, tmp_path: Path, route: str, body: str | None
+    make_client, db_session: Session, tmp_path: Path, route: str, body: str | None, caplog
 ) -> None:
     client = make_client(user_token(db_session, "v1", "viewer"))
     before = counts(db_session)
-    response = post_write(client, route, body, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="zonemap"):
+        response = post_write(client, route, body, tmp_path)
     assert response.status_code == 403, response.text
     assert response.json()["code"] == "forbidden_role"
     assert counts(db_session) == before
+    refused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("refused")]
+    assert refused == [f"refused POST {route} (403 forbidden_role) for v1 from testclient"]
 
 
 def test_upload_by_editor_of_other_province_is_403_and_writes_nothing(
