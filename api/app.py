@@ -33,9 +33,10 @@ from api.routes import (
 from api.settings import Settings, get_settings
 from web.assets import STATIC_DIR, STATIC_URL
 
-# Reads are guarded by `require_read` (open when ZONEMAP_PUBLIC_READ is true); writes carry
-# their own role dependencies (EditorDep, AdminDep) in the route modules.
-API_ROUTERS = (provinces, zones, analysis, uploads, ogc, ogc_items, tiles, reports, layers,
+# Reads are guarded by `require_read` unless ZONEMAP_PUBLIC_READ is true; writes carry their own
+# role dependencies (EditorDep, AdminDep) in the route modules. The OGC and tile routers come
+# first: they take the most requests, and routes are matched in order.
+API_ROUTERS = (ogc_items, tiles, ogc, provinces, zones, analysis, uploads, reports, layers,
                zone_details)  # fmt: skip
 PAGE_ROUTERS = (pages,)
 
@@ -58,8 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LoginRedirect, _login_redirect)
     app.include_router(health.router)
     app.include_router(auth.router)
+    # public reads carry no guard at all: no session to open and close per request
+    read_guard = [] if settings.public_read else [Depends(require_read)]
     for module in API_ROUTERS:
-        app.include_router(module.router, dependencies=[Depends(require_read)])
+        app.include_router(module.router, dependencies=read_guard)
     for module in PAGE_ROUTERS:
         app.include_router(module.router, dependencies=[Depends(require_read_page)])
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")

@@ -241,10 +241,8 @@ AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 
 async def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
-    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off.
-
-    Async: with ``public_read`` on it costs no threadpool hop and no database access.
-    """
+    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off
+    (``create_app`` leaves it out altogether when reading is public)."""
     if not settings.public_read:
         await run_in_threadpool(_require_reader, request, session, settings)
 
