@@ -4,10 +4,10 @@ Prepares a scratch database ``zonemap_bench_ogc`` on the private cluster with th
 at scale 10 (reused when already loaded), exposes the same zones rows to tipg through the view
 ``tipg_bench.zones`` (current planning boundary, or the zone's point), starts both servers on
 loopback (one uvicorn worker each, both with uvloop and httptools) and loads them with ``wrk``
-at 1, 8 and 32 connections, 5 s per cell. Each cell starts once PostgreSQL has no active query
+at 1, 8 and 32 connections, 10 s per cell. Each cell starts once PostgreSQL has no active query
 left on the database (tipg's slow cells keep it busy after ``wrk`` stops). tipg lives in its own
 venv ``bench/.venv-tipg`` (created when missing; it is not a project dependency). Run:
-``.venv/bin/python bench/ogc_vs_tipg.py [--seconds 5]``; the table goes to bench/RESULTS.md
+``.venv/bin/python bench/ogc_vs_tipg.py [--seconds 10]``; the table goes to bench/RESULTS.md
 (section "OGC API Features and tiles: zonemap vs tipg").
 """
 
@@ -58,7 +58,7 @@ FROM zones z LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id;
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5, help="duration of each cell")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each cell")
     parser.add_argument("--seed", type=int, default=11, help="seed of the synthetic demo")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
