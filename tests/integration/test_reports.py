@@ -181,6 +181,7 @@ def test_render_report_province_without_zones_is_short_and_valid(db_session, dem
     assert report.rows == [] and "report.notice.no_zones" in report.notices
     pdf = render_report(db_session, code, version=VERSION, fmt="pdf", today=DEMO_TODAY)
     assert 1 <= len(PdfReader(io.BytesIO(pdf)).pages) <= 3
+    assert "Tỉnh này không có khu kinh tế" in _pdf_text(pdf).replace("\n", " ")
 
 
 def test_render_report_empty_database_without_run_says_so(empty_database_url):
@@ -191,11 +192,13 @@ def test_render_report_empty_database_without_run_says_so(empty_database_url):
         with rolled_back_session(engine) as session:
             report = build_province_report(session, "01", version=VERSION, today=DEMO_TODAY)
             html = render_report(session, "01", version=VERSION, fmt="html").decode("utf-8")
+            pdf = render_report(session, "01", version=VERSION, fmt="pdf")
     finally:
         engine.dispose()
     assert report.run is None and report.rows == []
     assert "report.notice.no_run" in report.notices
     assert "Chưa có lượt phân tích nào" in html
+    assert "Chưa có lượt phân tích nào" in _pdf_text(pdf).replace("\n", " ")
 
 
 def test_write_atomic_unwritable_path_raises_and_leaves_nothing(tmp_path):
