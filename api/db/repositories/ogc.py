@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Text,
     and_,
@@ -61,26 +62,68 @@ def items_page(session: Session | Connection, collection: Collection, q: ItemsQu
     The total is counted only when the page does not tell it, and then cached per
     (collection, filter, data version) in ``COUNT_CACHE`` (see ``read_cache``).
     """
-    src = source(collection)
     conditions = _conditions(collection, q)
-    page = (
-        select(_feature(collection, q.crs).label("f"), src.c.fid.label("ord"))
-        .where(*conditions)
-        .order_by(src.c.fid)
-        .limit(q.limit)
-        .offset(q.offset)
-        .subquery("page")
-    )
-    agg = select(
-        func.coalesce(literal_column("string_agg(page.f, ',' ORDER BY page.ord)"), ""),
-        func.count(),
-        literal_column(VERSION_SQL),
-    ).select_from(page)
-    features_json, returned, raw_version = session.execute(agg).one()
+    skips = q.offset > 0
+    if conditions:
+        statement = _page_statement(collection, q.crs, tuple(conditions), skips=skips)
+    else:  # the plain listing, most of the traffic: built and cache-keyed once
+        statement = _plain_page_statement(collection.id, q.crs, skips=skips)
+    bounds = {"page_limit": q.limit, "page_offset": q.offset}
+    features_json, returned, raw_version = session.execute(statement, bounds).one()
     if returned < q.limit and (returned or not q.offset):
         return ItemsPage(features_json, returned, q.offset + returned)
     matched = _matched(session, collection, q, conditions, usable_version(raw_version))
     return ItemsPage(features_json, returned, matched)
+
+
+@cache
+def _plain_page_statement(collection_id: str, crs: SupportedCrs, *, skips: bool) -> Select[Any]:
+    return _page_statement(COLLECTIONS[collection_id], crs, (), skips=skips)
+
+
+def _page_statement(
+    collection: Collection,
+    crs: SupportedCrs,
+    conditions: tuple[ColumnElement[bool], ...],
+    *,
+    skips: bool,
+) -> Select[Any]:
+    """The page's features joined into one text, their count and the data version; the limit
+    and offset are the bind parameters ``page_limit`` and ``page_offset``.
+
+    PostgreSQL computes the select list of every row it skips with OFFSET, so when the page
+    ``skips`` rows its feature ids are picked first and only those rows become GeoJSON
+    (``offset=20000`` went from 5 to 30-60 pages a second). The first page builds its
+    features in one pass: the second join would cost it ~20 %.
+    """
+    src = source(collection)
+    if skips:
+        ids = _page_rows(select(src.c.fid), src, conditions).subquery("page_ids")
+        hit = source(collection, "hit")
+        page = (
+            select(_feature_of(hit.c, collection, crs).label("f"), hit.c.fid.label("ord"))
+            .join_from(hit, ids, hit.c.fid == ids.c.fid)
+            .subquery("page")
+        )
+    else:
+        features = select(_feature(collection, crs).label("f"), src.c.fid.label("ord"))
+        page = _page_rows(features, src, conditions).subquery("page")
+    return select(
+        func.coalesce(literal_column("string_agg(page.f, ',' ORDER BY page.ord)"), ""),
+        func.count(),
+        literal_column(VERSION_SQL),
+    ).select_from(page)
+
+
+def _page_rows(
+    statement: Select[Any], src: Any, conditions: tuple[ColumnElement[bool], ...]
+) -> Select[Any]:
+    return (
+        statement.where(*conditions)
+        .order_by(src.c.fid)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
 
 
 def _matched(
@@ -153,15 +196,20 @@ def _feature(collection: Collection, crs: SupportedCrs) -> ColumnElement[Any]:
 @cache
 def _feature_expression(collection_id: str, crs: SupportedCrs) -> ColumnElement[Any]:
     collection = COLLECTIONS[collection_id]
-    src = source(collection)
+    return _feature_of(source(collection).c, collection, crs)
+
+
+def _feature_of(cols: Any, collection: Collection, crs: SupportedCrs) -> ColumnElement[Any]:
+    """One GeoJSON Feature as text, from ``cols`` (the columns of ``src`` or of a subquery
+    of it)."""
     props: list[Any] = []
     for name in collection.property_names:
-        props += [literal_column(f"'{name}'"), src.c[name]]
-    geometry = func.ST_AsGeoJSON(_output_geom(src.c.geom, crs), crs.decimals)
+        props += [literal_column(f"'{name}'"), cols[name]]
+    geometry = func.ST_AsGeoJSON(_output_geom(cols.geom, crs), crs.decimals)
     # Concatenated as text: casting the geometry's GeoJSON to json would parse it again.
     return func.concat(
         literal_column("""'{"type":"Feature","id":'"""),
-        func.to_json(src.c.fid),
+        func.to_json(cols.fid),
         literal_column("""',"geometry":'"""),
         func.coalesce(geometry, literal_column("'null'")),
         literal_column("""',"properties":'"""),

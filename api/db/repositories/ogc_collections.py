@@ -58,17 +58,17 @@ class Collection:
         return next((p for p in self.properties if p.name == name), None)
 
 
-def source(collection: Collection) -> Subquery:
-    """The collection's rows as a subquery named ``src`` (cached per collection)."""
-    return _source(collection.id)
+def source(collection: Collection, name: str = "src") -> Subquery:
+    """The collection's rows as a subquery named ``name`` (cached per collection and name)."""
+    return _source(collection.id, name)
 
 
 @cache
-def _source(collection_id: str) -> Subquery:
+def _source(collection_id: str, name: str) -> Subquery:
     coll = COLLECTIONS[collection_id]
     cols = [column("fid", TYPES[coll.fid_type]), column("geom", NullType)]
     cols += [column(p.name, TYPES[p.type]) for p in coll.properties]
-    return text(coll.source_sql).columns(*cols).subquery("src")
+    return text(coll.source_sql).columns(*cols).subquery(name)
 
 
 def _p(spec: str) -> tuple[Property, ...]:
