@@ -6,6 +6,7 @@ without forking), then in ``web/templates``. Autoescaping is on for every templa
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -18,8 +19,12 @@ from web.i18n import SUPPORTED_LANGS, translate
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 
 
+@cache
 def make_env(override_dir: Path | None = None) -> Environment:
-    """Create the jinja2 environment for zonemap pages.
+    """The jinja2 environment for zonemap pages, one per override folder.
+
+    Cached: every page render shares it, so each template is compiled once per process
+    (a fresh environment per render compiled it again every time). Treat it as read-only.
 
     Parameters
     ----------

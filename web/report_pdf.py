@@ -14,7 +14,7 @@ import json
 import logging
 import tempfile
 import threading
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -94,10 +94,7 @@ def render_province_pdf(report: ProvinceReport, *, lang: str = "vi") -> bytes:
 
 def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) -> dict[str, Any]:
     """Everything the Typst template prints, as JSON-ready strings and lists."""
-
-    def t(key: str) -> str:
-        return translate(key, lang)
-
+    t = partial(translate, lang=lang)
     province, summary = report.province, report.summary
     generated = format_date(report.generated_on, lang)
     notices = [("synthetic", t("report.synthetic"))] if report.is_synthetic else []
@@ -127,7 +124,7 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
             "national_na": summary["national"]["provinces"] is None,
             "by_status": [(t("status." + k), str(n)) for k, n in summary["by_status"].items()],
             "by_severity": [
-                (sev, t("report.severity." + sev), str(summary["flags_by_severity"].get(sev, 0)))
+                (sev, t("report.severity." + sev), str(summary["flags_by_severity"][sev]))
                 for sev in SEVERITIES
                 if sev in summary["flags_by_severity"]
             ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 from typing import Any
 
 from web.i18n import translate
@@ -66,10 +67,7 @@ def format_date(value: Any, lang: str = "vi") -> str:
 
 def source_text(source: dict[str, Any], lang: str) -> str:
     """One data source of the report in words (zones, an actual-footprint survey, boundaries)."""
-
-    def t(key: str) -> str:
-        return translate(key, lang)
-
+    t = partial(translate, lang=lang)
     if source["kind"] == "zones":
         return f"{t('report.source.zones')}: {t('report.source.' + source['label'])}"
     if source["kind"] == "actual":
@@ -106,9 +104,7 @@ def run_source_text(run: dict[str, Any] | None, lang: str) -> str:
 def summary_rows(summary: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
     """The summary table: (indicator, province value, national median) per line; zone kinds
     are indented with two no-break spaces."""
-
-    def t(key: str) -> str:
-        return translate(key, lang)
+    t = partial(translate, lang=lang)
 
     def num(value: Any, digits: int) -> str:
         return format_number(value, digits, lang)
@@ -159,10 +155,7 @@ def zone_cells(zone: dict[str, Any], lang: str) -> list[str]:
 
 def zone_facts(zone: dict[str, Any], lang: str) -> str:
     """One line of a flagged zone's facts: kind · status · established · areas · IoU · …"""
-
-    def t(key: str) -> str:
-        return translate(key, lang)
-
+    t = partial(translate, lang=lang)
     return " · ".join(
         [
             zone["kind"],

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final
 
-from jinja2 import Environment
-
 from web.env import make_env
 from web.i18n import normalize_lang, translate
 from web.report_charts import draw_area_chart, draw_occupancy_chart
@@ -23,8 +21,6 @@ from web.report_text import (
     ZONE_COLUMNS,
     flag_message,
     format_date,
-    format_number,
-    format_percent,
     run_source_text,
     run_text,
     source_text,
@@ -77,7 +73,7 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
     drawn = draw_report_images(report, lang)
     title = f"{translate('report.title', lang)} – {report.province['name_vi']}"
     return (
-        _env()
+        make_env()
         .get_template("report/province.html")
         .render(
             r=report,
@@ -94,6 +90,7 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             zone_cells=partial(zone_cells, lang=lang),
             zone_facts=partial(zone_facts, lang=lang),
             flag_message=partial(flag_message, lang=lang),
+            format_date=partial(format_date, lang=lang),
         )
     )
 
@@ -158,9 +155,3 @@ def data_uri(data: bytes, mime: str) -> str:
     'data:image/svg+xml;base64,PHN2Zy8+'
     """
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def _env() -> Environment:
-    env = make_env()
-    env.filters.update(num=format_number, pct=format_percent, date=format_date)
-    return env
