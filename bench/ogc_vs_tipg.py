@@ -178,43 +178,28 @@ def _server(cmd: list[str], env: dict[str, str], probe: str, port: int) -> Itera
         proc.wait(timeout=20)
 
 
+def _uvicorn(venv: Path, *app: str, port: int) -> list[str]:
+    """One uvicorn worker on loopback, quiet: the same command line for both servers."""
+    return [str(venv / "bin" / "uvicorn"), *app, "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning", "--no-access-log"]  # fmt: skip
+
+
 def serve_zonemap(url: str) -> contextlib.AbstractContextManager[str]:
     port = _free_port()
-    cmd = [
-        str(ROOT / ".venv" / "bin" / "uvicorn"),
-        "--factory",
-        "api.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    cmd = _uvicorn(ROOT / ".venv", "--factory", "api.app:create_app", port=port)
     return _server(cmd, {"DATABASE_URL": url}, "/ogc/collections/zones/items?limit=1", port)
 
 
 def serve_tipg(url: str) -> contextlib.AbstractContextManager[str]:
     port = _free_port()
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    cmd = [
-        str(TIPG_VENV / "bin" / "uvicorn"),
-        "tipg.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
     env = {
         "DATABASE_URL": dsn,
         "TIPG_DB_SCHEMAS": '["tipg_bench"]',
         "TIPG_DB_MAX_CONN_SIZE": "32",
         "TIPG_MAX_FEATURES_PER_QUERY": "10000",
     }
+    cmd = _uvicorn(TIPG_VENV, "tipg.main:app", port=port)
     return _server(cmd, env, "/collections/tipg_bench.zones/items?limit=1", port)
 
 

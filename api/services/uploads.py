@@ -146,10 +146,7 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
     commit holds the lock too long (retry then).
     """
     report = progress or (lambda _s, _f: None)
-    try:
-        changes.lock_commits(session, timeout_s=COMMIT_LOCK_TIMEOUT_S)
-    except changes.CommitLockTimeoutError as exc:
-        raise ConflictError("Another upload is being committed; retry in a moment.") from exc
+    _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
     if upload["status"] != "previewed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a previewed upload "
@@ -161,6 +158,14 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
               stage="committed", progress=1.0)  # fmt: skip
     report("commit", 1.0)
     return counts
+
+
+def _lock_commits(session: Session) -> None:
+    """Take the commit lock (commits and rollbacks run one at a time), or a ConflictError."""
+    try:
+        changes.lock_commits(session, timeout_s=COMMIT_LOCK_TIMEOUT_S)
+    except changes.CommitLockTimeoutError as exc:
+        raise ConflictError("Another upload is being committed; retry in a moment.") from exc
 
 
 def _apply(session: Session, upload_id: int) -> dict[str, int]:
@@ -191,10 +196,7 @@ def _apply(session: Session, upload_id: int) -> dict[str, int]:
 
 def rollback(session: Session, upload_id: int) -> dict[str, int]:
     """Undo a committed upload exactly; refuse when a later commit changed the same zones."""
-    try:
-        changes.lock_commits(session, timeout_s=COMMIT_LOCK_TIMEOUT_S)
-    except changes.CommitLockTimeoutError as exc:
-        raise ConflictError("Another upload is being committed; retry in a moment.") from exc
+    _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
     if upload["status"] != "committed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a committed upload "
