@@ -11,9 +11,12 @@ import math
 from typing import Any
 
 
-def format_number(value: Any, lang: str, *, digits: int = 1, unit: str | None = None) -> str:
-    """``value`` with at most ``digits`` decimals, grouped thousands and an optional unit;
-    an en dash for a missing value.
+def format_number(
+    value: Any, lang: str, *, digits: int = 1, unit: str | None = None, trim: bool = True
+) -> str:
+    """``value`` with at most ``digits`` decimals (exactly ``digits`` when not ``trim``, so
+    table columns line up), grouped thousands and an optional unit; an en dash for a missing
+    value.
 
     Examples
     --------
@@ -25,7 +28,7 @@ def format_number(value: Any, lang: str, *, digits: int = 1, unit: str | None = 
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     text = f"{float(value):,.{digits}f}"
-    if "." in text:
+    if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -40,8 +43,11 @@ def format_share(value: Any, lang: str, *, digits: int = 1) -> str:
 
 
 def format_date(value: Any, lang: str) -> str:
-    """An ISO date (string or date) as dd/mm/yyyy in Vietnamese, yyyy-mm-dd in English."""
+    """An ISO date (string, date or datetime) as dd/mm/yyyy in Vietnamese, yyyy-mm-dd in
+    English."""
     if value in (None, ""):
         return "–"
+    if isinstance(value, dt.datetime):
+        value = value.date()
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()

@@ -7,11 +7,11 @@ and dd/mm/yyyy, English 1,234.5 and yyyy-mm-dd.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from functools import partial
 from typing import Any
 
+from web import formatting
+from web.formatting import format_date
 from web.i18n import translate
 
 # the zone table: (i18n key of the header, is the column numeric)
@@ -31,19 +31,14 @@ ZONE_COLUMNS = (
 
 
 def format_number(value: Any, digits: int = 1, lang: str = "vi") -> str:
-    """A number with thousands separators in the language's style; ``–`` when undefined.
+    """A number with exactly ``digits`` decimals in the language's style; ``–`` when undefined.
 
     Examples
     --------
     >>> format_number(12345.678, 1, "vi"), format_number(12345.678, 1, "en")
     ('12.345,7', '12,345.7')
     """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    text = f"{float(value):,.{digits}f}"
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return formatting.format_number(value, lang, digits=digits, trim=False)
 
 
 def format_percent(value: Any, lang: str = "vi") -> str:
@@ -52,17 +47,6 @@ def format_percent(value: Any, lang: str = "vi") -> str:
         return "–"
     number = format_number(100.0 * float(value), 1, lang)
     return f"{number} %" if lang == "vi" else f"{number}%"
-
-
-def format_date(value: Any, lang: str = "vi") -> str:
-    """``dd/mm/yyyy`` in Vietnamese, ISO ``yyyy-mm-dd`` in English; ``–`` when missing."""
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        return str(value)
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
 
 
 def source_text(source: dict[str, Any], lang: str) -> str:
