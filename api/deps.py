@@ -240,14 +240,9 @@ EditorDep = Annotated[Principal, Depends(require_role("editor"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 
 
-async def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
-    """Router guard for the API, OGC and tile reads: a viewer when ``public_read`` is off
-    (``create_app`` leaves it out altogether when reading is public)."""
-    if not settings.public_read:
-        await run_in_threadpool(_require_reader, request, session, settings)
-
-
-def _require_reader(request: Request, session: Session, settings: Settings) -> None:
+def require_read(request: Request, session: SessionDep, settings: SettingsDep) -> None:
+    """Router guard for the API, OGC and tile reads when ``public_read`` is off (``create_app``
+    installs it only then): a logged-in user of any role."""
     _logged_in(request, get_principal(request, session, settings))
 
 
