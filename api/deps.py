@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.middleware import UNSAFE_METHODS
 from api.auth.principal import Principal
 from api.auth.sessions import csrf_matches, read_state, sent_csrf
 from api.auth.tokens import resolve_token
@@ -29,7 +30,6 @@ from api.auth.users import get_user, principal_of
 from api.errors import ForbiddenError, UnauthorizedError
 from api.settings import Settings
 
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
 _UNSET = object()
 T = TypeVar("T")

@@ -9,15 +9,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.auth.middleware import UNSAFE_METHODS
 from api.errors import STATUS_BY_ERROR, ZonemapError, error_body, status_for
 
 log = logging.getLogger("zonemap")
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_for(exc)
-    if status in (401, 403) and request.method in WRITE_METHODS:
+    if status in (401, 403) and request.method in UNSAFE_METHODS:
         # to the server log, not the audit table: a refused request leaves the database as it was
         principal = getattr(request.state, "principal", None)
         log.warning(
@@ -32,10 +32,15 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc), status_code=status)
 
 
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def first_invalid(exc: RequestValidationError) -> tuple[str, str]:
+    """The parameter of the first validation error and a message naming it."""
     first = exc.errors()[0] if exc.errors() else {}
     parameter = str(first.get("loc", ["", "?"])[-1])
-    message = f"invalid value for '{parameter}': {first.get('msg', 'not valid')}"
+    return parameter, f"invalid value for '{parameter}': {first.get('msg', 'not valid')}"
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    parameter, message = first_invalid(exc)
     return JSONResponse(
         {
             "code": "invalid_parameter",

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import layers as repo
+from api.db.repositories.read_cache import LruCache
 from api.deps import SessionDep
 from api.params import ZONE_KINDS, BBoxDep, VersionDep, choice, province_code
 from web.flag_text import FLAG_CODES, SEVERITIES
@@ -98,8 +98,7 @@ def provinces(request: Request, session: SessionDep, q: LayerQueryDep, version: 
     return _collection(request, repo.provinces(session, version, q), admin_version=version)
 
 
-_HEAT_CACHE: OrderedDict[tuple, list] = OrderedDict()
-_HEAT_CACHE_SIZE = 64
+_HEAT_CACHE = LruCache(max_entries=64)
 
 
 @router.get("/heat", operation_id="layers-heat")
@@ -113,12 +112,10 @@ def _heat_points(session: SessionDep, q: repo.LayerQuery) -> list:
     """The heat grid is the same for every visitor until the zones change: cache it by query
     and data fingerprint (aggregating 250,000 zones takes a second or more)."""
     key = (q, repo.data_fingerprint(session))
-    if key in _HEAT_CACHE:
-        _HEAT_CACHE.move_to_end(key)
-        return _HEAT_CACHE[key]
-    points = _HEAT_CACHE[key] = repo.heat_points(session, q)
-    while len(_HEAT_CACHE) > _HEAT_CACHE_SIZE:
-        _HEAT_CACHE.popitem(last=False)
+    points = _HEAT_CACHE.get(key)
+    if points is None:
+        points = repo.heat_points(session, q)
+        _HEAT_CACHE.put(key, points)
     return points
 
 

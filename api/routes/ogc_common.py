@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from api.db.repositories.ogc_collections import COLLECTIONS, Collection
+from api.error_handlers import first_invalid
 from api.errors import OgcNotFoundError, ZonemapError, status_for
 
 GEOJSON = "application/geo+json"
@@ -31,9 +32,7 @@ def exception_document(exc: Exception, status: int) -> Response:
 
 
 def _validation_document(exc: RequestValidationError) -> Response:
-    first = exc.errors()[0] if exc.errors() else {}
-    parameter = str(first.get("loc", ["", "?"])[-1])
-    message = f"invalid value for '{parameter}': {first.get('msg', 'not valid')}"
+    parameter, message = first_invalid(exc)
     return exception_document(ZonemapError(message, parameter=parameter), 400)
 
 
