@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from api.db.engine import make_engine, make_session_factory
 from api.db.repositories import analysis as analysis_repo
-from api.db.repositories import reports as repo
+from api.db.repositories import provinces as provinces_repo
+from api.db.repositories import zones as zones_repo
 from api.services.reports import (
     ReportWriteError,
     render_report,
@@ -43,11 +44,11 @@ def prepare_batch(session: Session, *, version: str, today: dt.date | None = Non
     """Check ``version``, run a national analysis when none exists, return the province codes."""
     check_scope(session, version, None)
     no_run = analysis_repo.latest_run(session, version=version, province=None) is None
-    if no_run and repo.zone_count(session):
+    if no_run and zones_repo.count(session):
         from api.services.analysis import run_analysis  # heavy: only when a run is missing
 
         run_analysis(session, version=version, province=None, today=today)
-    return sorted(repo.province_codes(session, version=version))
+    return sorted(provinces_repo.codes(session, version))
 
 
 def write_reports(

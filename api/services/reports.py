@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import reports as repo
+from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
 from api.services.scope import check_scope
 from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
@@ -66,7 +67,7 @@ def build_province_report(
             shared, ("outlines", version), lambda: repo.province_outlines(session, version=version)
         ),
         zones=_with_severity(zones, flags),
-        actual=repo.actual(session, codes),
+        actual=analysis_repo.read_actual(session, codes),
         clusters=repo.clusters(session, run_id=run_id, codes=codes)
         if run_id
         else repo.clusters(session, run_id=-1, codes=[]),
@@ -144,7 +145,7 @@ def _ensure_run(
     run = analysis_repo.latest_run(session, version=version, province=code)
     if run is not None:
         return run, ()
-    if repo.zone_count(session) == 0:
+    if zones_repo.count(session) == 0:
         return None, ("report.notice.no_run",)
     from api.services.analysis import run_analysis  # loads the analysis only when needed
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.db.repositories import bulk
+from api.db.repositories.frames import read_frame
 from api.db.sql import query
 from geo.footprint import METRIC_COLUMNS as FOOTPRINT_METRICS
 
@@ -24,23 +25,15 @@ SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 
 def read_zones(session: Session, *, version: str, province: str | None) -> gpd.GeoDataFrame:
     params = {"version": version, "province": province}
-    return _read(session, query("analysis_zones"), params)
+    return read_frame(session, query("analysis_zones"), params)
 
 
 def read_actual(session: Session, codes: list[str]) -> gpd.GeoDataFrame:
-    return _read(session, query("analysis_actual"), {"codes": codes})
+    return read_frame(session, query("analysis_actual"), {"codes": codes})
 
 
 def read_provinces(session: Session, version: str) -> gpd.GeoDataFrame:
-    return _read(session, query("analysis_provinces"), {"version": version})
-
-
-def _read(session: Session, sql: Any, params: dict) -> gpd.GeoDataFrame:
-    # geopandas 1.x already parses the WKB column in one vectorised shapely.from_wkb call
-    frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    return frame
+    return read_frame(session, query("analysis_provinces"), {"version": version})
 
 
 def start_run(session: Session, *, version: str, province: str | None, thresholds: dict) -> int:

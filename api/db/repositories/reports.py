@@ -10,6 +10,7 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.db.repositories.frames import read_frame
 from api.db.sql import query
 
 
@@ -34,11 +35,6 @@ def zones(session: Session, *, province: str, version: str, run_id: int | None) 
     return frame
 
 
-def actual(session: Session, codes: list[str]) -> gpd.GeoDataFrame:
-    """The latest actual footprint of each zone in ``codes``."""
-    return _read(session, "analysis_actual", {"codes": codes})
-
-
 def flags(session: Session, *, run_id: int, codes: list[str], province: str) -> list[dict]:
     rows = session.execute(
         query("report_flags"), {"run": run_id, "codes": codes, "province": province}
@@ -61,18 +57,6 @@ def sources(session: Session, codes: list[str]) -> list[dict]:
     return [dict(r) for r in rows.mappings()]
 
 
-def province_codes(session: Session, *, version: str) -> set[str]:
-    """The province codes of admin ``version``."""
-    rows = session.execute(
-        text("SELECT code FROM provinces WHERE admin_version = :version"), {"version": version}
-    )
-    return {r.code for r in rows}
-
-
-def zone_count(session: Session) -> int:
-    return session.execute(text("SELECT count(*) FROM zones")).scalar_one()
-
-
 def run(session: Session, run_id: int) -> dict[str, Any] | None:
     row = (
         session.execute(
@@ -89,7 +73,4 @@ def run(session: Session, run_id: int) -> dict[str, Any] | None:
 
 
 def _read(session: Session, name: str, params: dict) -> gpd.GeoDataFrame:
-    frame = gpd.read_postgis(query(name), session.connection(), geom_col="geometry", params=params)
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    return frame
+    return read_frame(session, query(name), params)
