@@ -25,7 +25,6 @@ POSTGIS_CONTROL = Path("/usr/share/postgresql/15/extension/postgis.control")
 SERVICE_USER = "postgres"
 FIRST_PORT = 55432
 PORT_TRIES = 100
-DATABASES = ("zonemap",)
 
 
 class ClusterError(RuntimeError):

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ADMIN_VERSIONS = ("2008-63", "2025-34")
 CURRENT_ADMIN_VERSION = "2025-34"
+DEFAULT_VECTOR_TILE_MIN_ZONES = 20_000
 _PLACEHOLDER_SECRETS = frozenset(
     {"changeme", "change-me", "changethis", "secret", "secret-key", "your-secret-key", "xxx"}
 )
@@ -35,8 +36,8 @@ class Settings(BaseSettings):
     tiles_url: str | None = None
     default_admin_version: str = CURRENT_ADMIN_VERSION
     max_upload_mb: int = 200
-    max_page_size: int = 10_000
-    vector_tile_min_zones: int = 20_000
+    # from this many zones on, the map draws zones and footprints from vector tiles
+    vector_tile_min_zones: int = DEFAULT_VECTOR_TILE_MIN_ZONES
     # Access control (api/auth). SECRET_KEY signs session and CSRF cookies; when unset a random
     # one is generated once and kept in <home>/secret_key.
     secret_key: SecretStr | None = None

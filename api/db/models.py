@@ -22,8 +22,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 STORAGE_SRID = 4326
-ZONE_KINDS = ("KKT", "KCN", "CCN")
-ZONE_STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
 
 
 def _multipolygon(nullable: bool = False) -> Any:

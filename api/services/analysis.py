@@ -96,7 +96,3 @@ def _province_stats(result: AnalysisResult, summary: dict) -> dict:
     row = result.provinces[result.provinces["code"] == summary["code"]]
     extra = json_safe(row.drop(columns=["clusters"], errors="ignore").to_dict("records")[0])
     return {**extra, **summary}
-
-
-def latest_run_or_none(session: Session, version: str, province: str | None) -> dict | None:
-    return repo.latest_run(session, version=version, province=province)

@@ -28,7 +28,6 @@ class Prepared:
     url: str
     postgis_version: str
     boundaries_inserted: dict[str, int]
-    cluster_message: str | None
 
 
 def start_private_cluster(settings: Settings) -> str | None:
@@ -87,7 +86,7 @@ def prepare_database(url: str, *, recreate: bool = False, load_admin: bool = Tru
         inserted = _load_boundaries(engine) if load_admin else {}
     finally:
         engine.dispose()
-    return Prepared(url, version, inserted, None)
+    return Prepared(url, version, inserted)
 
 
 def _load_boundaries(engine: Engine) -> dict[str, int]:

@@ -19,20 +19,12 @@ from web.i18n import translate
 from web.map_pages import render_national_page, render_province_page, render_zone_page
 from web.upload_page import render_upload_page
 
-DEFAULT_VECTOR_TILE_MIN_ZONES = 20_000
-"""From this many zones on, zones and footprints are drawn from vector tiles."""
-
-
-def vector_tile_min_zones(settings: Settings) -> int:
-    """The zone count from which the map switches to vector tiles (setting or default)."""
-    return int(getattr(settings, "vector_tile_min_zones", DEFAULT_VECTOR_TILE_MIN_ZONES))
-
 
 def use_vector_tiles(zone_count: int, settings: Settings, mode: str | None = None) -> bool:
     """Vector tiles when ``mode`` says "tiles", GeoJSON when it says "geojson", else by count."""
     if mode in ("tiles", "geojson"):
         return mode == "tiles"
-    return zone_count >= vector_tile_min_zones(settings)
+    return zone_count >= settings.vector_tile_min_zones
 
 
 def national_page(session: Session, settings: Settings, *, lang: str, mode: str | None) -> str:

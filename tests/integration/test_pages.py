@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from api.services.analysis import run_analysis
-from api.services.pages import DEFAULT_VECTOR_TILE_MIN_ZONES, use_vector_tiles
-from api.settings import Settings
+from api.services.pages import use_vector_tiles
+from api.settings import DEFAULT_VECTOR_TILE_MIN_ZONES, Settings
 from tests.conftest import DEMO_TODAY
 
 
