@@ -29,12 +29,12 @@ def use_vector_tiles(zone_count: int, settings: Settings, mode: str | None = Non
 
 def national_page(session: Session, settings: Settings, *, lang: str, mode: str | None) -> str:
     version = settings.default_admin_version
-    zone_count = zones_repo.count(session)
+    zone_count, synthetic = zones_repo.counts(session)
     return render_national_page(
         lang=lang, zone_count=zone_count, use_tiles=use_vector_tiles(zone_count, settings, mode),
-        provinces=details_repo.province_names(session, "2025-34"),
+        provinces=details_repo.province_names(session, version),
         has_run=analysis_repo.latest_run(session, version=version) is not None,
-        tiles_url=settings.tiles_url, show_demo_notice=_is_demo(session),
+        tiles_url=settings.tiles_url, show_demo_notice=synthetic > 0,
     )  # fmt: skip
 
 
@@ -49,11 +49,12 @@ def province_page(
     stats = analysis_repo.province_stats(session, run["id"], code) if run else None
     flags = (analysis_repo.flags_of_run(session, run["id"], province=code, code=None,
                                         severity=None) if run else [])  # fmt: skip
+    zone_count, synthetic = zones_repo.counts(session)
     return render_province_page(
         lang=lang, province=province, stats=stats, flags=flags,
-        use_tiles=use_vector_tiles(zones_repo.count(session), settings, mode),
+        use_tiles=use_vector_tiles(zone_count, settings, mode),
         report_url=f"/api/provinces/{code}/report.pdf?lang={lang}", tiles_url=settings.tiles_url,
-        show_demo_notice=_is_demo(session),
+        show_demo_notice=synthetic > 0,
     )  # fmt: skip
 
 
@@ -62,7 +63,9 @@ def zone_page(session: Session, code: str, *, lang: str) -> str | None:
         detail = zone_detail(session, code)
     except NotFoundError:
         return None
-    return render_zone_page(lang=lang, detail=detail, show_demo_notice=_is_demo(session))
+    return render_zone_page(
+        lang=lang, detail=detail, show_demo_notice=zones_repo.any_synthetic(session)
+    )
 
 
 def upload_page(settings: Settings, *, lang: str) -> str:
@@ -75,7 +78,3 @@ def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34")
     return render_not_found_page(
         lang=lang, message=translate(key, lang).format(code=code, version=version)
     )
-
-
-def _is_demo(session: Session) -> bool:
-    return zones_repo.count(session, synthetic_only=True) > 0

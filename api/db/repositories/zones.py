@@ -63,11 +63,20 @@ def count_zones(session: Session, flt: ZoneFilter) -> int:
     return total if features else 0
 
 
-def count(session: Session, *, synthetic_only: bool = False) -> int:
-    stmt = select(func.count()).select_from(Zone)
-    if synthetic_only:
-        stmt = stmt.where(Zone.is_synthetic)
-    return session.scalar(stmt) or 0
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Zone)) or 0
+
+
+def counts(session: Session) -> tuple[int, int]:
+    """All zones and the synthetic ones, in one scan."""
+    total, synthetic = session.execute(
+        select(func.count(), func.count().filter(Zone.is_synthetic)).select_from(Zone)
+    ).one()
+    return total, synthetic
+
+
+def any_synthetic(session: Session) -> bool:
+    return bool(session.scalar(select(select(Zone.id).where(Zone.is_synthetic).exists())))
 
 
 def delete_synthetic(session: Session) -> int:
