@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
+from web.formatting import format_number
 from web.i18n import translate
 from web.report_map import PLANNED_EDGE
 
@@ -192,7 +193,4 @@ def _legend(items: list[tuple[str, str]]) -> list[str]:
 
 
 def _tick(value: float, lang: str) -> str:
-    text = f"{value:,.0f}" if value >= 1 or value == 0 else f"{value:g}"
-    if lang == "vi":  # 1.000 and 0,5 in Vietnamese
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return format_number(value, lang, digits=6)  # 1.000 and 0,5 in Vietnamese

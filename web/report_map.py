@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo.frames import project
 from web.i18n import translate
 from web.report_figure import figure_bytes
 from web.report_furniture import (
@@ -29,6 +30,7 @@ from web.report_furniture import (
     draw_scale_bar,
     extent_deg,
 )
+from web.report_model import SEVERITY_RANK
 
 SEVERITY_COLOURS: Final = {
     "critical": "#d7301f",
@@ -139,13 +141,9 @@ def _extent_m(
     parts = [g for g in [outline, *zones.geometry.dropna()] if g is not None and not g.is_empty]
     if not parts:
         parts = [shapely.Point(106.0, 16.0).buffer(0.5)]
-    xmin, ymin, xmax, ymax = shapely.bounds(_project(shapely.union_all(parts), to_m))
+    xmin, ymin, xmax, ymax = shapely.bounds(project(shapely.union_all(parts), to_m))
     pad = 0.06 * max(xmax - xmin, ymax - ymin, 2000.0)
     return xmin - pad, ymin - pad, xmax + pad, ymax + pad
-
-
-def _project(geom: BaseGeometry, to_m: Transformer) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
 
 
 def _project_series(geoms: gpd.GeoSeries, epsg: int) -> gpd.GeoSeries:
@@ -161,7 +159,7 @@ def _draw_base(ax, provinces, outline, extent, to_m) -> None:  # noqa: ANN001
         shapes.plot(ax=ax, facecolor=NEIGHBOUR_FILL, edgecolor="#9a9a9a", linewidth=0.5)
         _label_neighbours(ax, near, shapes, outline, extent)
     if outline is not None:
-        gpd.GeoSeries([_project(outline, to_m)]).plot(
+        gpd.GeoSeries([project(outline, to_m)]).plot(
             ax=ax, facecolor=PROVINCE_FILL, edgecolor="#333333", linewidth=1.1, zorder=2
         )
 
@@ -209,7 +207,9 @@ def _draw_zones(ax, zones, actual, clusters, to_m) -> None:  # noqa: ANN001
         )
     _draw_encroachments(ax, placed, epsg)
     points = shapes.representative_point()
-    order = np.argsort([_rank(s) for s in placed["worst_severity"]], kind="stable")
+    order = np.argsort(
+        [SEVERITY_RANK.get(s or "", 0) for s in placed["worst_severity"]], kind="stable"
+    )
     ax.scatter(
         points.x.to_numpy()[order],
         points.y.to_numpy()[order],
@@ -234,10 +234,6 @@ def _draw_encroachments(ax, zones, epsg) -> None:  # noqa: ANN001
             linewidth=0.5,
             zorder=5.5,
         )
-
-
-def _rank(severity: str | None) -> int:
-    return {"critical": 3, "warning": 2, "info": 1}.get(severity or "", 0)
 
 
 def _frame(ax, extent) -> None:  # noqa: ANN001

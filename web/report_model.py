@@ -12,7 +12,9 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
-SEVERITIES = ("critical", "warning", "info")
+from web.flag_text import SEVERITIES
+
+__all__ = ["SEVERITIES", "SEVERITY_RANK", "ProvinceReport"]
 SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from web.env import TEMPLATES_DIR
+from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
 from web.report_map import SEVERITY_COLOURS
 from web.report_model import SEVERITIES, ProvinceReport
 from web.report_text import (
     ZONE_COLUMNS,
-    flag_message,
     format_date,
     run_source_text,
     run_text,

@@ -152,8 +152,3 @@ def zone_facts(zone: dict[str, Any], lang: str) -> str:
             f"{t('report.col.occupancy')} {format_percent(zone['occupancy'], lang)}",
         ]
     )
-
-
-def flag_message(flag: dict[str, Any], lang: str) -> str:
-    """A flag's explanation in the report's language."""
-    return flag["message_en"] if lang == "en" else flag["message_vi"]

@@ -17,6 +17,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo.frames import project
 from web.report_furniture import scale_bar_length_m
 from web.report_map import (
     ACTUAL_EDGE,
@@ -87,7 +88,7 @@ def _body(
 ) -> str:
     to_m = _transformer(epsg)
     planned_m, actual_m, encroachment_m = (
-        _project(g, to_m) if g is not None and not g.is_empty else None
+        project(g, to_m) if g is not None and not g.is_empty else None
         for g in (planned, actual, encroachment)
     )
     present = [g for g in (planned_m, actual_m, encroachment_m) if g is not None]
@@ -133,10 +134,6 @@ class _Viewport:
         x = self.width / 2 + (coords[:, 0] - self.cx) * self.scale
         y = self.height / 2 - (coords[:, 1] - self.cy) * self.scale
         return np.column_stack([x, y])
-
-
-def _project(geom: BaseGeometry, to_m: Transformer) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(to_m.transform(xy[:, 0], xy[:, 1])))
 
 
 def _path(

@@ -13,13 +13,13 @@ from functools import partial
 from typing import Any, Final
 
 from web.env import make_env
+from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
 from web.report_charts import draw_area_chart, draw_occupancy_chart
 from web.report_map import SEVERITY_COLOURS, draw_province_map
 from web.report_model import ProvinceReport
 from web.report_text import (
     ZONE_COLUMNS,
-    flag_message,
     format_date,
     run_source_text,
     run_text,
