@@ -23,7 +23,6 @@ bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -74,11 +73,8 @@ def prepare(url: str, scale: float) -> int:
         add_baseline_index(engine)
         engine.dispose()
         return count
-    _patch_count_by_version()
     prepare_database(url, recreate=True)
     data = generate_zones(load_default_provinces("2025-34"), scale=scale, seed=7, today=TODAY)
-    actual = data.actual[data.actual.geometry.notna() & ~data.actual.geometry.is_empty]
-    data = dataclasses.replace(data, actual=actual)
     engine = make_engine(url)
     with make_session_factory(engine).begin() as session:
         write_synthetic(session, data)
@@ -108,20 +104,6 @@ def add_baseline_index(engine) -> None:  # noqa: ANN001
             )
         )
         conn.execute(text("ANALYZE planning_boundaries"))
-
-
-def _patch_count_by_version() -> None:
-    """Work around ``dict(Result)`` in provinces.count_by_version (fails on SQLAlchemy 2.1)."""
-    from sqlalchemy import func, select
-
-    from api.db.models import Province
-    from api.db.repositories import provinces
-
-    def count_by_version(session):  # noqa: ANN001, ANN202
-        stmt = select(Province.admin_version, func.count()).group_by(Province.admin_version)
-        return dict(session.execute(stmt).tuples().all())
-
-    provinces.count_by_version = count_by_version
 
 
 def zone_count(url: str) -> int:

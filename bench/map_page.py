@@ -17,7 +17,6 @@ table replaces the ``## Map page`` section of bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import statistics
 import sys
@@ -55,8 +54,6 @@ def load(url: str, scale: float, *, analyze: bool) -> int:
     """Fresh database with the demo at ``scale``; returns the zone count."""
     prepare_database(url, recreate=True)
     data = generate_zones(load_default_provinces("2025-34"), scale=scale, seed=7, today=TODAY)
-    actual = data.actual[data.actual.geometry.notna() & ~data.actual.geometry.is_empty]
-    data = dataclasses.replace(data, actual=actual)  # scale 100 yields a few empty footprints
     engine = make_engine(url)
     with make_session_factory(engine).begin() as session:
         write_synthetic(session, data)

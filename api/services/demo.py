@@ -84,7 +84,9 @@ def _boundary_rows(data: SyntheticData, ids: dict[str, int]):  # noqa: ANN202
 
 
 def _footprint_rows(actual: gpd.GeoDataFrame, ids: dict[str, int]):  # noqa: ANN202
-    for rec in actual.to_dict("records"):
+    # large scales give a few zones an empty footprint; the schema only takes real polygons
+    drawn = actual[actual.geometry.notna() & ~actual.geometry.is_empty]
+    for rec in drawn.to_dict("records"):
         yield [
             ids[rec["zone_code"]],
             rec["source"],
