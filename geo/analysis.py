@@ -20,7 +20,7 @@ import shapely
 
 from geo.density import assign_provinces, find_dense_clusters, province_density
 from geo.errors import AdminVersionError
-from geo.flag_common import json_safe
+from geo.flag_common import is_missing, json_safe
 from geo.flags import evaluate_flags
 from geo.footprint import compare_footprints
 from geo.frames import object_column, require_columns
@@ -233,7 +233,7 @@ def _cluster_json(cluster: Cluster) -> dict[str, Any]:
 
 def _admin_version(provinces: gpd.GeoDataFrame) -> str:
     versions = sorted(
-        {str(v) for v in object_column(provinces, "admin_version") if not _is_missing(v)}
+        {str(v) for v in object_column(provinces, "admin_version") if not is_missing(v)}
     )
     if len(versions) != 1:
         raise AdminVersionError(
@@ -242,7 +242,3 @@ def _admin_version(provinces: gpd.GeoDataFrame) -> str:
             details={"admin_versions": versions},
         )
     return versions[0]
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))

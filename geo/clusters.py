@@ -18,7 +18,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.footprint import ellipsoidal_area_ha, polygonal_parts
-from geo.frames import anchor_lonlat, project, require_columns, to_wgs84
+from geo.frames import anchor_lonlat, object_column, project, require_columns, to_wgs84
 from geo.types import Cluster
 
 
@@ -145,11 +145,7 @@ def _build_clusters(members: pd.DataFrame, geoms: np.ndarray, labels: np.ndarray
     areas_ha = np.zeros(len(geoms))
     areas_ha[clustered] = np.nan_to_num(ellipsoidal_area_ha(geoms[clustered]))
     occupancy = zone_occupancy(members)
-    provinces = (
-        members["province_code"].to_numpy(dtype=object)
-        if "province_code" in members
-        else np.full(len(members), None, dtype=object)
-    )
+    provinces = object_column(members, "province_code")
     hulls = _hulls(geoms[clustered], labels[clustered])
     grouped = clustered[np.argsort(labels[clustered], kind="stable")]
     starts = np.flatnonzero(np.diff(labels[grouped], prepend=-2))

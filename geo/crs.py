@@ -19,6 +19,9 @@ import shapely
 from pyproj.exceptions import CRSError
 
 from geo.errors import UnknownCRSError
+
+# one ellipsoidal area for the whole library: it orients rings first, whatever their order
+from geo.footprint import geodesic_area_ha
 from geo.vn2000 import (
     LEGAL_TM3_MERIDIANS,
     PROVINCE_CENTRAL_MERIDIANS_2008,
@@ -60,7 +63,6 @@ STORAGE_SRID = 4326
 VIETNAM_EXTENT_DEG = (102.1, 6.5, 117.9, 23.5)
 #: Albers equal-area for whole-country data (standard parallels 11° and 21° N).
 VIETNAM_ALBERS = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=11 +lat_2=21 +ellps=WGS84 +units=m +no_defs"
-_GEOD = pyproj.Geod(ellps="WGS84")
 _ACCEPTED_FORMS = (
     '"EPSG:9210", a WKT or PROJ string, or one of "VN2000", "VN2000-UTM48", "VN2000-UTM49", '
     '"VN2000-TM3-105.75" (central meridian), "VN2000-TM3:01" (province code)'
@@ -107,23 +109,6 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lon, lat = (lon_min + lon_max) / 2, (lat_min + lat_max) / 2
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     return gdf.to_crs(epsg=(32600 if lat >= 0 else 32700) + zone)
-
-
-def geodesic_area_ha(geom: shapely.Geometry | None) -> float:
-    """Area of a lon/lat (EPSG:4326) geometry on the WGS 84 ellipsoid, in hectares.
-
-    Holes are subtracted and multipolygon parts added; non-areal or empty geometries give 0.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> round(geodesic_area_ha(box(105.8, 21.0, 105.81, 21.01)), 1)
-    115.1
-    """
-    if geom is None or geom.is_empty:
-        return 0.0
-    area_m2, _ = _GEOD.geometry_area_perimeter(geom)
-    return abs(area_m2) / 10_000.0
 
 
 def geodesic_areas_ha(geoseries: gpd.GeoSeries) -> np.ndarray:

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from geo.errors import EncodingAmbiguousError, UnknownEncodingError
-from geo.text import is_vietnamese_syllable
+from geo.text import is_vietnamese_syllable, split_tone
 
 __all__ = [
     "ENCODINGS",
@@ -232,10 +232,8 @@ def _cp1258_char(ch: str) -> str:
         ch.encode("cp1258")
         return ch
     except UnicodeEncodeError:
-        decomposed = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
-        base = "".join(c for c in decomposed if c not in tones)
-        return unicodedata.normalize("NFC", base) + tones
+        base, tones = split_tone(ch)
+        return base + "".join(tones)
 
 
 def _tcvn3_byte(text: str, i: int) -> int:

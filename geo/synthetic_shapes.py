@@ -22,6 +22,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from geo.frames import project
+
 # Not geo.crs.VIETNAM_ALBERS (standard parallels 11/21° N): this one uses 10/21° N. Both are
 # equal-area on WGS 84, but the generator builds its shapes in metres in this plane, so switching
 # would move every vertex (up to ~3 km) and change the output of every seed.
@@ -177,13 +179,7 @@ def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
 
 def to_lonlat(geoms: np.ndarray) -> np.ndarray:
     """Transform projected geometries (``EQUAL_AREA_CRS``) to EPSG:4326 lon/lat."""
-    transformer = _to_lonlat_transformer()
-
-    def _apply(xy: np.ndarray) -> np.ndarray:
-        lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([lon, lat])
-
-    return shapely.transform(geoms, _apply)
+    return project(geoms, _to_lonlat_transformer())
 
 
 def uniform_points(rng: np.random.Generator, area, n: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import yaml
 
@@ -157,19 +157,8 @@ class Thresholds:
         }
 
 
-_SECTIONS: dict[str, type] = {
-    "footprint_mismatch": FootprintMismatch,
-    "encroachment": Encroachment,
-    "slow_deployment": SlowDeployment,
-    "low_occupancy": LowOccupancy,
-    "dense_cluster": DenseCluster,
-    "ccn_size": CcnSize,
-    "ccn_decree_32": CcnDecree32,
-    "moratorium": Moratorium,
-    "outside_planning": OutsidePlanning,
-    "overlap": Overlap,
-    "cross_province": CrossProvince,
-}
+# each field of Thresholds is one section, typed by its section class
+_SECTIONS: dict[str, type] = dict(get_type_hints(Thresholds))
 _ORDERED_PAIRS = (  # (section, lower key, upper key): lower must be below upper
     ("ccn_size", "min_ha", "max_ha"),
     ("ccn_size", "regime_2009_from", "regime_2009_until"),
