@@ -8,6 +8,7 @@ DBF language driver id are kept only as a hint (``RawLayer.declared_encoding``).
 
 from __future__ import annotations
 
+import glob
 import struct
 import tempfile
 import warnings
@@ -202,8 +203,15 @@ def _feature_count(source: _Source) -> int:
         return 0
 
 
+def _siblings(shp: Path) -> dict[str, Path]:
+    """The files beside ``shp`` with its stem, by lower-case suffix (``.dbf``, ``.prj``, …).
+
+    The stem is escaped: a name like ``KCN [2020].shp`` is not a glob pattern."""
+    return {p.suffix.lower(): p for p in shp.parent.glob(glob.escape(shp.stem) + ".*")}
+
+
 def _check_shapefile(shp: Path, name: str) -> None:
-    siblings = {p.suffix.lower(): p for p in shp.parent.glob(shp.stem + ".*")}
+    siblings = _siblings(shp)
     missing = [ext for ext in (".shx", ".dbf") if ext not in siblings]
     if missing:
         raise IncompleteShapefileError(
@@ -269,7 +277,7 @@ def _declared_encoding(shp: Path) -> tuple[str | None, tuple[str, ...]]:
     """The encoding a ``.cpg`` (or else the DBF language driver id) declares, as a hint."""
     from geo.encoding import normalise_encoding_name
 
-    siblings = {p.suffix.lower(): p for p in shp.parent.glob(shp.stem + ".*")}
+    siblings = _siblings(shp)
     if ".cpg" in siblings:
         text = siblings[".cpg"].read_text(encoding="ascii", errors="replace").strip()
         try:

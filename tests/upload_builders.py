@@ -5,6 +5,7 @@ Imported by the upload tests (``from upload_builders import ...``; ``tests/`` is
 
 from __future__ import annotations
 
+import glob
 import zipfile
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def _token(value: str, encoding: str, tokens: dict[bytes, bytes]) -> str:
 
 def shapefile_parts(shp: Path) -> list[Path]:
     """The files of a shapefile (``.shp`` and its sidecars)."""
-    return sorted(p for p in shp.parent.glob(shp.stem + ".*"))
+    return sorted(p for p in shp.parent.glob(glob.escape(shp.stem) + ".*"))
 
 
 def zip_paths(

@@ -46,6 +46,13 @@ def test_read_layer_gpkg_layer_choice_reads_named_layer(tmp_path: Path) -> None:
     assert (len(raw.frame), raw.driver, raw.is_legacy_text) == (3, "GPKG", False)
 
 
+def test_read_layer_shapefile_named_like_a_glob_pattern(tmp_path: Path) -> None:
+    # brackets in a file name are ordinary characters, not a glob character class
+    shp = write_shapefile(tmp_path / "s", "KCN [2020]", to_tm3(wgs84_zones(2)), encoding="tcvn3")
+    raw = read_layer(zip_paths(tmp_path / "b.zip", shapefile_parts(shp)))
+    assert len(raw.frame) == 2 and raw.is_legacy_text
+
+
 def test_read_layer_missing_dbf_raises_incomplete(tmp_path: Path) -> None:
     shp = write_shapefile(tmp_path / "s", "z", to_tm3(wgs84_zones(1)))
     path = zip_paths(tmp_path / "x.zip", shapefile_parts(shp), skip=(".dbf",))
