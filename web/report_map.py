@@ -9,6 +9,7 @@ state), so drawing is safe in worker processes and threads.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Final
 
 import geopandas as gpd
@@ -56,6 +57,12 @@ def metric_epsg(lon: float) -> int:
     (32648, 32649)
     """
     return 32648 if lon < 108.0 else 32649
+
+
+@lru_cache(maxsize=4)
+def metric_transformer(epsg: int) -> Transformer:
+    """lon/lat → the UTM zone ``epsg``, built once per zone (a report draws dozens of maps)."""
+    return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
 def legend_labels(lang: str) -> list[str]:
@@ -110,7 +117,7 @@ def draw_province_map(
         The image; a map of the outline alone when there are no zones.
     """
     centre = _centre(outline, zones)
-    to_m = Transformer.from_crs(4326, metric_epsg(centre.x), always_xy=True)
+    to_m = metric_transformer(metric_epsg(centre.x))
     extent = _extent_m(outline, zones, to_m)
     fig = Figure(figsize=(width_mm / MM_PER_INCH, 0.78 * width_mm / MM_PER_INCH), dpi=dpi)
     fig.set_layout_engine(None)

@@ -8,13 +8,11 @@ plain fills (no patterns, no filters): small files that the browser and Typst dr
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Final
 from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo.frames import project
@@ -25,6 +23,7 @@ from web.report_map import (
     PLANNED_EDGE,
     SEVERITY_COLOURS,
     metric_epsg,
+    metric_transformer,
 )
 
 PLANNED_FILL: Final = "#cfe3f3"
@@ -86,7 +85,7 @@ def _body(
     width_px: int,
     height_px: int,
 ) -> str:
-    to_m = _transformer(epsg)
+    to_m = metric_transformer(epsg)
     planned_m, actual_m, encroachment_m = (
         project(g, to_m) if g is not None and not g.is_empty else None
         for g in (planned, actual, encroachment)
@@ -108,12 +107,6 @@ def _body(
         _north(width_px),
     ]
     return "".join(body) + "</svg>"
-
-
-@lru_cache(maxsize=4)
-def _transformer(epsg: int) -> Transformer:
-    # building a Transformer costs milliseconds; a report draws dozens of maps in two zones
-    return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
 class _Viewport:
