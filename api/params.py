@@ -14,7 +14,6 @@ from api.errors import InvalidParameterError
 from api.settings import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
 
 BBox = tuple[float, float, float, float]
-ZONE_KINDS = ("KKT", "KCN", "CCN")
 ZONE_STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
 
 

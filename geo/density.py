@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from geo.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
 from geo.footprint import ellipsoidal_area_ha, geodesic_area_ha, polygonal_parts
 from geo.frames import laea, project, require_columns, to_wgs84
-from geo.types import ClarkEvans
+from geo.types import ZONE_KINDS, ClarkEvans
 
 __all__ = [
     "assign_provinces",
@@ -31,7 +31,6 @@ __all__ = [
     "zone_occupancy",
 ]
 
-KINDS = ("KKT", "KCN", "CCN")
 _CE_STANDARD_ERROR = 0.26136  # Clark & Evans (1954): SE of the mean NN distance = 0.26136/sqrt(n·ρ)
 
 
@@ -162,7 +161,7 @@ _DENSITY_COLUMNS = [
     "admin_version",
     "area_km2",
     "zones",
-    *(f"zones_{k.lower()}" for k in KINDS),
+    *(f"zones_{k.lower()}" for k in ZONE_KINDS),
     "zones_per_1000km2",
     "zone_area_ha",
     "zone_area_ha_per_1000km2",
@@ -199,7 +198,7 @@ def _province_row(prov: pd.Series, geoms: np.ndarray, kinds: np.ndarray, areas_h
         prov.get("admin_version"),
         area_km2,
         n,
-        *(int(np.sum(kinds == k)) for k in KINDS),
+        *(int(np.sum(kinds == k)) for k in ZONE_KINDS),
         n * per_1000,
         float(areas_ha.sum()),
         float(areas_ha.sum()) * per_1000,

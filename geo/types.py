@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 Severity = Literal["info", "warning", "critical"]
+# economic zones, industrial parks, industrial clusters (in that order wherever they are listed)
+ZONE_KINDS = ("KKT", "KCN", "CCN")
 
 # The zone attributes of the shared data contract (what an analysis reads and fingerprints).
 ZONE_FIELDS = (

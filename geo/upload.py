@@ -26,6 +26,7 @@ from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
 from geo.io import RawLayer, ReadLimits, read_layer
 from geo.mapping import REQUIRED_BY_KIND, apply_mapping, propose_mapping
 from geo.province_lookup import province_codes_from_geometry, province_codes_from_text
+from geo.types import ZONE_KINDS
 from geo.validate import (
     Issue,
     Repair,
@@ -38,7 +39,6 @@ from geo.validate import (
 __all__ = ["KINDS", "PreparedUpload", "prepare_upload"]
 
 KINDS = ("zones", "planned", "actual")
-_ZONE_KINDS = ("KKT", "KCN", "CCN")
 _GUESS_SHOWN = 5
 Progress = Callable[[str, float], None]
 
@@ -284,7 +284,7 @@ def _field_errors(features: gpd.GeoDataFrame, kind: str) -> list[Issue]:
     if "code" in features:
         errors += check_duplicate_codes(features["code"])
     if kind == "zones" and "kind" in features:
-        bad = features["kind"].notna() & ~features["kind"].isin(_ZONE_KINDS)
+        bad = features["kind"].notna() & ~features["kind"].isin(ZONE_KINDS)
         if bad.any():
             errors.append(Issue("invalid_kind", f"{int(bad.sum())} feature(s) have a kind other "
                                 "than KKT, KCN or CCN."))  # fmt: skip

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from geo.types import ZONE_KINDS
 from web.i18n import translate
 
-ZONE_KINDS: Final = ("KKT", "KCN", "CCN")
 ZONE_STATUSES: Final = ("planned", "under_construction", "operating", "suspended", "cancelled")
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.

@@ -14,7 +14,8 @@ from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import layers as repo
 from api.db.repositories.read_cache import LruCache
 from api.deps import SessionDep
-from api.params import ZONE_KINDS, BBoxDep, VersionDep, choice, province_code
+from api.params import BBoxDep, VersionDep, choice, province_code
+from geo.types import ZONE_KINDS
 from web.flag_text import FLAG_CODES, SEVERITIES
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query
 from api.db.repositories.zones import ZoneFilter, zones_geojson
 from api.deps import SessionDep
 from api.params import (
-    ZONE_KINDS,
     ZONE_STATUSES,
     BBoxDep,
     PaginationDep,
@@ -15,6 +14,7 @@ from api.params import (
     choice,
     province_code,
 )
+from geo.types import ZONE_KINDS
 
 router = APIRouter(prefix="/api", tags=["zones"])
 

@@ -20,6 +20,7 @@ from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
 from api.services.scope import check_scope
+from geo.types import ZONE_KINDS
 from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
 
 FORMATS = ("pdf", "html")
@@ -244,7 +245,7 @@ def summarise(
         density = n * 1000.0 / area_km2
     return {
         "zones": n,
-        "by_kind": {k: int((zones["kind"] == k).sum()) for k in ("KKT", "KCN", "CCN")},
+        "by_kind": {k: int((zones["kind"] == k).sum()) for k in ZONE_KINDS},
         "by_status": {k: int(v) for k, v in zones["status"].value_counts().sort_index().items()},
         "planned_ha": _total(zones["planned_area_ha"]),
         "actual_ha": _total(zones["actual_ha"]),
