@@ -61,6 +61,7 @@ def build_province_report(
         analysis_repo.province_stats(session, run_id, code) if run_id else None
     )
     info = _province_info(province)
+    rows = zone_rows(zones, flags)
     return ProvinceReport(
         province=info,
         outline=province.geometry.iloc[0],
@@ -72,8 +73,8 @@ def build_province_report(
         clusters=repo.clusters(session, run_id=run_id, codes=codes)
         if run_id
         else repo.clusters(session, run_id=-1, codes=[]),
-        rows=zone_rows(zones, flags),
-        flagged=flagged_zones(zones, flags),
+        rows=rows,
+        flagged=flagged_zones(rows, flags),
         province_flags=[f for f in flags if f["zone_code"] is None],
         summary=summarise(zones, flags, stats=stats, national=national, area_km2=info["area_km2"]),
         sources=_sources(session, codes, zones, info),
@@ -217,14 +218,12 @@ def zone_rows(zones: Any, flags: list[dict]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-SEVERITY_RANK.get(r["worst_severity"] or "", 0), r["code"]))
 
 
-def flagged_zones(zones: Any, flags: list[dict]) -> list[dict[str, Any]]:
-    """One entry per flagged zone (critical first) with its flags."""
-    rows = {r["code"]: r for r in zone_rows(zones, flags)}
-    return [
-        {**row, "flag_items": [f for f in flags if f["zone_code"] == code]}
-        for code, row in rows.items()
-        if row["flags"]
-    ]
+def flagged_zones(rows: list[dict[str, Any]], flags: list[dict]) -> list[dict[str, Any]]:
+    """One entry per flagged zone, in the order of ``rows`` (critical first), with its flags."""
+    items: dict[str, list[dict]] = {}
+    for flag in flags:
+        items.setdefault(flag["zone_code"], []).append(flag)
+    return [{**row, "flag_items": items[row["code"]]} for row in rows if row["flags"]]
 
 
 def summarise(
