@@ -339,3 +339,35 @@ def test_items_number_matched_cache_new_committed_zone_counts(test_settings, dem
                 conn.execute(text("DELETE FROM zones WHERE code = 'KCN-CACHE-TEST'"))
         again = client.get(url.format(province)).json()["numberMatched"]
     assert (before, after, again) == (before, before + 1, before)
+
+
+def test_collection_extent_cache_follows_committed_zones(test_settings, demo_loaded, engine):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.db.repositories import ogc as ogc_repo
+
+    def bbox(client: TestClient) -> list[float]:
+        return client.get("/ogc/collections/zones").json()["extent"]["spatial"]["bbox"][0]
+
+    with TestClient(create_app(test_settings)) as client:
+        before = bbox(client)
+        assert bbox(client) == before
+        assert any(key[0] == "zones" for key in ogc_repo.EXTENT_CACHE._items)
+        with engine.begin() as conn:  # a zone west of every other one
+            conn.execute(
+                text(
+                    "INSERT INTO zones (code, kind, name, province_code, location) VALUES "
+                    "('KCN-EXTENT-TEST', 'KCN', 'Khu thử phạm vi', "
+                    "(SELECT min(province_code) FROM zones), "
+                    "ST_SetSRID(ST_MakePoint(:x, 21.0), 4326))"
+                ),
+                {"x": before[0] - 1.0},
+            )
+        try:
+            after = bbox(client)
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM zones WHERE code = 'KCN-EXTENT-TEST'"))
+        again = bbox(client)
+    assert after[0] == pytest.approx(before[0] - 1.0) and again == before

@@ -29,10 +29,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from api.db.repositories.ogc_collections import COLLECTIONS, Collection, source
-from api.db.repositories.read_cache import VERSION_SQL, LruCache, usable_version
+from api.db.repositories.read_cache import VERSION_SQL, LruCache, data_version, usable_version
 from api.ogc_params import BBoxIn, Interval, SupportedCrs
 
 COUNT_CACHE = LruCache(max_entries=1024)
+EXTENT_CACHE = LruCache(max_entries=256)
 
 
 @dataclass(frozen=True)
@@ -166,14 +167,24 @@ def _one_item_statement(collection_id: str, crs: SupportedCrs) -> Select[Any]:
 
 
 def extent(session: Session | Connection, collection: Collection) -> dict[str, Any]:
-    """Spatial extent (CRS84 degrees) and, for dated collections, the temporal interval."""
+    """Spatial extent (CRS84 degrees) and, for dated collections, the temporal interval.
+
+    A scan of the whole collection, asked for by every client that connects (the collections
+    list holds ten of them): cached per data version in ``EXTENT_CACHE`` (see ``read_cache``).
+    Treat the returned dict as read-only.
+    """
+    version = data_version(session)
+    if version is not None:
+        cached = EXTENT_CACHE.get((collection.id, version))
+        if cached is not None:
+            return cached
     src = source(collection)
     box = func.ST_Extent(src.c.geom)
     cols = [func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)]
     if collection.temporal:
         end = collection.temporal.end or collection.temporal.start
         cols += [func.min(src.c[collection.temporal.start]), func.max(src.c[end])]
-    row = session.execute(select(*cols)).one()
+    *row, raw_version = session.execute(select(*cols, literal_column(VERSION_SQL))).one()
     result: dict[str, Any] = {}
     if row[0] is not None:
         result["spatial"] = {
@@ -186,6 +197,9 @@ def extent(session: Session | Connection, collection: Collection) -> dict[str, A
             "interval": [ends],
             "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
         }
+    version = usable_version(raw_version)
+    if version is not None:
+        EXTENT_CACHE.put((collection.id, version), result)
     return result
 
 
