@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from api.errors import OgcInvalidParameterError
-from geo.vn2000 import vn2000_crs
+from geo.ingest.vn2000 import vn2000_crs
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -20,7 +20,7 @@ DEFAULT_LIMIT = 100
 @dataclass(frozen=True)
 class SupportedCrs:
     """An output/bbox CRS. ``proj`` carries our explicit VN-2000 → WGS 84 transformation
-    (geo.vn2000, coordinate-frame convention) so PostGIS never picks its own."""
+    (geo.ingest.vn2000, coordinate-frame convention) so PostGIS never picks its own."""
 
     uri: str
     srid: int | None = None

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from api.db.engine import make_engine  # noqa: E402
 from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from geo.encoding import encode_text  # noqa: E402
-from geo.vn2000 import vn2000_crs  # noqa: E402
+from geo.ingest.encoding import encode_text  # noqa: E402
+from geo.ingest.vn2000 import vn2000_crs  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"

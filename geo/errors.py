@@ -37,7 +37,7 @@ class UnknownCRSError(GeoError):
 
 
 class UnknownEncodingError(GeoError):
-    """A text encoding name that ``geo.encoding`` does not support."""
+    """A text encoding name that ``geo.ingest.encoding`` does not support."""
 
     code = "unknown_encoding"
 
@@ -66,7 +66,7 @@ class SyntheticInputError(GeoError):
     code = "synthetic_input_invalid"
 
 
-# --- Upload pipeline (geo.io, geo.validate, geo.mapping, geo.upload) ---------------------------
+# --- Upload pipeline (geo.ingest: io, validate, mapping, upload) ------------------------------
 
 
 class UploadFileError(GeoError):

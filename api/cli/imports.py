@@ -41,7 +41,7 @@ def import_(
 ) -> None:
     """Import zones, planning boundaries or actual footprints from a GIS file."""
     from api.services import uploads as svc
-    from geo.mapping import parse_mapping_args
+    from geo.ingest.mapping import parse_mapping_args
 
     if kind not in KINDS:
         fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")

@@ -17,7 +17,7 @@ from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
 from api.deps import EditorDep, SessionDep, SettingsDep, client_ip
 from api.errors import InvalidParameterError
 from api.services import uploads as svc
-from geo.mapping import parse_mapping_args
+from geo.ingest.mapping import parse_mapping_args
 
 router = APIRouter(prefix="/api", tags=["uploads"])
 _CHUNK = 1 << 20

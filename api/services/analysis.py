@@ -1,4 +1,4 @@
-"""Analysis runs: read the inputs, run ``geo.analysis``, store everything in one transaction."""
+"""Analysis runs: read the inputs, run ``geo.analysis.run``, store everything in one transaction."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as repo
 from api.services.scope import check_scope
-from geo.analysis import analyze, provinces_json, result_to_json
-from geo.flags import json_safe
-from geo.thresholds import load_thresholds
+from geo.analysis.flags import json_safe
+from geo.analysis.run import analyze, provinces_json, result_to_json
+from geo.analysis.thresholds import load_thresholds
 from geo.types import AnalysisResult
 
 Progress = Callable[[str], None]

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
-from geo.io import ReadLimits
-from geo.upload import PreparedUpload, prepare_upload
+from geo.ingest.io import ReadLimits
+from geo.ingest.upload import PreparedUpload, prepare_upload
 
 COMMIT_LOCK_TIMEOUT_S = 30.0
 PREVIEW_FEATURES = 5000

@@ -11,7 +11,7 @@ from shapely.geometry import box, shape
 from sqlalchemy import text
 
 from api.db.repositories.ogc_collections import COLLECTIONS
-from geo.vn2000 import vn2000_crs
+from geo.ingest.vn2000 import vn2000_crs
 
 ITEMS = "/ogc/collections/{}/items"
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.db.repositories import bulk
 from api.db.repositories.frames import read_frame
 from api.db.sql import query
-from geo.footprint import METRIC_COLUMNS as FOOTPRINT_METRICS
+from geo.analysis.footprint import METRIC_COLUMNS as FOOTPRINT_METRICS
 
 METRIC_COLUMNS = ("status", *FOOTPRINT_METRICS)
 SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}

@@ -1,4 +1,4 @@
-"""Tests for geo.crs and geo.vn2000: metric helpers, VN-2000 and CRS guessing."""
+"""Tests for geo.ingest.crs and geo.ingest.vn2000: metric helpers, VN-2000 and CRS guessing."""
 
 import time
 from pathlib import Path
@@ -11,7 +11,8 @@ import shapely
 from pyproj.transformer import TransformerGroup
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from geo.crs import (
+from geo.errors import GeoError, UnknownCRSError
+from geo.ingest.crs import (
     LEGAL_TM3_MERIDIANS,
     PROVINCE_CENTRAL_MERIDIANS_2008,
     PROVINCE_CENTRAL_MERIDIANS_2025,
@@ -29,7 +30,6 @@ from geo.crs import (
     to_metric,
     vn2000_crs,
 )
-from geo.errors import GeoError, UnknownCRSError
 
 BOUNDARIES = Path(__file__).resolve().parents[3] / "data" / "boundaries"
 GEOD = pyproj.Geod(ellps="WGS84")

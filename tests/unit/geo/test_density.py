@@ -15,7 +15,7 @@ from scipy.stats import norm
 from shapely.geometry import box
 from sklearn.cluster import DBSCAN
 
-from geo.density import (
+from geo.analysis.density import (
     assign_provinces,
     clark_evans,
     find_dense_clusters,

@@ -1,4 +1,4 @@
-"""Tests for geo.encoding: legacy Vietnamese codecs, the syllable scorer and detection."""
+"""Tests for geo.ingest.encoding: legacy Vietnamese codecs, the syllable scorer and detection."""
 
 import shutil
 import subprocess
@@ -6,7 +6,8 @@ import unicodedata
 
 import pytest
 
-from geo.encoding import (
+from geo.errors import EncodingAmbiguousError, GeoError, UnknownEncodingError
+from geo.ingest.encoding import (
     ENCODINGS,
     decode_bytes,
     detect_encoding,
@@ -17,7 +18,6 @@ from geo.encoding import (
     settle_encoding,
     vietnamese_score,
 )
-from geo.errors import EncodingAmbiguousError, GeoError, UnknownEncodingError
 
 NAMES = [
     "Khu công nghiệp Tiên Sơn",

@@ -18,14 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo.errors import MissingColumnsError
-from geo.footprint import (
+from geo.analysis.footprint import (
     compare_footprints,
     ellipsoidal_area_ha,
     find_overlaps,
     geodesic_area_ha,
     polygonal_parts,
 )
+from geo.errors import MissingColumnsError
 
 X0, Y0 = 585_000.0, 2_325_000.0  # UTM 48N, near Hà Nội
 _TO_WGS84 = pyproj.Transformer.from_crs(32648, 4326, always_xy=True)

@@ -1,4 +1,5 @@
-"""geo.io / geo.archive: formats, layers, sidecars and archive safety (real files in tmp dirs)."""
+"""geo.ingest.io / geo.ingest.archive: formats, layers, sidecars and archive safety (real files in
+tmp dirs)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from geo.archive import ArchiveLimits
 from geo.errors import (
     FileTooLargeError,
     IncompleteShapefileError,
@@ -16,7 +16,8 @@ from geo.errors import (
     UnsafeArchiveError,
     ZipBombError,
 )
-from geo.io import ReadLimits, read_layer
+from geo.ingest.archive import ArchiveLimits
+from geo.ingest.io import ReadLimits, read_layer
 from tests.upload_builders import shapefile_parts, to_tm3, wgs84_zones, write_shapefile, zip_paths
 
 

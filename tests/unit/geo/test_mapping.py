@@ -1,4 +1,4 @@
-"""geo.mapping: proposals from Vietnamese column names, user overrides, typed conversion."""
+"""geo.ingest.mapping: proposals from Vietnamese column names, user overrides, typed conversion."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo.mapping import MappingError, apply_mapping, parse_mapping_args, propose_mapping
+from geo.ingest.mapping import MappingError, apply_mapping, parse_mapping_args, propose_mapping
 
 
 def test_propose_mapping_diacritic_column_names_match_fields() -> None:

@@ -16,7 +16,7 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.errors import SyntheticInputError
 from geo.synthetic import describe, generate_zones, load_default_provinces
-from geo.synthetic_shapes import EQUAL_AREA_CRS
+from geo.synthetic.shapes import EQUAL_AREA_CRS
 
 TODAY = date(2026, 1, 1)
 CONTRACT_COLUMNS = [

@@ -1,4 +1,4 @@
-"""Tests of the vectorised ring geometry of the synthetic generator (geo.synthetic_shapes)."""
+"""Tests of the vectorised ring geometry of the synthetic generator (geo.synthetic.shapes)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.synthetic_shapes import build_polygons, holed_footprint_scales, make_rings
+from geo.synthetic.shapes import build_polygons, holed_footprint_scales, make_rings
 
 AREA_M2 = 40e4
 

@@ -1,4 +1,5 @@
-"""geo.upload.prepare_upload end to end on real files: VN-2000 TM-3 shapefiles with legacy text."""
+"""geo.ingest.upload.prepare_upload end to end on real files: VN-2000 TM-3 shapefiles with legacy
+text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pyproj
 import pytest
 
 from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
-from geo.upload import prepare_upload
+from geo.ingest.upload import prepare_upload
 from tests.upload_builders import provinces_2025, to_tm3, wgs84_zones, zipped_shapefile
 
 GEOD = pyproj.Geod(ellps="WGS84")

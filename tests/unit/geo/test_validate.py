@@ -1,4 +1,5 @@
-"""geo.validate: types per kind, null/empty, make_valid repairs with area change, Z, duplicates."""
+"""geo.ingest.validate: types per kind, null/empty, make_valid repairs with area change, Z,
+duplicates."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geo.validate import check_duplicate_codes, check_geometries
+from geo.ingest.validate import check_duplicate_codes, check_geometries
 
 BOWTIE = Polygon([(105.80, 21.00), (105.82, 21.02), (105.82, 21.00), (105.80, 21.02)])
 

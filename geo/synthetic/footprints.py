@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.synthetic_attributes import decision_refs
-from geo.synthetic_shapes import add_lobes, build_polygons, holed_footprint_scales, shell_points
+from geo.synthetic.attributes import decision_refs
+from geo.synthetic.shapes import add_lobes, build_polygons, holed_footprint_scales, shell_points
 
 SOURCES = ("Sentinel-2 digitising (synthetic)", "field survey (synthetic)")
 

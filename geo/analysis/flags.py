@@ -1,11 +1,11 @@
 """Flag rules of DESIGN.md: which zones need a planner's attention, and why.
 
-Each rule turns the footprint metrics, the zone attributes, the clusters and the province
-outlines into :class:`geo.types.Flag` objects carrying the measured value, the threshold it
-crossed (the same units as ``geo/thresholds.yaml``: ha, m, fractions 0–1, decimal years) and
-one sentence in Vietnamese and English. Conditions are vectorised masks over the zone table;
-Python loops run over the flagged rows only and read just the values their message needs.
-The cluster (CCN) rules live in :mod:`geo.flags_ccn`.
+Each rule turns the footprint metrics, the zone attributes, the clusters and the province outlines
+into :class:`geo.types.Flag` objects carrying the measured value, the threshold it crossed (the same
+units as ``geo/analysis/thresholds.yaml``: ha, m, fractions 0–1, decimal years) and one sentence in
+Vietnamese and English. Conditions are vectorised masks over the zone table; Python loops run over
+the flagged rows only and read just the values their message needs. The cluster (CCN) rules live in
+:mod:`geo.analysis.flags_ccn`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.density import split_by_province
-from geo.flag_common import ZoneTable, ha, hits, json_safe, make_flag, num, pct, zone_table
-from geo.flags_ccn import ccn_expansion, ccn_new, ccn_size, moratorium
-from geo.footprint import STATUS_NO_PLANNED, STATUS_OK, find_overlaps
-from geo.thresholds import Thresholds
+from geo.analysis.density import split_by_province
+from geo.analysis.flag_common import ZoneTable, ha, hits, json_safe, make_flag, num, pct, zone_table
+from geo.analysis.flags_ccn import ccn_expansion, ccn_new, ccn_size, moratorium
+from geo.analysis.footprint import STATUS_NO_PLANNED, STATUS_OK, find_overlaps
+from geo.analysis.thresholds import Thresholds
 from geo.types import Cluster, Flag
 
 __all__ = ["evaluate_flags", "json_safe"]
@@ -43,9 +43,9 @@ def evaluate_flags(
     zones : GeoDataFrame
         The zones (EPSG:4326) with the attributes of the data contract.
     metrics : DataFrame
-        :func:`geo.footprint.compare_footprints` of the same zones.
+        :func:`geo.analysis.footprint.compare_footprints` of the same zones.
     clusters : list of Cluster
-        :func:`geo.density.find_dense_clusters` of the same zones.
+        :func:`geo.analysis.density.find_dense_clusters` of the same zones.
     provinces : GeoDataFrame
         Province outlines (EPSG:4326) of the admin version used for ``CROSS_PROVINCE``.
     thresholds : Thresholds

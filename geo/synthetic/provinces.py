@@ -1,7 +1,7 @@
 """Province data for the synthetic generator (:mod:`geo.synthetic`): shapes and rough tables.
 
 Internal to the generator. ``Provinces`` holds the 2025-34 provinces in the equal-area CRS of
-:mod:`geo.synthetic_shapes` (metres); the tables give each province's rough industrial weight,
+:mod:`geo.synthetic.shapes` (metres); the tables give each province's rough industrial weight,
 which provinces are mountainous or craft-village heartlands, and where economic zones lie.
 """
 
@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.synthetic_shapes import EQUAL_AREA_CRS
+from geo.synthetic.shapes import EQUAL_AREA_CRS
 
 # fmt: off
 # Rough industrial weight of the 2025-34 provinces (share of national zones), by code.

@@ -1,4 +1,4 @@
-"""Flag thresholds: typed, validated, loaded from ``geo/thresholds.yaml`` plus overrides.
+"""Flag thresholds: typed, validated, loaded from ``geo/analysis/thresholds.yaml`` plus overrides.
 
 The shipped YAML documents every key (units in the names, shares as 0–1 fractions). A user
 file or mapping may override any subset; unknown keys, missing keys in a full mapping, and
@@ -132,7 +132,7 @@ class CrossProvince:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Every flag threshold, one frozen section per flag (see ``geo/thresholds.yaml``)."""
+    """Every flag threshold, one frozen section per flag (see ``geo/analysis/thresholds.yaml``)."""
 
     footprint_mismatch: FootprintMismatch
     encroachment: Encroachment
@@ -174,7 +174,7 @@ def load_thresholds(
     Parameters
     ----------
     path : str or Path, optional
-        A YAML file setting any subset of the keys of ``geo/thresholds.yaml``.
+        A YAML file setting any subset of the keys of ``geo/analysis/thresholds.yaml``.
     overrides : Mapping, optional
         Nested (``{"overlap": {"min_ha": 2}}``) or dotted (``{"overlap.min_ha": 2}``) keys.
 
@@ -228,8 +228,8 @@ def thresholds_from_mapping(
 
 @lru_cache(maxsize=1)
 def _defaults() -> Thresholds:
-    text = resources.files("geo").joinpath("thresholds.yaml").read_text(encoding="utf-8")
-    return thresholds_from_mapping(yaml.safe_load(text), source="geo/thresholds.yaml")
+    text = resources.files("geo.analysis").joinpath("thresholds.yaml").read_text(encoding="utf-8")
+    return thresholds_from_mapping(yaml.safe_load(text), source="geo/analysis/thresholds.yaml")
 
 
 def _read_yaml(path: Path) -> Mapping[str, Any]:
@@ -313,8 +313,10 @@ def _check_order(sections: dict[str, Any], source: str) -> None:
             raise _error(source, f"{section}.{high}", f"must be later or larger than {low}")
 
 
-_FIX_OR_REMOVE = "Fix or remove it (removed keys fall back to the defaults in geo/thresholds.yaml)."
-_ADD_MISSING = "Add it: a complete thresholds file needs every key of geo/thresholds.yaml."
+_FIX_OR_REMOVE = (
+    "Fix or remove it (removed keys fall back to the defaults in geo/analysis/thresholds.yaml)."
+)
+_ADD_MISSING = "Add it: a complete thresholds file needs every key of geo/analysis/thresholds.yaml."
 
 
 def _error(source: str, key: str, problem: str, *, fix: str = _FIX_OR_REMOVE) -> ThresholdsError:

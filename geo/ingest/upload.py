@@ -1,11 +1,12 @@
 """The pure upload pipeline: file in, decoded, mapped, reprojected and checked features out.
 
-``prepare_upload`` reads a file (``geo.io``), decodes its text (``geo.attribute_text``), maps its
-columns (``geo.mapping``), settles the CRS (``.prj``, a user-given CRS, or a ranked guess that
-must be accepted explicitly), reprojects to EPSG:4326 (VN-2000 always with the official QĐ
-05/2007 transformation of ``geo.vn2000``, never PROJ's default), checks and repairs geometries
-(``geo.validate``) and derives missing province codes. Nothing is written anywhere: the caller
-(``api.services.uploads``) previews and commits the result.
+``prepare_upload`` reads a file (``geo.ingest.io``), decodes its text
+(``geo.ingest.attribute_text``), maps its columns (``geo.ingest.mapping``), settles the CRS
+(``.prj``, a user-given CRS, or a ranked guess that must be accepted explicitly), reprojects to
+EPSG:4326 (VN-2000 always with the official QĐ 05/2007 transformation of ``geo.ingest.vn2000``,
+never PROJ's default), checks and repairs geometries (``geo.ingest.validate``) and derives missing
+province codes. Nothing is written anywhere: the caller (``api.services.uploads``) previews and
+commits the result.
 """
 
 from __future__ import annotations
@@ -20,14 +21,19 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from geo.attribute_text import EncodingSample, decode_attributes
-from geo.crs import CRSCandidate, describe_crs, official_vn2000_crs, parse_crs, rank_crs_candidates
 from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
-from geo.io import RawLayer, ReadLimits, read_layer
-from geo.mapping import REQUIRED_BY_KIND, apply_mapping, propose_mapping
-from geo.province_lookup import province_codes_from_geometry, province_codes_from_text
-from geo.types import ZONE_KINDS
-from geo.validate import (
+from geo.ingest.attribute_text import EncodingSample, decode_attributes
+from geo.ingest.crs import (
+    CRSCandidate,
+    describe_crs,
+    official_vn2000_crs,
+    parse_crs,
+    rank_crs_candidates,
+)
+from geo.ingest.io import RawLayer, ReadLimits, read_layer
+from geo.ingest.mapping import REQUIRED_BY_KIND, apply_mapping, propose_mapping
+from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
+from geo.ingest.validate import (
     Issue,
     Repair,
     areas_ha,
@@ -35,6 +41,7 @@ from geo.validate import (
     check_geometries,
     reproject,
 )
+from geo.types import ZONE_KINDS
 
 __all__ = ["KINDS", "PreparedUpload", "prepare_upload"]
 

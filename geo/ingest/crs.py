@@ -2,7 +2,7 @@
 
 Geometry is stored in EPSG:4326 (lon/lat degrees). Areas are computed on the WGS 84 ellipsoid
 (``geodesic_area_ha``) or after ``to_metric``. VN-2000 support (the official transformation, the
-province TM-3 meridians) lives in ``geo.vn2000`` and is re-exported here.
+province TM-3 meridians) lives in ``geo.ingest.vn2000`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import pyproj
 import shapely
 from pyproj.exceptions import CRSError
 
-from geo.errors import UnknownCRSError
-
 # one ellipsoidal area for the whole library: it orients rings first, whatever their order
-from geo.footprint import geodesic_area_ha
-from geo.vn2000 import (
+from geo.analysis.footprint import geodesic_area_ha
+from geo.errors import UnknownCRSError
+from geo.ingest.vn2000 import (
     LEGAL_TM3_MERIDIANS,
     PROVINCE_CENTRAL_MERIDIANS_2008,
     PROVINCE_CENTRAL_MERIDIANS_2025,
@@ -121,7 +120,7 @@ def geodesic_areas_ha(geoseries: gpd.GeoSeries) -> np.ndarray:
 def parse_crs(text: str) -> pyproj.CRS:
     """Parse a CRS given as text: "EPSG:xxxx", WKT, a PROJ string, or a VN-2000 friendly name.
 
-    Friendly names build VN-2000 CRSs with the official transformation (``geo.vn2000``). EPSG
+    Friendly names build VN-2000 CRSs with the official transformation (``geo.ingest.vn2000``). EPSG
     codes, WKT and PROJ strings are returned as PROJ reads them; pass the result through
     ``official_vn2000_crs`` to swap a VN-2000 one for ours.
 

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.density import assign_provinces, find_dense_clusters, province_density
+from geo.analysis.density import assign_provinces, find_dense_clusters, province_density
+from geo.analysis.flag_common import is_missing, json_safe
+from geo.analysis.flags import evaluate_flags
+from geo.analysis.footprint import compare_footprints
+from geo.analysis.thresholds import Thresholds
 from geo.errors import AdminVersionError
-from geo.flag_common import is_missing, json_safe
-from geo.flags import evaluate_flags
-from geo.footprint import compare_footprints
 from geo.frames import object_column, require_columns
-from geo.thresholds import Thresholds
 from geo.types import ZONE_FIELDS, AnalysisResult, Cluster
 
 _ACTUAL_FIELDS = ("zone_code", "source", "observed_on")
@@ -57,7 +57,7 @@ def analyze(
         version (``2008-63`` or ``2025-34``); density, clusters per province and
         ``CROSS_PROVINCE`` use it.
     thresholds : Thresholds
-        From :func:`geo.thresholds.load_thresholds`.
+        From :func:`geo.analysis.thresholds.load_thresholds`.
     today : datetime.date
         Reference date for the age-based rules.
 

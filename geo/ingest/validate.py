@@ -19,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.crs import VIETNAM_ALBERS, check_vietnam_extent
+from geo.ingest.crs import VIETNAM_ALBERS, check_vietnam_extent
 
 __all__ = [
     "Issue",

@@ -17,8 +17,8 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from geo.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
-from geo.footprint import ellipsoidal_area_ha, geodesic_area_ha, polygonal_parts
+from geo.analysis.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
+from geo.analysis.footprint import ellipsoidal_area_ha, geodesic_area_ha, polygonal_parts
 from geo.frames import laea, project, require_columns, to_wgs84
 from geo.types import ZONE_KINDS, ClarkEvans
 

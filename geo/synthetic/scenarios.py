@@ -17,9 +17,9 @@ import shapely
 from shapely import affinity
 
 from geo.errors import SyntheticInputError
-from geo.synthetic_footprints import SOURCES
-from geo.synthetic_provinces import MOUNTAIN, Provinces
-from geo.synthetic_shapes import add_lobes, to_lonlat
+from geo.synthetic.footprints import SOURCES
+from geo.synthetic.provinces import MOUNTAIN, Provinces
+from geo.synthetic.shapes import add_lobes, to_lonlat
 
 # Planted zones: code, flag, site offset x/y (km; "border" = on the border with Hà Nội), area (ha),
 # status, established, expanded, occupancy, actual footprint, craft village. See geo.synthetic.

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.clusters import zone_occupancy
+from geo.analysis.clusters import zone_occupancy
 from geo.types import Flag
 
 DAYS_PER_YEAR = 365.2425

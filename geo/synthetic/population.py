@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from geo.synthetic_provinces import (
+from geo.synthetic.provinces import (
     BORDER_KKT,
     COASTAL_KKT,
     CRAFT_VILLAGE_HEARTLAND,
@@ -19,7 +19,7 @@ from geo.synthetic_provinces import (
     WEIGHT,
     Provinces,
 )
-from geo.synthetic_scenarios import SCENARIOS
+from geo.synthetic.scenarios import SCENARIOS
 
 _BASE_TOTAL, _BASE_KKT, _BASE_KCN = 2500, 44, 430
 _D2009, _D2017 = date(2009, 8, 20).toordinal(), date(2017, 7, 15).toordinal()

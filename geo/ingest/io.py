@@ -1,9 +1,9 @@
 """Read uploaded GIS files: zipped shapefiles, GeoPackage, GeoJSON, KML/KMZ (with pyogrio).
 
-Shapefile attribute text is read as Latin-1, which maps every byte to one character, so the
-exact bytes of the DBF can be recovered (``RawLayer.raw_text``) and their encoding detected by
-``geo.encoding`` (TCVN3, VNI, CP1258, UTF-8) instead of trusting a ``.cpg``. The ``.cpg`` and the
-DBF language driver id are kept only as a hint (``RawLayer.declared_encoding``).
+Shapefile attribute text is read as Latin-1, which maps every byte to one character, so the exact
+bytes of the DBF can be recovered (``RawLayer.raw_text``) and their encoding detected by
+``geo.ingest.encoding`` (TCVN3, VNI, CP1258, UTF-8) instead of trusting a ``.cpg``. The ``.cpg`` and
+the DBF language driver id are kept only as a hint (``RawLayer.declared_encoding``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pyogrio
 import pyproj
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.archive import ArchiveLimits, extract_zip
 from geo.errors import (
     CorruptFileError,
     EmptyLayerError,
@@ -32,18 +31,19 @@ from geo.errors import (
     UnknownEncodingError,
     UnsupportedFormatError,
 )
+from geo.ingest.archive import ArchiveLimits, extract_zip
 
 __all__ = ["RawLayer", "ReadLimits", "read_layer"]
 
 _VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml")
 _ZIP_SUFFIXES = (".zip", ".kmz")
-# DBF language driver ids (byte 29) that name a code page geo.encoding understands.
+# DBF language driver ids (byte 29) that name a code page geo.ingest.encoding understands.
 _LDID = {0x03: "cp1252", 0x57: "cp1252", 0x58: "cp1252", 0xA3: "cp1258", 0xF0: "utf-8"}
 
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Upload limits: file size in bytes, plus the archive limits of ``geo.archive``."""
+    """Upload limits: file size in bytes, plus the archive limits of ``geo.ingest.archive``."""
 
     max_file_bytes: int = 200 * 1024**2
     archive: ArchiveLimits = field(default_factory=ArchiveLimits)
@@ -275,7 +275,7 @@ def _is_text(column: pd.Series) -> bool:
 
 def _declared_encoding(shp: Path) -> tuple[str | None, tuple[str, ...]]:
     """The encoding a ``.cpg`` (or else the DBF language driver id) declares, as a hint."""
-    from geo.encoding import normalise_encoding_name
+    from geo.ingest.encoding import normalise_encoding_name
 
     siblings = _siblings(shp)
     if ".cpg" in siblings:

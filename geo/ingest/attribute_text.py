@@ -1,9 +1,9 @@
 """Decode the attribute text of an uploaded layer to Unicode NFC, with before/after samples.
 
-Shapefiles: the DBF bytes of every text field are scored per encoding (``geo.encoding``) and one
-encoding is settled for the table, unless the user names one. UTF-8 formats (GeoJSON, GPKG,
-KML) are checked too: text that a converter already garbled (TCVN3 or VNI read as CP1252, e.g.
-"Khu c«ng nghiÖp") is recognised and repaired with a warning, or refused when unclear.
+Shapefiles: the DBF bytes of every text field are scored per encoding (``geo.ingest.encoding``) and
+one encoding is settled for the table, unless the user names one. UTF-8 formats (GeoJSON, GPKG, KML)
+are checked too: text that a converter already garbled (TCVN3 or VNI read as CP1252, e.g. "Khu c«ng
+nghiÖp") is recognised and repaired with a warning, or refused when unclear.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.encoding import (
+from geo.ingest.encoding import (
     EncodingGuess,
     decode_bytes,
     detect_field_encodings,
@@ -22,7 +22,7 @@ from geo.encoding import (
     settle_encoding,
     vietnamese_score,
 )
-from geo.io import RawLayer
+from geo.ingest.io import RawLayer
 
 __all__ = ["DecodedText", "EncodingSample", "decode_attributes"]
 

@@ -17,7 +17,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from geo.footprint import ellipsoidal_area_ha, polygonal_parts
+from geo.analysis.footprint import ellipsoidal_area_ha, polygonal_parts
 from geo.frames import anchor_lonlat, object_column, project, require_columns, to_wgs84
 from geo.types import Cluster
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.synthetic_provinces import Provinces
-from geo.synthetic_scenarios import Planted
-from geo.synthetic_shapes import Rings, build_polygons, make_rings, uniform_points
+from geo.synthetic.provinces import Provinces
+from geo.synthetic.scenarios import Planted
+from geo.synthetic.shapes import Rings, build_polygons, make_rings, uniform_points
 
 GAP_M = 150.0
 _HUB_ROUNDS, _PLACEMENT_ROUNDS = 10, 30

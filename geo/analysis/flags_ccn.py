@@ -2,7 +2,7 @@
 
 ``CCN_SIZE_RULE`` (10–75 ha, 5 ha in mountainous areas and for craft villages, 50 ha under
 Decision 105/2009/QĐ-TTg), ``CCN_NEW_OR_EXPANSION_RULE`` (Decree 32/2024/NĐ-CP) and
-``MORATORIUM`` (Directive 07/CT-TTg). Same conventions as :mod:`geo.flags`.
+``MORATORIUM`` (Directive 07/CT-TTg). Same conventions as :mod:`geo.analysis.flags`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.flag_common import (
+from geo.analysis.flag_common import (
     ZoneTable,
     decimal_year,
     ha,
@@ -22,7 +22,7 @@ from geo.flag_common import (
     ts,
     vi_date,
 )
-from geo.thresholds import Thresholds
+from geo.analysis.thresholds import Thresholds
 from geo.types import Flag
 
 

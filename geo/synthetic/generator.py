@@ -65,17 +65,17 @@ import pandas as pd
 import shapely
 
 from geo.errors import SyntheticInputError
-from geo.synthetic_attributes import add_attributes, assign_codes
-from geo.synthetic_footprints import SOURCES, random_footprints, random_history
-from geo.synthetic_placement import place_population
-from geo.synthetic_population import draw_population
-from geo.synthetic_provinces import Provinces
-from geo.synthetic_scenarios import planted_zones, scenario_frame, scenario_province_codes
-from geo.synthetic_shapes import as_multipolygons, to_lonlat
+from geo.synthetic.attributes import add_attributes, assign_codes
+from geo.synthetic.footprints import SOURCES, random_footprints, random_history
+from geo.synthetic.placement import place_population
+from geo.synthetic.population import draw_population
+from geo.synthetic.provinces import Provinces
+from geo.synthetic.scenarios import planted_zones, scenario_frame, scenario_province_codes
+from geo.synthetic.shapes import as_multipolygons, to_lonlat
 
 __all__ = ["SOURCES", "SyntheticData", "describe", "generate_zones", "load_default_provinces"]
 
-BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries"
+BOUNDARIES_DIR = Path(__file__).resolve().parents[2] / "data" / "boundaries"
 
 
 @dataclass(frozen=True)
