@@ -3,7 +3,9 @@
 No FastAPI here: the routes and the ``zonemap import`` command both call these functions.
 A commit takes one advisory lock that serialises all commits and rollbacks, so two uploads of
 the same zones never mix: the second waits and is applied after the first (or is told to retry
-when the wait exceeds ``COMMIT_LOCK_TIMEOUT_S``).
+when the wait exceeds ``COMMIT_LOCK_TIMEOUT_S``). Under that lock each commit gets its number in
+the commit order (``commit_seq``), which orders all history; a rollback is refused while a
+later commit builds on the upload (``api.db.repositories.commit_order`` says exactly when).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.db.repositories import commit_order as order
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
@@ -153,9 +156,11 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
     report("commit", 0.0)
     counts = _apply(session, upload_id)
+    order.assign_commit_seq(session, upload_id)
+    order.record_dependencies(session, upload_id)
     _pause_for_tests()
-    repo.mark(session, upload_id, status="committed", counts=counts, committed_at="now",
-              stage="committed", progress=1.0)  # fmt: skip
+    repo.mark(session, upload_id, status="committed", counts=counts, stage="committed",
+              progress=1.0)  # fmt: skip
     report("commit", 1.0)
     return counts
 
@@ -194,19 +199,41 @@ def _apply(session: Session, upload_id: int) -> dict[str, int]:
     }  # fmt: skip
 
 
+class RollbackBlockedError(ConflictError):
+    """Later commits build on the upload; ``details`` lists them, newest commit first."""
+
+    code = "rollback_blocked"
+
+    def __init__(self, upload_id: int, later: list[dict]) -> None:
+        ids = ", ".join(str(u["id"]) for u in later)
+        super().__init__(
+            f"Upload {upload_id} cannot be rolled back: upload(s) {ids}, committed after it, "
+            f"changed the same rows (or the zones it added). Roll back {ids} first, in that "
+            "order (newest commit first), then this one. Nothing was changed."
+        )
+        self.details = [
+            {"upload_id": u["id"], "commit_seq": u["commit_seq"], "filename": u["filename"],
+             "uploaded_by": u["uploaded_by"], "committed_at": u["committed_at"].isoformat(),
+             "message": f"{u['id']}: {u['filename']} ({u['uploaded_by'] or '?'}, "
+                        f"{u['committed_at']:%Y-%m-%d %H:%M})"}
+            for u in later
+        ]  # fmt: skip
+
+
 def rollback(session: Session, upload_id: int) -> dict[str, int]:
-    """Undo a committed upload exactly; refuse when a later commit changed the same zones."""
+    """Undo a committed upload exactly; refuse while a later commit builds on it.
+
+    Raises RollbackBlockedError (nothing written) naming every committed upload to roll back
+    first, newest commit first.
+    """
     _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
     if upload["status"] != "committed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a committed upload "
                             "can be rolled back.")  # fmt: skip
-    later = changes.later_uploads_on_same_zones(session, upload_id)
+    later = order.committed_dependents(session, upload_id)
     if later:
-        raise ConflictError(
-            f"Uploads {', '.join(map(str, later))} changed the same zones after upload "
-            f"{upload_id}; roll them back first (newest first)."
-        )
+        raise RollbackBlockedError(upload_id, later)
     undone = changes.rollback_changes(session, upload_id)
     repo.mark(session, upload_id, status="rolled_back", rolled_back_at="now", stage="rolled_back")
     return undone
@@ -220,10 +247,20 @@ def _get(session: Session, upload_id: int, *, for_update: bool = False) -> dict:
 
 
 def get_upload(session: Session, upload_id: int) -> dict:
-    return _get(session, upload_id)
+    """The upload record with ``overwritten_by`` and ``builds_on`` (see ``list_uploads``)."""
+    upload = repo.get_upload(session, upload_id, with_links=True)
+    if upload is None:
+        raise NotFoundError(f"No upload {upload_id}.")
+    return upload
 
 
 def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Uploads newest commit first (``commit_seq``), then those never committed.
+
+    ``overwritten_by`` names the committed uploads that changed this upload's rows after it
+    (so a ``committed`` upload whose values are no longer all in place says who replaced them);
+    ``builds_on`` the uploads whose rows this one changed.
+    """
     return repo.list_uploads(session, limit=limit, offset=offset)
 
 

@@ -197,20 +197,6 @@ def apply_footprints(session: Session, upload_id: int) -> set[int]:
     return {r[0] for r in rows}
 
 
-def later_uploads_on_same_zones(session: Session, upload_id: int) -> list[int]:
-    """Committed uploads after ``upload_id`` that changed any of its zones."""
-    rows = session.execute(
-        text(
-            "SELECT DISTINCT c2.upload_id FROM upload_changes c1 JOIN upload_changes c2 "
-            "ON c2.zone_id = c1.zone_id AND c2.upload_id > c1.upload_id JOIN uploads u "
-            "ON u.id = c2.upload_id AND u.status = 'committed' WHERE c1.upload_id = :u "
-            "ORDER BY 1"
-        ),
-        {"u": upload_id},
-    )
-    return [r[0] for r in rows]
-
-
 def rollback_changes(session: Session, upload_id: int) -> dict[str, int]:
     """Undo every journalled change of ``upload_id`` (newest effects first)."""
     where = "c.upload_id = :u AND c.table_name = '{0}' AND c.action = '{1}' AND t.id = c.row_id"

@@ -23,7 +23,17 @@ _EWKB_SRID_FLAG = 0x20000000
 _SRID_4326 = (4326).to_bytes(4, "little")
 _UPLOAD_COLUMNS = (
     "id, kind, filename, sha256, size_bytes, status, uploaded_by, source_crs, encoding, counts, "
-    "warnings, errors, created_at, committed_at, rolled_back_at, stage, progress, area_ha, options"
+    "warnings, errors, created_at, commit_seq, committed_at, rolled_back_at, stage, progress, "
+    "area_ha, options"
+)
+# The committed uploads that later changed this upload's rows (newest commit first), and the
+# uploads whose rows this one changed when it committed (see ``commit_order``).
+_LINKS = (
+    "ARRAY(SELECT d.upload_id FROM upload_dependencies d JOIN uploads l ON l.id = d.upload_id "
+    "AND l.status = 'committed' WHERE d.earlier_upload_id = uploads.id ORDER BY l.commit_seq "
+    "DESC) AS overwritten_by, ARRAY(SELECT d.earlier_upload_id FROM upload_dependencies d "
+    "JOIN uploads e ON e.id = d.earlier_upload_id WHERE d.upload_id = uploads.id "
+    "ORDER BY e.commit_seq DESC) AS builds_on"
 )
 
 
@@ -101,20 +111,30 @@ def _column(features: pd.DataFrame, name: str) -> np.ndarray:
     return values.where(values.notna(), None).to_numpy()
 
 
-def get_upload(session: Session, upload_id: int, *, for_update: bool = False) -> dict | None:
-    """The upload record as a dict, or None; ``for_update`` locks the row."""
-    lock = " FOR UPDATE" if for_update else ""
+def get_upload(
+    session: Session, upload_id: int, *, for_update: bool = False, with_links: bool = False
+) -> dict | None:
+    """The upload record as a dict, or None; ``for_update`` locks the row.
+
+    ``with_links`` adds ``overwritten_by`` and ``builds_on`` (upload ids, newest commit first).
+    """
+    lock = " FOR UPDATE OF uploads" if for_update else ""
+    links = f", {_LINKS}" if with_links else ""
     row = session.execute(
-        text(f"SELECT {_UPLOAD_COLUMNS} FROM uploads WHERE id = :id{lock}"), {"id": upload_id}
+        text(f"SELECT {_UPLOAD_COLUMNS}{links} FROM uploads WHERE id = :id{lock}"),
+        {"id": upload_id},
     ).mappings().first()  # fmt: skip
     return dict(row) if row else None
 
 
 def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Uploads in commit order, newest commit first, then the never committed ones (newest
+    first), each with ``overwritten_by`` and ``builds_on``."""
     rows = session.execute(
-        text(f"SELECT {_UPLOAD_COLUMNS} FROM uploads ORDER BY id DESC LIMIT :limit OFFSET :offset"),
+        text(f"SELECT {_UPLOAD_COLUMNS}, {_LINKS} FROM uploads "
+             "ORDER BY commit_seq DESC NULLS LAST, id DESC LIMIT :limit OFFSET :offset"),
         {"limit": limit, "offset": offset},
-    )
+    )  # fmt: skip
     return [dict(r) for r in rows.mappings()]
 
 
