@@ -38,7 +38,7 @@ from api.services import uploads as svc
 from tests.integration.upload_staging import stage_rows
 
 PREFIX = "HSM-"
-CODES = tuple(f"{PREFIX}{i}" for i in range(1, 4))
+CODES = tuple(f"{PREFIX}{i}" for i in range(1, 3))
 EDITORS = ("an", "bình", "chi")
 NAMES = ("Khu công nghiệp Gốc", "Khu công nghiệp Bản X", "Khu công nghiệp Bản Y")
 STATUSES = ("planned", "operating")
@@ -46,9 +46,9 @@ DECISIONS = ("12/QĐ-UBND", "34/2020/QĐ-TTg")
 SOURCES = ("khảo sát", "ảnh vệ tinh")
 DATES = (dt.date(2024, 1, 1), dt.date(2025, 6, 1))
 X0, STEP = 105.80, 0.01  # shape k is a small square whose west edge is at X0 + k * STEP
-SHAPES = tuple(box(X0 + k * STEP, 21.0, X0 + k * STEP + 0.005, 21.004) for k in range(3))
+SHAPES = tuple(box(X0 + k * STEP, 21.0, X0 + k * STEP + 0.005, 21.004) for k in range(2))
 MACHINE_SETTINGS = settings(
-    max_examples=20, stateful_step_count=12, deadline=None,
+    max_examples=25, stateful_step_count=15, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )  # fmt: skip
 
@@ -330,13 +330,6 @@ class CommitOrderMachine(RuleBasedStateMachine):
         else:
             assert not isinstance(result, Exception), result
             self.model.rollback(up)
-
-    @precondition(lambda self: self._ids("committed") + self._ids("rolled_back"))
-    @rule(data=st.data())
-    def commit_again_is_refused(self, data: st.DataObject) -> None:
-        done = self._ids("committed") + self._ids("rolled_back")
-        result = self._attempt(svc.commit, data.draw(st.sampled_from(done)))
-        assert isinstance(result, ConflictError) and "only a previewed" in str(result)
 
     @invariant()
     def database_matches_model(self) -> None:

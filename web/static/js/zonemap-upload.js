@@ -217,8 +217,14 @@
         var row = body.insertRow();
         row.dataset.uploadId = u.id;
         row.dataset.status = u.status;
-        [u.id, u.filename, U.label(cfg, "upload.kind." + u.kind),
-         U.label(cfg, "upload.status." + u.status),
+        // Newest commit first (commit_seq), as /api/uploads orders them; an upload whose rows
+        // a later commit changed says which one.
+        var status = U.label(cfg, "upload.status." + u.status);
+        if (u.status === "committed" && (u.overwritten_by || []).length) {
+          status += " (" + U.label(cfg, "upload.overwritten_by", { ids: u.overwritten_by.join(", ") }) + ")";
+        }
+        [u.commit_seq === null ? "" : u.commit_seq, u.id, u.filename,
+         U.label(cfg, "upload.kind." + u.kind), status,
          (u.committed_at || u.created_at || "").slice(0, 16).replace("T", " ")
         ].forEach(function (text) { row.insertCell().textContent = text; });
         var cell = row.insertCell();
