@@ -30,7 +30,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -128,13 +128,30 @@ def sql_time(engine: Engine, sql: str, upload_id: int, *, timeout_s: int = 120) 
         return plan.scalar_one()[0]["Execution Time"] / 1000
 
 
-def rollback(engine: Engine, upload_id: int) -> float:
-    with Session(engine) as session, session.begin():
-        return timed(lambda: svc.rollback(session, upload_id))
+def rollback(engine: Engine, upload_id: int) -> tuple[float, str]:
+    """Roll back for real; return the time and the three slowest statements (ms)."""
+    spent: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, params, context, many):  # noqa: ANN001, PLR0913
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, params, context, many):  # noqa: ANN001, PLR0913
+        spent.append((time.perf_counter() - conn.info["started"], " ".join(statement.split()[:3])))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        with Session(engine) as session, session.begin():
+            elapsed = timed(lambda: svc.rollback(session, upload_id))
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    top = sorted(spent, reverse=True)[:3]
+    return elapsed, "; ".join(f"{what} {s * 1000:,.0f}" for s, what in top)
 
 
 def median(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:,.0f} ms"
+    return f"{statistics.median(values) * 1000:,.2f} ms"
 
 
 def setup(features: int) -> Engine:
@@ -185,8 +202,9 @@ def run(features: int, repeats: int) -> list[tuple[str, str]]:
                  "> 120 s (cancelled)" if old is None else f"{old:,.2f} s"))  # fmt: skip
     for label in ("C", "B", "A"):
         n = 10 if label == "C" else features
-        rows.append((f"rollback of {label} ({n:,} features), committed",
-                     f"{rollback(engine, ids[label]) * 1000:,.0f} ms"))  # fmt: skip
+        elapsed, slowest = rollback(engine, ids[label])
+        rows.append((f"rollback of {label} ({n:,} features), committed (slowest statements, ms: "
+                     f"{slowest})", f"{elapsed * 1000:,.0f} ms"))  # fmt: skip
     engine.dispose()
     return rows
 
