@@ -126,7 +126,11 @@ async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits before the response is sent, so a 200 means the
+# write is committed and a request the client sends next sees it (with the default scope the
+# commit ran after the response: a page reloading its history right after a commit or a
+# rollback could read the old status, and a failed COMMIT would follow a 200).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadDbDep = Annotated[ReadDb, Depends(get_read_db)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
