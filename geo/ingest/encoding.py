@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from geo.errors import EncodingAmbiguousError, UnknownEncodingError
-from geo.text import is_vietnamese_syllable, split_tone
+from geo.text import fold_diacritics, is_vietnamese_syllable, split_tone
 
 __all__ = [
     "ENCODINGS",
@@ -38,6 +38,7 @@ __all__ = [
     "detect_encoding",
     "detect_field_encodings",
     "encode_text",
+    "encoding_choices",
     "normalise_encoding_name",
     "redecode_text",
     "settle_encoding",
@@ -113,6 +114,11 @@ _BAD_CHAR_RE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TOKEN_SPLIT_RE = re.compile(r"[\s!-/:-@\[-`{-~]+")
 _MIN_SCORE = 0.8
 _MIN_MARGIN = 0.15
+# A winner this far ahead is clear even below _MIN_SCORE (a few odd words in a good column).
+_CLEAR_SCORE = 0.5
+_CLEAR_MARGIN = 0.3
+_DIGIT_RE = re.compile(r"\d")
+_VOWEL_RE = re.compile("[aeiouy]")
 _DECLARED_BONUS = 0.05
 _SAMPLE_SIZE = 3
 _MAX_VALUES = 2000
@@ -135,6 +141,9 @@ class EncodingGuess:
     confidence: float
     candidates: tuple[EncodingCandidate, ...]
     is_ambiguous: bool
+    #: False when the column holds only codes and numbers (``ĐH66``, ``1234/QĐ-TTg``): no word
+    #: to judge an encoding by, so the column does not take part in the table's decision.
+    has_words: bool = True
 
 
 def normalise_encoding_name(encoding: str) -> str:
@@ -262,8 +271,20 @@ def redecode_text(text: str, *, read_as: str, actual: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words of ``text`` that carry a non-ASCII character (ASCII words are neutral)."""
-    return [tok for tok in _TOKEN_SPLIT_RE.split(text) if tok and not tok.isascii()]
+    """Words of ``text`` that carry a non-ASCII character.
+
+    ASCII words are neutral, and so are codes: tokens with a digit (``ĐH66``) or letters
+    without any vowel (``QĐ`` in ``1234/QĐ-TTg``), which read alike in every encoding that
+    decodes them to letters and are no Vietnamese syllable in any.
+    """
+    return [tok for tok in _TOKEN_SPLIT_RE.split(text)
+            if tok and not tok.isascii() and not _is_code(tok)]  # fmt: skip
+
+
+def _is_code(token: str) -> bool:
+    if _DIGIT_RE.search(token):
+        return True
+    return token.isalpha() and not _VOWEL_RE.search(fold_diacritics(token))
 
 
 def vietnamese_score(text: str) -> float:
@@ -298,6 +319,11 @@ def _score_decoded(texts: Sequence[str]) -> float:
 def _candidate(values: Sequence[bytes], encoding: str) -> EncodingCandidate:
     texts = [decode_bytes(raw, encoding) for raw in values]
     return EncodingCandidate(encoding, round(_score_decoded(texts), 4), tuple(texts[:_SAMPLE_SIZE]))
+
+
+def _has_words(candidate: EncodingCandidate, values: Sequence[bytes]) -> bool:
+    texts = [decode_bytes(raw, candidate.encoding) for raw in values]
+    return any(_tokens(text) for text in texts)
 
 
 def detect_encoding(
@@ -342,9 +368,11 @@ def detect_encoding(
     margin = adjusted[best.encoding] - adjusted[second.encoding]
     # A declaration settles a tie (nothing reads better), but never a low score.
     is_tied = margin < _MIN_MARGIN and best.encoding != declared_name
-    is_ambiguous = best.score < _MIN_SCORE or is_tied
+    is_clear = best.score >= _CLEAR_SCORE and margin >= _CLEAR_MARGIN
+    is_ambiguous = (best.score < _MIN_SCORE or is_tied) and not is_clear
     confidence = best.score * min(1.0, margin / (2 * _MIN_MARGIN))
-    return EncodingGuess(best.encoding, round(confidence, 4), ranked, is_ambiguous)
+    has_words = _has_words(best, raws)
+    return EncodingGuess(best.encoding, round(confidence, 4), ranked, is_ambiguous, has_words)
 
 
 def detect_field_encodings(
@@ -365,16 +393,20 @@ def settle_encoding(per_field: Mapping[str, EncodingGuess]) -> EncodingGuess:
         When a field is ambiguous or two fields point to different encodings. The message lists
         the candidates with a decoded sample of each and asks for ``--encoding``.
     """
-    informative = {f: g for f, g in per_field.items() if g.encoding != "ascii"}
-    if not informative:
+    non_ascii = {f: g for f, g in per_field.items() if g.encoding != "ascii"}
+    if not non_ascii:
         return EncodingGuess("ascii", 1.0, (EncodingCandidate("ascii", 1.0, ()),), False)
+    # Decide on the columns with words; columns of codes only follow (or decide when alone).
+    informative = {f: g for f, g in non_ascii.items() if g.has_words} or non_ascii
     chosen = {g.encoding for g in informative.values()}
     if len(chosen) == 1 and not any(g.is_ambiguous for g in informative.values()):
         return min(informative.values(), key=lambda g: g.confidence)
     raise EncodingAmbiguousError(
         _ambiguity_message(informative),
-        details={f: [c.encoding for c in g.candidates[:3]] for f, g in informative.items()},
-    )
+        details={"fields": {f: [c.encoding for c in g.candidates[:3]]
+                            for f, g in informative.items()},
+                 "choices": encoding_choices(informative), "fix": "choose_encoding"},
+    )  # fmt: skip
 
 
 def _ambiguity_message(per_field: Mapping[str, EncodingGuess]) -> str:
@@ -385,7 +417,30 @@ def _ambiguity_message(per_field: Mapping[str, EncodingGuess]) -> str:
             sample = cand.sample[0] if cand.sample else ""
             lines.append(f"  {cand.encoding:<7} score {cand.score:.2f}  e.g. {sample!r}")
     lines.append(
-        "Look at the samples, pick the one that reads correctly and pass it with "
-        f"--encoding (one of: {', '.join(ENCODINGS)})."
+        "Look at the samples and choose the encoding that reads correctly "
+        f"(one of: {', '.join(ENCODINGS)})."
     )
     return "\n".join(lines)
+
+
+def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, object]]:
+    """Candidates with a decoded sample each, best first, for a picker (one entry per encoding).
+
+    Examples
+    --------
+    >>> guess = detect_encoding([b"S\xf4n"])
+    >>> [c["encoding"] for c in encoding_choices({"ten": guess})][:2]
+    ['vni', 'cp1252']
+    """
+    best: dict[str, dict[str, object]] = {}
+    for field, guess in per_field.items():
+        if guess.encoding == "ascii":
+            continue
+        for cand in guess.candidates:
+            entry = best.setdefault(cand.encoding, {"encoding": cand.encoding, "score": 0.0,
+                                                    "samples": []})  # fmt: skip
+            entry["score"] = max(float(entry["score"]), cand.score)  # type: ignore[arg-type]
+            samples = entry["samples"]
+            if cand.sample and len(samples) < _SAMPLE_SIZE:  # type: ignore[arg-type]
+                samples.append({"field": field, "text": cand.sample[0]})  # type: ignore[union-attr]
+    return sorted(best.values(), key=lambda e: -float(e["score"]))  # type: ignore[arg-type]
