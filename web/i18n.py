@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from web.i18n_pages import PAGES_EN, PAGES_VI
+from web.i18n_quarantine import QUARANTINE_EN, QUARANTINE_VI
 
 SUPPORTED_LANGS: Final = ("vi", "en")
 DEFAULT_LANG: Final = "vi"
@@ -289,6 +290,8 @@ _EN: Final = {
 
 _VI.update(PAGES_VI)  # labels of the map, upload and error pages
 _EN.update(PAGES_EN)
+_VI.update(QUARANTINE_VI)  # the upload page's diagnosis and quarantine
+_EN.update(QUARANTINE_EN)
 
 LABELS: Final = MappingProxyType({"vi": MappingProxyType(_VI), "en": MappingProxyType(_EN)})
 

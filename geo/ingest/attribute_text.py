@@ -198,6 +198,9 @@ def strip_controls(decoded: DecodedText, columns: list[str]) -> DecodedText:
     notes: list[str] = []
     for column in columns:
         values = frame[column].to_numpy(object).copy()
+        joined = "\n".join(v for v in values if isinstance(v, str))  # one C-level scan
+        if not strip_control(joined)[1]:
+            continue
         where = []
         for i, value in enumerate(values):
             if isinstance(value, str):

@@ -118,7 +118,11 @@ _MIN_MARGIN = 0.15
 _CLEAR_SCORE = 0.5
 _CLEAR_MARGIN = 0.3
 _DIGIT_RE = re.compile(r"\d")
-_VOWEL_RE = re.compile("[aeiouy]")
+# Every letter whose base is a vowel (a, ă, â, e, ê, i, o, ô, ơ, u, ư, y with any tone, any case).
+_VOWEL_LETTERS = frozenset(
+    ch for ch in map(chr, [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)])
+    if ch.isalpha() and fold_diacritics(ch) in ("a", "e", "i", "o", "u", "y")
+)  # fmt: skip
 _DECLARED_BONUS = 0.05
 _SAMPLE_SIZE = 3
 _MAX_VALUES = 2000
@@ -284,7 +288,7 @@ def _tokens(text: str) -> list[str]:
 def _is_code(token: str) -> bool:
     if _DIGIT_RE.search(token):
         return True
-    return token.isalpha() and not _VOWEL_RE.search(fold_diacritics(token))
+    return token.isalpha() and _VOWEL_LETTERS.isdisjoint(token)
 
 
 def vietnamese_score(text: str) -> float:

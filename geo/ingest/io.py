@@ -190,7 +190,7 @@ def _choose_source(sources: list[_Source], layer: str | None, name: str) -> _Sou
     if len(non_empty) == 1:
         return non_empty[0]
     raise LayerChoiceError(
-        f"{name} holds several layers: {_labels(sources)}. Choose one with --layer NAME.",
+        f"{name} holds several layers: {_labels(sources)}. Choose one of them.",
         details={"layers": [s.label for s in sources]},
     )
 

@@ -222,8 +222,7 @@ def _settle_crs(
     raise CRSUndeterminedError(
         f"The layer {raw.layer} has no .prj, so its coordinate system is unknown. "
         + (f"Most likely:\n{shown}\n" if shown else "Its coordinates fit no CRS used in Vietnam. ")
-        + "Pass --crs (e.g. --crs VN2000-TM3-105.75 or --crs EPSG:4326), or --accept-crs-guess "
-        "to use the first one.",
+        + "Give the CRS (e.g. VN2000-TM3-105.75 or EPSG:4326), or accept the first guess.",
         details={"candidates": [{"crs": c.name, "score": c.score} for c in candidates[:10]]},
     )
 
@@ -253,10 +252,28 @@ def _assemble(
         frame[name] = current.where(current.notna(), value).astype(object)
     located = None
     if kind == "zones" and provinces is not None:
-        located = province_codes_from_geometry(frame.geometry, provinces)
+        located = _located(frame, provinces)
         frame["province_code"] = _province_codes(frame, located, provinces)
         frame["geom_province_code"] = located.astype(object)
     return frame, located
+
+
+def _located(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
+    """The province holding most of each geometry.
+
+    With a declared province column, a representative point decides first and only the
+    features whose point lies elsewhere than declared are settled exactly (a crossing zone
+    whose point fell on the other side); without one, every feature is settled exactly.
+    """
+    if "province_code" not in frame:
+        return province_codes_from_geometry(frame.geometry, provinces)
+    declared = province_codes_from_text(frame["province_code"], provinces)
+    located = province_codes_from_geometry(frame.geometry, provinces, settle_crossing=False)
+    differ = (located.notna() & (located != declared)).to_numpy()
+    if differ.any():
+        exact = province_codes_from_geometry(frame.geometry[differ], provinces)
+        located = located.where(~differ, exact.reindex(located.index))
+    return located
 
 
 def _province_codes(

@@ -201,7 +201,7 @@ def _type_issues(geoms: np.ndarray, present: np.ndarray, kind: str) -> list[Issu
     return [
         Issue("wrong_geometry_type", f"{len(where)} feature(s) are {', '.join(found)} but "
               f"{kind} uploads need {wanted} geometries ({_list(where)}). Export the polygon "
-              "layer, or choose another --kind.", where)
+              "layer, or choose another kind of upload.", where)
     ]  # fmt: skip
 
 
