@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from api.cli import import_hints
-from api.cli.common import fail, print_json, settings
+from api.cli.common import UserFacingErrors, fail, print_json, settings
 from api.db.engine import make_engine, make_session_factory
-from api.errors import ZonemapError
-from geo.errors import GeoError
 
 if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a file is imported
     from sqlalchemy.orm import Session
@@ -65,7 +63,7 @@ def import_(
             constants=parse_mapping_args(set_), code_prefix=code_prefix, swap_axes=swap_axes,
         )  # fmt: skip
         document = _run(path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad)
-    except (GeoError, ZonemapError) as exc:
+    except UserFacingErrors as exc:
         refuse(import_hints.with_hint(exc), code=1, exc=exc)
     if as_json:
         print_json(document)

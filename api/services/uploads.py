@@ -337,7 +337,7 @@ def report_document(
         "errors": [e.message for e in prepared.errors],
         "error_codes": [e.code for e in prepared.errors],
         "diagnosis": prepared.diagnosis,
-        "quarantine": quarantine_list(prepared),
+        "quarantine": quarantine_list(prepared)[:QUARANTINE_LISTED],
         "quarantine_preview": _quarantine_preview(prepared),
         "columns": prepared.columns,
         "repairs": [{"feature": r.feature, "reason": r.reason,

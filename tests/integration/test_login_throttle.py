@@ -100,3 +100,32 @@ def test_cli_user_unlock_lifts_a_lockout(engine, test_database_url: str) -> None
             )
         ).scalar_one()
     assert left == 0 and audited == 1
+
+
+def test_concurrent_failures_on_separate_connections_are_all_counted(engine) -> None:  # noqa: ANN001
+    import threading
+
+    def attempt(n: int) -> None:
+        for _ in range(n):
+            with Session(engine) as session, session.begin():  # its own connection, like a worker
+                throttle.check_login(session, "race", "10.0.0.1")
+                throttle.record_failure(session, "race", "10.0.0.1")
+
+    threads = [threading.Thread(target=attempt, args=(10,)) for _ in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        with Session(engine) as session:
+            failures = dict(session.execute(text(
+                "SELECT key, failures FROM login_throttle WHERE key IN ('account:race', "
+                "'address:10.0.0.1')")).all())  # fmt: skip
+        assert failures == {"account:race": 40, "address:10.0.0.1": 40}
+        with Session(engine) as session:
+            locked = session.execute(text("SELECT locked_at IS NOT NULL FROM login_throttle "
+                                          "WHERE key = 'account:race'")).scalar_one()  # fmt: skip
+        assert locked
+    finally:
+        with Session(engine) as session, session.begin():
+            throttle.unlock(session, name="race", address="10.0.0.1")

@@ -280,3 +280,11 @@ def test_real_portal_layer_prepares_without_encoding_refusal() -> None:
                               constants={"kind": "KCN"})  # fmt: skip
     assert prepared.is_ok and prepared.feature_count == 23
     assert set(prepared.features["province_code"]) == {"86"}
+
+
+def test_prepare_upload_cpg_utf8_with_tcvn3_bytes_is_detected_not_trusted(tmp_path: Path) -> None:
+    gdf = wgs84_zones(4)
+    path = zipped_shapefile(tmp_path, gdf, encoding="tcvn3", cpg="UTF-8")
+    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES)
+    assert prepared.encoding == "tcvn3"
+    assert prepared.features["name"].tolist() == gdf["TEN_KCN"].tolist()
