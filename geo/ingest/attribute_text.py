@@ -19,11 +19,10 @@ import pandas as pd
 from geo.ingest.encoding import (
     EncodingGuess,
     decode_bytes,
-    detect_field_encodings,
     normalise_encoding_name,
     redecode_text,
-    settle_encoding,
 )
+from geo.ingest.encoding_choice import detect_field_encodings, settle_encoding
 from geo.ingest.io import RawLayer
 from geo.ingest.mojibake import repair_text, strip_control
 

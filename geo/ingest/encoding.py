@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.errors import EncodingAmbiguousError, UnknownEncodingError
+from geo.errors import UnknownEncodingError
 from geo.text import fold_diacritics, is_vietnamese_syllable, split_tone
 
 __all__ = [
@@ -36,12 +36,9 @@ __all__ = [
     "EncodingGuess",
     "decode_bytes",
     "detect_encoding",
-    "detect_field_encodings",
     "encode_text",
-    "encoding_choices",
     "normalise_encoding_name",
     "redecode_text",
-    "settle_encoding",
     "vietnamese_score",
 ]
 
@@ -377,74 +374,3 @@ def detect_encoding(
     confidence = best.score * min(1.0, margin / (2 * _MIN_MARGIN))
     has_words = _has_words(best, raws)
     return EncodingGuess(best.encoding, round(confidence, 4), ranked, is_ambiguous, has_words)
-
-
-def detect_field_encodings(
-    gdf_raw_bytes: Mapping[str, Sequence[bytes | None]], *, declared: str | None = None
-) -> dict[str, EncodingGuess]:
-    """Run ``detect_encoding`` on every text field (field name → raw values)."""
-    return {
-        field: detect_encoding(values, declared=declared) for field, values in gdf_raw_bytes.items()
-    }
-
-
-def settle_encoding(per_field: Mapping[str, EncodingGuess]) -> EncodingGuess:
-    """Decide one encoding for a whole attribute table from the per-field guesses.
-
-    Raises
-    ------
-    EncodingAmbiguousError
-        When a field is ambiguous or two fields point to different encodings. The message lists
-        the candidates with a decoded sample of each and asks for ``--encoding``.
-    """
-    non_ascii = {f: g for f, g in per_field.items() if g.encoding != "ascii"}
-    if not non_ascii:
-        return EncodingGuess("ascii", 1.0, (EncodingCandidate("ascii", 1.0, ()),), False)
-    # Decide on the columns with words; columns of codes only follow (or decide when alone).
-    informative = {f: g for f, g in non_ascii.items() if g.has_words} or non_ascii
-    chosen = {g.encoding for g in informative.values()}
-    if len(chosen) == 1 and not any(g.is_ambiguous for g in informative.values()):
-        return min(informative.values(), key=lambda g: g.confidence)
-    raise EncodingAmbiguousError(
-        _ambiguity_message(informative),
-        details={"fields": {f: [c.encoding for c in g.candidates[:3]]
-                            for f, g in informative.items()},
-                 "choices": encoding_choices(informative), "fix": "choose_encoding"},
-    )  # fmt: skip
-
-
-def _ambiguity_message(per_field: Mapping[str, EncodingGuess]) -> str:
-    lines = ["Cannot tell which text encoding the attribute table uses."]
-    for field, guess in per_field.items():
-        lines.append(f"Field {field!r} (best guess {guess.encoding}):")
-        for cand in guess.candidates[:3]:
-            sample = cand.sample[0] if cand.sample else ""
-            lines.append(f"  {cand.encoding:<7} score {cand.score:.2f}  e.g. {sample!r}")
-    lines.append(
-        "Look at the samples and choose the encoding that reads correctly "
-        f"(one of: {', '.join(ENCODINGS)})."
-    )
-    return "\n".join(lines)
-
-
-def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, object]]:
-    """Candidates with a decoded sample each, best first, for a picker (one entry per encoding).
-
-    Examples
-    --------
-    >>> guess = detect_encoding([b"S\xf4n"])
-    >>> [c["encoding"] for c in encoding_choices({"ten": guess})][:2]
-    ['vni', 'cp1252']
-    """
-    best: dict[str, dict[str, object]] = {}
-    for field, guess in per_field.items():
-        if guess.encoding == "ascii":
-            continue
-        for cand in guess.candidates:
-            entry = best.setdefault(cand.encoding, {"encoding": cand.encoding, "score": 0.0,
-                                                    "samples": []})  # fmt: skip
-            entry["score"] = max(float(entry["score"]), cand.score)  # type: ignore[arg-type]
-            samples = entry["samples"]
-            if cand.sample and len(samples) < _SAMPLE_SIZE:  # type: ignore[arg-type]
-                samples.append({"field": field, "text": cand.sample[0]})  # type: ignore[union-attr]
-    return sorted(best.values(), key=lambda e: -float(e["score"]))  # type: ignore[arg-type]

@@ -154,8 +154,10 @@ def describe_columns(samples: Mapping[str, list[str]]) -> str:
 
     Examples
     --------
-    >>> describe_columns({"MA": ["A1", "A2"], "Tên ": []})
-    "the file's columns are:\n  'MA' (e.g. 'A1', 'A2')\n  'Tên ' (empty)"
+    >>> print(describe_columns({"MA": ["A1", "A2"], "Tên ": []}))
+    the file's columns are:
+      'MA' (e.g. 'A1', 'A2')
+      'Tên ' (empty)
     """
     lines = ["the file's columns are:"]
     for column, values in samples.items():

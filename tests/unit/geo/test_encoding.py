@@ -11,13 +11,12 @@ from geo.ingest.encoding import (
     ENCODINGS,
     decode_bytes,
     detect_encoding,
-    detect_field_encodings,
     encode_text,
     normalise_encoding_name,
     redecode_text,
-    settle_encoding,
     vietnamese_score,
 )
+from geo.ingest.encoding_choice import detect_field_encodings, settle_encoding
 
 NAMES = [
     "Khu công nghiệp Tiên Sơn",

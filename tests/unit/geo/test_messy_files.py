@@ -14,7 +14,8 @@ from shapely.geometry import Point
 
 from geo.errors import CorruptFileError, EncodingAmbiguousError
 from geo.ingest.diagnose import diagnose_positions
-from geo.ingest.encoding import detect_field_encodings, encode_text, settle_encoding
+from geo.ingest.encoding import encode_text
+from geo.ingest.encoding_choice import detect_field_encodings, settle_encoding
 from geo.ingest.mapping import MappingError, parse_mapping_args
 from geo.ingest.mojibake import repair_text
 from geo.ingest.upload import prepare_upload
