@@ -71,7 +71,7 @@ def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, o
 
     Examples
     --------
-    >>> guess = detect_encoding([b"S\xf4n"])
+    >>> guess = detect_encoding([bytes([0x53, 0xF4, 0x6E])])  # "Sôn": VNI "Sơn", or CP1252
     >>> [c["encoding"] for c in encoding_choices({"ten": guess})][:2]
     ['vni', 'cp1252']
     """
