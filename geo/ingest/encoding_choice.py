@@ -72,8 +72,9 @@ def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, o
     Examples
     --------
     >>> guess = detect_encoding([bytes([0x53, 0xF4, 0x6E])])  # "Sôn": VNI "Sơn", or CP1252
-    >>> [c["encoding"] for c in encoding_choices({"ten": guess})][:2]
-    ['vni', 'cp1252']
+    >>> choices = encoding_choices({"ten": guess})
+    >>> [(c["encoding"], c["samples"][0]["text"]) for c in choices if c["encoding"] == "vni"]
+    [('vni', 'Sơn')]
     """
     best: dict[str, dict[str, object]] = {}
     for field, guess in per_field.items():
