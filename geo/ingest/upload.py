@@ -35,7 +35,7 @@ from geo.ingest.io import RawLayer, ReadLimits, read_layer
 from geo.ingest.mapping import apply_mapping, column_samples, propose_mapping
 from geo.ingest.prepared import PreparedUpload, QuarantinedFeature, quarantined_features
 from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
-from geo.ingest.quarantine import decide, list_positions, reason_counts, triage_features
+from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
 from geo.ingest.validate import Issue, areas_ha
 
 __all__ = ["KINDS", "PreparedUpload", "QuarantinedFeature", "prepare_upload"]
@@ -150,9 +150,16 @@ def prepare_upload(
         kind, features, describe_crs(source_crs), text.encoding, raw.layer, raw.layers,
         raw.driver, dict(proposal), triage.repairs, staged_originals, tuple(warnings),
         tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
-        quarantine=quarantine, diagnosis=reason_counts(triage.reasons), positions=kept,
+        quarantine=quarantine, diagnosis=_diagnosis(triage), positions=kept,
         columns=columns,
     )  # fmt: skip
+
+
+def _diagnosis(triage: Triage) -> dict[str, int]:
+    """Features per reason; kept features whose invalid geometry was repaired counted apart."""
+    counts = reason_counts(triage.reasons)
+    repaired = sum(1 for r in triage.repairs if triage.reasons[r.feature] == "ok")
+    return {**counts, "invalid_geometry_repaired": repaired} if repaired else counts
 
 
 def _codes_from_ids(

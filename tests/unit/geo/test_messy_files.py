@@ -126,6 +126,7 @@ def test_prepare_upload_self_intersecting_polygons_repaired_with_reason(tmp_path
     assert prepared.is_ok and prepared.feature_count == 10
     assert [r.feature for r in prepared.repairs] == [1, 3, 5, 7, 9]
     assert all("Self-intersection" in r.reason for r in prepared.repairs)
+    assert prepared.diagnosis == {"ok": 10, "invalid_geometry_repaired": 5}
     assert prepared.features.geometry.is_valid.all()
 
 
