@@ -290,7 +290,11 @@
 
   Upload.prototype.loadHistory = function () {
     var self = this, cfg = this.cfg;
+    /* Only the newest request may draw: an older, slower answer (the page's first load racing a
+     * commit's reload) would otherwise put back a stale list. */
+    var request = self.historyRequest = (self.historyRequest || 0) + 1;
     return self.app.fetchJson(self.opts.historyUrl).then(function (data) {
+      if (request !== self.historyRequest) { return; }
       var body = $("zm-upload-history").querySelector("tbody");
       body.replaceChildren();
       data.uploads.forEach(function (u) {
