@@ -180,3 +180,23 @@ def test_cli_commit_with_quarantine_needs_skip_bad(
     finally:
         with Session(engine) as session, session.begin():
             session.execute(text("DELETE FROM zones WHERE code LIKE 'SKIP-%'"))
+
+
+def test_upload_form_constants_and_code_prefix_and_mapping_help(
+    make_client, db_session: Session, tmp_path: Path
+) -> None:
+    client = make_client(user_token(db_session, "adm", "admin"))
+    features = portal_points(3)
+    for f in features:
+        del f["properties"]["Mã"], f["properties"]["Loại"]
+    path = write_geojson(tmp_path / "noc.geojson", features)
+    doc = _post(client, path, mapping="name=Tên khu công nghiệp", constants="kind=KCN",
+                code_prefix="VLX-").json()  # fmt: skip
+    assert [f["properties"]["code"] for f in doc["preview"]["features"]] == [
+        "VLX-1000", "VLX-1001", "VLX-1002"]  # fmt: skip
+    assert {f["properties"]["kind"] for f in doc["preview"]["features"]} == {"KCN"}
+    before = counts(db_session)
+    bad = _post(client, path, mapping="name=Ten khu")
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_mapping"
+    assert "'Số quyết định' (e.g. '1200/QĐ-TTg', '1201/QĐ-TTg')" in bad.json()["detail"]
+    assert counts(db_session) == before
