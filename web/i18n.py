@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from web.i18n_pages import PAGES_EN, PAGES_VI
+from web.i18n_quarantine import QUARANTINE_EN, QUARANTINE_VI
 
 SUPPORTED_LANGS: Final = ("vi", "en")
 DEFAULT_LANG: Final = "vi"
@@ -143,6 +144,9 @@ _VI: Final = {
     "login.password": "Mật khẩu",
     "login.submit": "Đăng nhập",
     "login.failed": "Tên người dùng hoặc mật khẩu không đúng.",
+    "login.throttled": "Quá nhiều lần đăng nhập sai. Hãy thử lại sau {seconds} giây.",
+    "login.locked": "Tài khoản bị khóa sau quá nhiều lần đăng nhập sai. Hãy nhờ quản trị viên "
+    "mở khóa.",
     "login.signed_in_as": "Đang đăng nhập với tên",
     "login.logout": "Đăng xuất",
     "login.token_note": "Phần mềm GIS và tập lệnh dùng mã truy cập API (zonemap token create).",
@@ -276,6 +280,9 @@ _EN: Final = {
     "login.password": "Password",
     "login.submit": "Sign in",
     "login.failed": "Wrong user name or password.",
+    "login.throttled": "Too many failed sign-ins. Try again in {seconds} seconds.",
+    "login.locked": "This account is locked after too many failed sign-ins. Ask an admin to "
+    "unlock it.",
     "login.signed_in_as": "Signed in as",
     "login.logout": "Sign out",
     "login.token_note": "GIS software and scripts use an API token (zonemap token create).",
@@ -283,6 +290,8 @@ _EN: Final = {
 
 _VI.update(PAGES_VI)  # labels of the map, upload and error pages
 _EN.update(PAGES_EN)
+_VI.update(QUARANTINE_VI)  # the upload page's diagnosis and quarantine
+_EN.update(QUARANTINE_EN)
 
 LABELS: Final = MappingProxyType({"vi": MappingProxyType(_VI), "en": MappingProxyType(_EN)})
 

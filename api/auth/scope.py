@@ -30,6 +30,8 @@ _UPLOAD_PROVINCES = """
 SELECT DISTINCT p FROM (
     SELECT s.province_code AS p FROM upload_features s WHERE s.upload_id = :u
     UNION ALL
+    SELECT s.geom_province_code FROM upload_features s WHERE s.upload_id = :u
+    UNION ALL
     SELECT z.province_code FROM upload_features s JOIN zones z ON z.code = s.code
     WHERE s.upload_id = :u
 ) q WHERE p IS NOT NULL ORDER BY p
@@ -49,8 +51,9 @@ SELECT DISTINCT p FROM (
 def check_upload_scope(session: Session, upload_id: int, principal: Principal) -> None:
     """Raise ForbiddenError when the staged upload touches zones outside the caller's provinces.
 
-    Both the province a feature names and the province of the stored zone with its code count,
-    so an editor can neither add zones elsewhere nor move someone else's zone into their scope.
+    The province a feature names, the province holding most of its geometry, and the province
+    of the stored zone with its code all count, so an editor can neither add zones elsewhere
+    (whatever province they declare) nor move someone else's zone into their scope.
     """
     provinces = session.execute(text(_UPLOAD_PROVINCES), {"u": upload_id}).scalars().all()
     _refuse_outside(principal, provinces, f"upload {upload_id}")

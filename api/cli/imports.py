@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from api.cli.common import fail, print_json, settings
+from api.cli import import_hints
+from api.cli.common import UserFacingErrors, fail, print_json, settings
 from api.db.engine import make_engine, make_session_factory
-from api.errors import ZonemapError
-from geo.errors import GeoError
 
 if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a file is imported
     from sqlalchemy.orm import Session
@@ -38,39 +37,66 @@ def import_(
     source: str | None = typer.Option(None, "--source", help="Footprint source (actual)."),
     observed_on: str | None = typer.Option(None, "--observed-on", help="YYYY-MM-DD (actual)."),
     decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
+    set_: list[str] = typer.Option([], "--set", help="FIELD=VALUE for every feature (kind=KCN)."),  # noqa: B006
+    code_prefix: str | None = typer.Option(
+        None, "--code-prefix", help="No code column: code = PREFIX + feature id."
+    ),
+    swap_axes: bool = typer.Option(False, "--swap-axes", help="Exchange longitude and latitude."),
+    skip_bad: bool = typer.Option(
+        False, "--skip-bad", help="Commit the good features, leaving the quarantined ones out."
+    ),
 ) -> None:
     """Import zones, planning boundaries or actual footprints from a GIS file."""
     from api.services import uploads as svc
     from geo.ingest.mapping import parse_mapping_args
 
+    refuse = _refuser(as_json)
     if kind not in KINDS:
-        fail(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        refuse(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}", code=2)
     if not path.is_file():
-        fail(f"{path} does not exist or is not a file")
+        refuse(f"{path} does not exist or is not a file", code=2)
     try:
         options = svc.UploadOptions(
             kind=kind, crs=crs, encoding=encoding, mapping=parse_mapping_args(map_), layer=layer,
             accept_crs_guess=accept_crs_guess, uploaded_by=f"cli:{getpass.getuser()}",
-            defaults=_defaults(source, observed_on, decision_ref),
+            defaults=_defaults(source, observed_on, decision_ref, refuse),
+            constants=parse_mapping_args(set_), code_prefix=code_prefix, swap_axes=swap_axes,
         )  # fmt: skip
-        document = _run(path, options, dry_run=dry_run, quiet=as_json)
-    except (GeoError, ZonemapError) as exc:
-        fail(getattr(exc, "message", str(exc)), code=1)
+        document = _run(path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad)
+    except UserFacingErrors as exc:
+        refuse(import_hints.with_hint(exc), code=1, exc=exc)
     if as_json:
         print_json(document)
     else:
         _print_summary(document, dry_run=dry_run)
 
 
-def _defaults(source: str | None, observed_on: str | None, decision_ref: str | None) -> dict:
+def _refuser(as_json: bool) -> Callable[..., NoReturn]:
+    """A function that ends the command with an error: one JSON document on stdout under --json
+    (``errors`` filled, as much of the diagnosis as there is), the message on stderr always."""
+
+    def refuse(message: str, *, code: int, exc: Exception | None = None) -> NoReturn:
+        if as_json:
+            print_json(import_hints.error_document(message, exc))
+        fail(message, code=code)
+
+    return refuse
+
+
+def _defaults(
+    source: str | None, observed_on: str | None, decision_ref: str | None,
+    refuse: Callable[..., NoReturn],
+) -> dict:  # fmt: skip
     try:
         observed = dt.date.fromisoformat(observed_on) if observed_on else None
     except ValueError:
-        fail(f"--observed-on must be a date YYYY-MM-DD, not {observed_on!r}")
+        refuse(f"--observed-on must be a date YYYY-MM-DD, not {observed_on!r}", code=2)
     return {"source": source, "observed_on": observed, "decision_ref": decision_ref}
 
 
-def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) -> dict:
+def _run(
+    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, skip_bad: bool
+) -> dict:
     from api.services import uploads as svc
 
     max_bytes = settings().max_upload_mb * 1024**2
@@ -82,7 +108,11 @@ def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) 
             # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
             preview = svc.preview_geojson(session, upload_id)
             return svc.report_document(prepared, counts, preview=preview)
-        counts = svc.commit(session, upload_id, progress=report)
+        try:
+            counts = svc.commit(session, upload_id, progress=report, accept_quarantine=skip_bad)
+        except svc.QuarantineNotAcceptedError as exc:
+            exc.prepared = prepared  # type: ignore[attr-defined]
+            raise
         return svc.report_document(prepared, counts, upload_id=upload_id)
 
 
@@ -132,5 +162,9 @@ def _print_summary(doc: dict, *, dry_run: bool) -> None:
         f"repaired {doc['repaired']}"
         + (f" — upload {doc['upload_id']}" if doc["upload_id"] else ""),
         *(f"warning: {w}" for w in doc["warnings"]),
+        *(f"quarantined: {q['message']}" for q in doc.get("quarantine", [])[:50]),
     ]
+    if doc.get("quarantine") and dry_run:
+        lines.append(f"{len(doc['quarantine'])} feature(s) quarantined: pass --skip-bad to import "
+                     "the others without them.")  # fmt: skip
     sys.stdout.write("\n".join(lines) + "\n")

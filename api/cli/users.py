@@ -68,6 +68,38 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="JSON on stdou
                    f"{state}")  # fmt: skip
 
 
+@user_app.command("unlock")
+def unlock_user(
+    name: str | None = typer.Argument(None, help="Account to unlock (its failed sign-ins)."),
+    address: str | None = typer.Option(None, "--address", help="Also clear a client address."),
+) -> None:
+    """Lift the lockout and login delays of an account (and/or a client address)."""
+    from api.auth import audit, throttle
+
+    if not name and not address:
+        raise typer.BadParameter("give an account name or --address")
+    with session_scope() as session:
+        cleared = throttle.unlock(session, name=name, address=address)
+        audit.record(session, "auth.unlock", target=f"user:{name}" if name else None,
+                     details={"address": address, "cleared": cleared})  # fmt: skip
+    typer.echo(f"unlocked {name or ''}{' ' + address if address else ''} ({cleared} entries)")
+
+
+@user_app.command("locked")
+def list_locked(as_json: bool = typer.Option(False, "--json", help="JSON on stdout.")) -> None:
+    """Accounts locked and keys delayed by failed sign-ins."""
+    from api.auth import throttle
+
+    with session_scope() as session:
+        rows = throttle.locked_accounts(session)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        state = "locked" if r["locked_at"] else f"delayed until {r['blocked_until']}"
+        typer.echo(f"{r['key']:<40} failures={r['failures']:<4} {state}")
+
+
 @token_app.command("create")
 def create_token(
     name: str = typer.Argument(..., help="User the token acts for."),

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.auth import audit
+from api.auth import audit, throttle
 from api.auth.sessions import csrf_matches, end_session, start_session
 from api.auth.users import authenticate
 from api.deps import (
@@ -50,16 +50,18 @@ def login(
         raise ForbiddenError("The login form has no valid CSRF token: reload the page.",
                              code="csrf_failed")  # fmt: skip
     chosen, ip = normalize_lang(lang), client_ip(request)
+    refused = throttle.check_login(session, name, ip)
+    if refused is not None:
+        audit.record(session, "auth.login_throttled", actor=name[:64], client_ip=ip,
+                     details={"key": refused.key, "locked": refused.is_locked})  # fmt: skip
+        return _login_error(request, chosen, next, refused, status=429)
     user = authenticate(session, name, password)
     if user is None:
-        audit.record(session, "auth.login_failed", actor=name[:64], client_ip=ip)
-        html = render_login_page(
-            lang=chosen,
-            csrf_token=request.state.csrf_token,
-            next_url=_safe_next(next),
-            error=translate("login.failed", chosen),
-        )
-        return HTMLResponse(html, status_code=401)  # fmt: skip
+        failures = throttle.record_failure(session, name, ip)
+        audit.record(session, "auth.login_failed", actor=name[:64], client_ip=ip,
+                     details={"failures": failures})  # fmt: skip
+        return _login_error(request, chosen, next, None, status=401)
+    throttle.record_success(session, name)
     audit.record(session, "auth.login", actor=user["name"], user_id=int(user["id"]),
                  client_ip=ip, target=f"user:{user['name']}")  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -93,6 +95,21 @@ def audit_log(
     rows = audit.recent(session, limit=limit)
     return {"entries": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
                          for k, v in r.items()} for r in rows]}  # fmt: skip
+
+
+def _login_error(
+    request: Request, lang: str, next_url: str, refused: throttle.Throttled | None, *, status: int
+) -> HTMLResponse:
+    if refused is None:
+        message = translate("login.failed", lang)
+    elif refused.is_locked:
+        message = translate("login.locked", lang)
+    else:
+        message = translate("login.throttled", lang).format(seconds=refused.retry_after_s)
+    html = render_login_page(lang=lang, csrf_token=request.state.csrf_token,
+                             next_url=_safe_next(next_url), error=message)  # fmt: skip
+    headers = {"Retry-After": str(refused.retry_after_s)} if refused else {}
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def _safe_next(value: str | None) -> str:

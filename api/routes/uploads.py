@@ -5,16 +5,18 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from api.auth import audit
 from api.auth.limits import RequestTooLargeError
 from api.auth.principal import Principal
 from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
-from api.deps import EditorDep, SessionDep, SettingsDep, client_ip
+from api.deps import EditorDep, SessionDep, SettingsDep, ViewerDep, client_ip
 from api.errors import InvalidParameterError
 from api.services import uploads as svc
 from geo.ingest.mapping import parse_mapping_args
@@ -36,8 +38,13 @@ def create_upload(
     mapping: Annotated[str | None, Form(description="FIELD=COLUMN, comma-separated")] = None,
     layer: Annotated[str | None, Form()] = None,
     accept_crs_guess: Annotated[bool, Form()] = False,
+    constants: Annotated[str | None, Form(description="FIELD=VALUE for every feature")] = None,
+    code_prefix: Annotated[str | None, Form()] = None,
+    swap_axes: Annotated[bool, Form()] = False,
 ) -> dict:
     options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name)
+    options = replace(options, constants=parse_mapping_args([constants]) if constants else {},
+                      code_prefix=code_prefix, swap_axes=swap_axes)  # fmt: skip
     max_bytes = settings.max_upload_mb * 1024**2
     with _saved(file, max_bytes) as path, write_scope(session, editor):
         prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
@@ -51,10 +58,13 @@ def create_upload(
 
 
 @router.post("/uploads/{upload_id}/commit", operation_id="uploads-commit")
-def commit_upload(request: Request, session: SessionDep, editor: EditorDep, upload_id: int) -> dict:
+def commit_upload(
+    request: Request, session: SessionDep, editor: EditorDep, upload_id: int,
+    accept_quarantine: Annotated[bool, Form()] = False,
+) -> dict:  # fmt: skip
     with write_scope(session, editor):
         check_upload_scope(session, upload_id, editor)
-        counts = svc.commit(session, upload_id)
+        counts = svc.commit(session, upload_id, accept_quarantine=accept_quarantine)
     _audit(request, session, editor, "upload.commit", upload_id, counts)
     return {"upload_id": upload_id, "status": "committed", **counts}
 
@@ -86,6 +96,17 @@ def list_uploads(
 ) -> dict:
     rows = svc.list_uploads(session, limit=limit, offset=offset)
     return {"uploads": [_jsonable(r) for r in rows]}
+
+
+@router.get("/uploads/{upload_id}/quarantine.geojson", operation_id="uploads-quarantine")
+def get_quarantine(session: SessionDep, _viewer: ViewerDep, upload_id: int) -> JSONResponse:
+    body = svc.quarantine_geojson(session, upload_id)
+    name = f"upload-{upload_id}-quarantine.geojson"
+    return JSONResponse(
+        body,
+        media_type="application/geo+json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/uploads/{upload_id}", operation_id="uploads-get")

@@ -21,6 +21,7 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
+import shapely.geometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -33,18 +34,27 @@ from geo.ingest.upload import PreparedUpload, prepare_upload
 
 COMMIT_LOCK_TIMEOUT_S = 30.0
 PREVIEW_FEATURES = 5000
+QUARANTINE_LISTED = 1000
 _PAUSE_ENV = "ZONEMAP_TEST_COMMIT_PAUSE_S"  # tests: sleep inside the commit transaction
 Progress = Callable[[str, float], None]
 
 
 class UploadInvalidError(UploadRejectedError):
-    """The file was read but its content cannot be committed; ``details`` lists every error."""
+    """The file was read but its content cannot be committed; ``details`` lists every error.
+
+    ``prepared`` is the pipeline's result when there is one, so that a caller can still show
+    the whole diagnosis (the CLI's ``--json`` document).
+    """
 
     code = "upload_invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: Any = None,
+        prepared: PreparedUpload | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(message, code=code)
         self.details = details
+        self.prepared = prepared
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,9 @@ class UploadOptions:
     accept_crs_guess: bool = False
     defaults: Mapping[str, Any] = field(default_factory=dict)
     uploaded_by: str | None = None
+    constants: Mapping[str, str] = field(default_factory=dict)
+    code_prefix: str | None = None
+    swap_axes: bool = False
 
 
 def load_provinces(session: Session, version: str = "2025-34") -> gpd.GeoDataFrame:
@@ -84,15 +97,33 @@ def prepare(
         mapping=dict(options.mapping) or None, layer=options.layer,
         accept_crs_guess=options.accept_crs_guess, provinces=load_provinces(session),
         defaults=options.defaults, limits=ReadLimits(max_file_bytes=max_bytes), progress=progress,
+        constants=dict(options.constants) or None, code_prefix=options.code_prefix,
+        swap_axes=options.swap_axes,
     )  # fmt: skip
     if prepared.errors:
         raise UploadInvalidError(
             "The upload cannot be committed:\n"
             + "\n".join(f"- {e.message}" for e in prepared.errors),
-            code=prepared.errors[0].code,
-            details=[{"code": e.code, "message": e.message} for e in prepared.errors],
-        )
+            code=prepared.errors[0].code, details=diagnosis_details(prepared), prepared=prepared,
+        )  # fmt: skip
     return prepared
+
+
+def diagnosis_details(prepared: PreparedUpload) -> dict[str, Any]:
+    """The errors, the counts per reason and the quarantined features, for an error body."""
+    return {
+        "errors": [{"code": e.code, "message": e.message, "features": list(e.features[:100])}
+                   for e in prepared.errors],
+        "diagnosis": prepared.diagnosis,
+        "quarantine": quarantine_list(prepared)[:QUARANTINE_LISTED],
+        "columns": prepared.columns,
+    }  # fmt: skip
+
+
+def quarantine_list(prepared: PreparedUpload) -> list[dict[str, Any]]:
+    """Every quarantined feature: position in the file, id, code, reason and message."""
+    return [{"index": q.index, "feature_id": q.fid, "code": q.code, "reason": q.reason,
+             "detail": q.detail, "message": q.message} for q in prepared.quarantine]  # fmt: skip
 
 
 def stage(
@@ -104,11 +135,13 @@ def stage(
         session, kind=options.kind, filename=filename, sha256=sha256_of(path),
         size_bytes=path.stat().st_size, uploaded_by=options.uploaded_by,
         source_crs=prepared.source_crs, encoding=prepared.encoding,
-        counts={"features": prepared.feature_count, "repaired": len(prepared.repairs)},
+        counts={"features": prepared.feature_count, "repaired": len(prepared.repairs),
+                "quarantined": len(prepared.quarantine)},
         warnings=[w.message for w in prepared.warnings], errors=[], area_ha=prepared.area_ha,
         options={"fields": _fields(prepared), "mapping": prepared.mapping, "layer": prepared.layer},
     )  # fmt: skip
     repo.stage_features(session, upload_id, prepared.features, prepared.originals)
+    repo.stage_quarantine(session, upload_id, prepared.quarantine)
     if options.kind != "zones":
         _check_known_codes(session, upload_id)
     return upload_id
@@ -142,11 +175,18 @@ def preview(session: Session, upload_id: int) -> dict[str, int]:
     return counts
 
 
-def commit(session: Session, upload_id: int, *, progress: Progress | None = None) -> dict:
+def commit(
+    session: Session, upload_id: int, *, progress: Progress | None = None,
+    accept_quarantine: bool = False,
+) -> dict:  # fmt: skip
     """Apply a previewed upload in the caller's transaction; return its counts.
 
+    Only the good features are staged; when some were quarantined, the commit needs
+    ``accept_quarantine`` (the user saw the list and agrees to leave them out).
+
     Raises ConflictError when the upload is not in the 'previewed' state, or when another
-    commit holds the lock too long (retry then).
+    commit holds the lock too long (retry then); QuarantineNotAcceptedError when features are
+    quarantined and the user did not accept.
     """
     report = progress or (lambda _s, _f: None)
     _lock_commits(session)
@@ -154,6 +194,15 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
     if upload["status"] != "previewed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a previewed upload "
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
+    quarantined = int(upload["counts"].get("quarantined", 0))
+    if quarantined and not accept_quarantine:
+        raise QuarantineNotAcceptedError(
+            f"{quarantined} feature(s) of upload {upload_id} are quarantined (listed with their "
+            "reasons in the preview). Accept to commit the other features without them, or fix "
+            "the file and upload it again.",
+            details={"quarantined": quarantined,
+                     "quarantine": quarantine_rows(session, upload_id)[:QUARANTINE_LISTED]},
+        )  # fmt: skip
     report("commit", 0.0)
     counts = _apply(session, upload_id)
     order.assign_commit_seq(session, upload_id)
@@ -196,6 +245,7 @@ def _apply(session: Session, upload_id: int) -> dict[str, int]:
         "features": features, "inserted": len(inserted), "updated": len(updated),
         "unchanged": features - len(inserted) - len(updated),
         "repaired": int(upload["counts"].get("repaired", 0)),
+        "quarantined": int(upload["counts"].get("quarantined", 0)),
     }  # fmt: skip
 
 
@@ -218,6 +268,37 @@ class RollbackBlockedError(ConflictError):
                         f"{u['committed_at']:%Y-%m-%d %H:%M})"}
             for u in later
         ]  # fmt: skip
+
+
+class QuarantineNotAcceptedError(UploadRejectedError):
+    """A commit of an upload with quarantined features that the user did not accept."""
+
+    code = "quarantine_not_accepted"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def quarantine_rows(session: Session, upload_id: int) -> list[dict[str, Any]]:
+    """The quarantined features of a stored upload (position, id, code, reason, message)."""
+    return [{"index": f["properties"]["_index"], "feature_id": f["properties"]["_feature_id"],
+             "code": f["properties"]["_code"], "reason": f["properties"]["_reason"],
+             "message": f["properties"]["_message"]}
+            for f in repo.quarantine_features(session, upload_id)]  # fmt: skip
+
+
+def quarantine_geojson(session: Session, upload_id: int) -> dict[str, Any]:
+    """The quarantined features of an upload as a GeoJSON FeatureCollection (EPSG:4326).
+
+    Each keeps the file's attributes plus ``_index``, ``_reason``, ``_message`` and
+    ``_original_wkt`` (the geometry as read, in the upload's source CRS, also when it has no
+    usable position), so the features can be fixed and uploaded again.
+    """
+    upload = _get(session, upload_id)
+    features = repo.quarantine_features(session, upload_id)
+    return {"type": "FeatureCollection", "name": f"upload-{upload_id}-quarantine",
+            "source_crs": upload["source_crs"], "features": features}  # fmt: skip
 
 
 def rollback(session: Session, upload_id: int) -> dict[str, int]:
@@ -283,6 +364,7 @@ def report_document(
     counts = counts or {}
     doc: dict[str, Any] = {
         "upload_id": upload_id, "kind": prepared.kind, "features": prepared.feature_count,
+        "features_read": prepared.read_count, "quarantined": len(prepared.quarantine),
         "inserted": counts.get("inserted", 0), "updated": counts.get("updated", 0),
         "unchanged": counts.get("unchanged", 0), "repaired": len(prepared.repairs),
         "crs": prepared.source_crs, "encoding": prepared.encoding,
@@ -290,6 +372,11 @@ def report_document(
         "mapping": prepared.mapping,
         "warnings": [w.message for w in prepared.warnings],
         "errors": [e.message for e in prepared.errors],
+        "error_codes": [e.code for e in prepared.errors],
+        "diagnosis": prepared.diagnosis,
+        "quarantine": quarantine_list(prepared)[:QUARANTINE_LISTED],
+        "quarantine_preview": _quarantine_preview(prepared),
+        "columns": prepared.columns,
         "repairs": [{"feature": r.feature, "reason": r.reason,
                      "area_before_ha": round(r.area_before_ha, 4),
                      "area_after_ha": round(r.area_after_ha, 4),
@@ -300,6 +387,17 @@ def report_document(
     if preview is not None:
         doc["preview"] = preview
     return doc
+
+
+def _quarantine_preview(prepared: PreparedUpload) -> dict[str, Any]:
+    """Quarantined features that have a position, as GeoJSON to draw apart on the map."""
+    features = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(q.geometry),
+         "properties": {"index": q.index, "code": q.code, "reason": q.reason,
+                        "message": q.message}}
+        for q in prepared.quarantine[:PREVIEW_FEATURES] if q.geometry is not None
+    ]  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
 
 
 def sha256_of(path: Path) -> str:

@@ -101,7 +101,7 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     32648
     """
     if gdf.crs is None:
-        raise UnknownCRSError("The layer has no CRS; set one (e.g. --crs EPSG:4326) first.")
+        raise UnknownCRSError("The layer has no CRS; set one (e.g. EPSG:4326) first.")
     lon_min, lat_min, lon_max, lat_max = gdf.to_crs(STORAGE_SRID).total_bounds
     if lon_max - lon_min > 6.0:
         return gdf.to_crs(VIETNAM_ALBERS)

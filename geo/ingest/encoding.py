@@ -24,11 +24,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo.errors import EncodingAmbiguousError, UnknownEncodingError
-from geo.text import is_vietnamese_syllable, split_tone
+from geo.errors import UnknownEncodingError
+from geo.text import fold_diacritics, is_vietnamese_syllable, split_tone
 
 __all__ = [
     "ENCODINGS",
@@ -36,11 +36,9 @@ __all__ = [
     "EncodingGuess",
     "decode_bytes",
     "detect_encoding",
-    "detect_field_encodings",
     "encode_text",
     "normalise_encoding_name",
     "redecode_text",
-    "settle_encoding",
     "vietnamese_score",
 ]
 
@@ -113,6 +111,15 @@ _BAD_CHAR_RE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TOKEN_SPLIT_RE = re.compile(r"[\s!-/:-@\[-`{-~]+")
 _MIN_SCORE = 0.8
 _MIN_MARGIN = 0.15
+# A winner this far ahead is clear even below _MIN_SCORE (a few odd words in a good column).
+_CLEAR_SCORE = 0.5
+_CLEAR_MARGIN = 0.3
+_DIGIT_RE = re.compile(r"\d")
+# Every letter whose base is a vowel (a, ă, â, e, ê, i, o, ô, ơ, u, ư, y with any tone, any case).
+_VOWEL_LETTERS = frozenset(
+    ch for ch in map(chr, [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)])
+    if ch.isalpha() and fold_diacritics(ch) in ("a", "e", "i", "o", "u", "y")
+)  # fmt: skip
 _DECLARED_BONUS = 0.05
 _SAMPLE_SIZE = 3
 _MAX_VALUES = 2000
@@ -135,6 +142,9 @@ class EncodingGuess:
     confidence: float
     candidates: tuple[EncodingCandidate, ...]
     is_ambiguous: bool
+    #: False when the column holds only codes and numbers (``ĐH66``, ``1234/QĐ-TTg``): no word
+    #: to judge an encoding by, so the column does not take part in the table's decision.
+    has_words: bool = True
 
 
 def normalise_encoding_name(encoding: str) -> str:
@@ -262,8 +272,20 @@ def redecode_text(text: str, *, read_as: str, actual: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words of ``text`` that carry a non-ASCII character (ASCII words are neutral)."""
-    return [tok for tok in _TOKEN_SPLIT_RE.split(text) if tok and not tok.isascii()]
+    """Words of ``text`` that carry a non-ASCII character.
+
+    ASCII words are neutral, and so are codes: tokens with a digit (``ĐH66``) or letters
+    without any vowel (``QĐ`` in ``1234/QĐ-TTg``), which read alike in every encoding that
+    decodes them to letters and are no Vietnamese syllable in any.
+    """
+    return [tok for tok in _TOKEN_SPLIT_RE.split(text)
+            if tok and not tok.isascii() and not _is_code(tok)]  # fmt: skip
+
+
+def _is_code(token: str) -> bool:
+    if _DIGIT_RE.search(token):
+        return True
+    return token.isalpha() and _VOWEL_LETTERS.isdisjoint(token)
 
 
 def vietnamese_score(text: str) -> float:
@@ -298,6 +320,11 @@ def _score_decoded(texts: Sequence[str]) -> float:
 def _candidate(values: Sequence[bytes], encoding: str) -> EncodingCandidate:
     texts = [decode_bytes(raw, encoding) for raw in values]
     return EncodingCandidate(encoding, round(_score_decoded(texts), 4), tuple(texts[:_SAMPLE_SIZE]))
+
+
+def _has_words(candidate: EncodingCandidate, values: Sequence[bytes]) -> bool:
+    texts = [decode_bytes(raw, candidate.encoding) for raw in values]
+    return any(_tokens(text) for text in texts)
 
 
 def detect_encoding(
@@ -342,50 +369,8 @@ def detect_encoding(
     margin = adjusted[best.encoding] - adjusted[second.encoding]
     # A declaration settles a tie (nothing reads better), but never a low score.
     is_tied = margin < _MIN_MARGIN and best.encoding != declared_name
-    is_ambiguous = best.score < _MIN_SCORE or is_tied
+    is_clear = best.score >= _CLEAR_SCORE and margin >= _CLEAR_MARGIN
+    is_ambiguous = (best.score < _MIN_SCORE or is_tied) and not is_clear
     confidence = best.score * min(1.0, margin / (2 * _MIN_MARGIN))
-    return EncodingGuess(best.encoding, round(confidence, 4), ranked, is_ambiguous)
-
-
-def detect_field_encodings(
-    gdf_raw_bytes: Mapping[str, Sequence[bytes | None]], *, declared: str | None = None
-) -> dict[str, EncodingGuess]:
-    """Run ``detect_encoding`` on every text field (field name → raw values)."""
-    return {
-        field: detect_encoding(values, declared=declared) for field, values in gdf_raw_bytes.items()
-    }
-
-
-def settle_encoding(per_field: Mapping[str, EncodingGuess]) -> EncodingGuess:
-    """Decide one encoding for a whole attribute table from the per-field guesses.
-
-    Raises
-    ------
-    EncodingAmbiguousError
-        When a field is ambiguous or two fields point to different encodings. The message lists
-        the candidates with a decoded sample of each and asks for ``--encoding``.
-    """
-    informative = {f: g for f, g in per_field.items() if g.encoding != "ascii"}
-    if not informative:
-        return EncodingGuess("ascii", 1.0, (EncodingCandidate("ascii", 1.0, ()),), False)
-    chosen = {g.encoding for g in informative.values()}
-    if len(chosen) == 1 and not any(g.is_ambiguous for g in informative.values()):
-        return min(informative.values(), key=lambda g: g.confidence)
-    raise EncodingAmbiguousError(
-        _ambiguity_message(informative),
-        details={f: [c.encoding for c in g.candidates[:3]] for f, g in informative.items()},
-    )
-
-
-def _ambiguity_message(per_field: Mapping[str, EncodingGuess]) -> str:
-    lines = ["Cannot tell which text encoding the attribute table uses."]
-    for field, guess in per_field.items():
-        lines.append(f"Field {field!r} (best guess {guess.encoding}):")
-        for cand in guess.candidates[:3]:
-            sample = cand.sample[0] if cand.sample else ""
-            lines.append(f"  {cand.encoding:<7} score {cand.score:.2f}  e.g. {sample!r}")
-    lines.append(
-        "Look at the samples, pick the one that reads correctly and pass it with "
-        f"--encoding (one of: {', '.join(ENCODINGS)})."
-    )
-    return "\n".join(lines)
+    has_words = _has_words(best, raws)
+    return EncodingGuess(best.encoding, round(confidence, 4), ranked, is_ambiguous, has_words)

@@ -32,6 +32,7 @@ from geo.errors import (
     UnsupportedFormatError,
 )
 from geo.ingest.archive import ArchiveLimits, extract_zip
+from geo.ingest.text_formats import add_extended_data, restore_nul_values
 
 __all__ = ["RawLayer", "ReadLimits", "read_layer"]
 
@@ -67,6 +68,8 @@ class RawLayer:
     declared_encoding: str | None
     is_legacy_text: bool
     warnings: tuple[str, ...] = ()
+    #: The features' own ids (GeoJSON ``id``, GeoPackage fid) by position, when the file has them.
+    fids: tuple[object, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def _choose_source(sources: list[_Source], layer: str | None, name: str) -> _Sou
     if len(non_empty) == 1:
         return non_empty[0]
     raise LayerChoiceError(
-        f"{name} holds several layers: {_labels(sources)}. Choose one with --layer NAME.",
+        f"{name} holds several layers: {_labels(sources)}. Choose one of them.",
         details={"layers": [s.label for s in sources]},
     )
 
@@ -257,11 +260,18 @@ def _read_shapefile(source: _Source, layers: tuple[str, ...]) -> RawLayer:
 
 
 def _read_unicode(source: _Source, layers: tuple[str, ...]) -> RawLayer:
-    frame = _read_frame(source)
+    frame = _read_frame(source, fid_as_index=True)
+    fids = tuple(frame.index.tolist())
+    frame = frame.reset_index(drop=True)
+    driver = {".gpkg": "GPKG", ".kml": "KML"}.get(source.path.suffix.lower(), "GeoJSON")
+    if driver == "GeoJSON":
+        frame = restore_nul_values(source.path, frame)
+    elif driver == "KML":
+        frame = add_extended_data(source.path, frame, layers=len(layers))
     text_cols = [c for c in frame.columns if c != frame.geometry.name and _is_text(frame[c])]
     raw = {c: _encoded(frame[c], "utf-8") for c in text_cols}
-    driver = {".gpkg": "GPKG", ".kml": "KML"}.get(source.path.suffix.lower(), "GeoJSON")
-    return RawLayer(frame, raw, frame.crs, source.label, driver, layers, "utf-8", False)
+    return RawLayer(frame, raw, frame.crs, source.label, driver, layers, "utf-8", False,
+                    fids=fids)  # fmt: skip
 
 
 def _encoded(column: pd.Series, codec: str) -> list[bytes | None]:

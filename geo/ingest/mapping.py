@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -23,6 +24,8 @@ __all__ = [
     "REQUIRED_BY_KIND",
     "MappingError",
     "apply_mapping",
+    "column_samples",
+    "describe_columns",
     "fold_column_name",
     "parse_mapping_args",
     "propose_mapping",
@@ -76,6 +79,7 @@ _STATUS = {
     "suspended": ("suspended", "tam dung", "tam ngung", "dung hoat dong"),
     "cancelled": ("cancelled", "huy", "da huy", "loai khoi quy hoach", "bai bo"),
 }  # fmt: skip
+_ENTRY_SPLIT_RE = re.compile(r"[,\s]+(?=[A-Za-z_]+\s*=)|,\s*$")
 _STATUS_LOOKUP = {alias: status for status, aliases in _STATUS.items() for alias in aliases}
 _KIND_PREFIXES = (("khu kinh te", "KKT"), ("kkt", "KKT"), ("cum cong nghiep", "CCN"),
                   ("ccn", "CCN"), ("khu cong nghiep", "KCN"), ("kcn", "KCN"))  # fmt: skip
@@ -99,28 +103,79 @@ def fold_column_name(name: str) -> str:
 
 
 def parse_mapping_args(args: list[str] | tuple[str, ...]) -> dict[str, str]:
-    """Parse ``["code=MA_KCN", "name=TEN"]`` (also space- or comma-separated) into a mapping."""
+    """Parse ``["code=MA_KCN", "name=Tên khu công nghiệp "]`` into a mapping.
+
+    Several entries may share one argument, separated by commas or spaces before the next
+    ``FIELD=``; a column name may hold spaces, diacritics and trailing spaces (it is matched
+    after NFC normalisation and trimming).
+
+    Examples
+    --------
+    >>> parse_mapping_args(["code=MA, name=Tên khu công nghiệp", "kind=Loại"])
+    {'code': 'MA', 'name': 'Tên khu công nghiệp', 'kind': 'Loại'}
+    """
     mapping: dict[str, str] = {}
     for arg in args:
-        for item in re.split(r"[,\s]+", arg.strip()):
-            if not item:
+        for item in _ENTRY_SPLIT_RE.split(arg.strip()):
+            if not item.strip():
                 continue
             target, sep, column = item.partition("=")
-            if not sep or not target or not column:
+            if not sep or not target.strip() or not column.strip():
                 raise MappingError(
                     f"Cannot read the mapping {item!r}: write FIELD=COLUMN, e.g. code=MA_KCN."
                 )
-            mapping[target.strip()] = column.strip()
+            mapping[target.strip()] = column
     return mapping
 
 
+def normalise_column_name(name: str) -> str:
+    """NFC and trimmed: how a given column name is compared with the file's columns."""
+    return unicodedata.normalize("NFC", str(name)).strip()
+
+
+def column_samples(frame: pd.DataFrame, *, per_column: int = 2) -> dict[str, list[str]]:
+    """Up to ``per_column`` distinct non-empty values of each column, as text."""
+    out: dict[str, list[str]] = {}
+    for column in frame.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        values: list[str] = []
+        for value in frame[column].to_numpy(object):
+            if _present(value) and str(value) not in values:
+                values.append(str(value)[:60])
+                if len(values) == per_column:
+                    break
+        out[str(column)] = values
+    return out
+
+
+def describe_columns(samples: Mapping[str, list[str]]) -> str:
+    """One line per column with its sample values, for mapping messages.
+
+    Examples
+    --------
+    >>> print(describe_columns({"MA": ["A1", "A2"], "Tên ": []}))
+    the file's columns are:
+      'MA' (e.g. 'A1', 'A2')
+      'Tên ' (empty)
+    """
+    lines = ["the file's columns are:"]
+    for column, values in samples.items():
+        shown = ", ".join(repr(v) for v in values)
+        lines.append(f"  {column!r} " + (f"(e.g. {shown})" if values else "(empty)"))
+    return "\n".join(lines)
+
+
 def propose_mapping(
-    columns: list[str], *, kind: str, given: Mapping[str, str] | None = None
-) -> dict[str, str]:
+    columns: list[str], *, kind: str, given: Mapping[str, str] | None = None,
+    samples: Mapping[str, list[str]] | None = None,
+) -> dict[str, str]:  # fmt: skip
     """Propose ``{field: column}`` for an upload of ``kind`` ("zones", "planned", "actual").
 
     Columns already named like the target field map themselves; otherwise the Vietnamese
-    synonyms are tried in order. ``given`` entries win and are checked against ``columns``.
+    synonyms are tried in order. ``given`` entries win; they name columns as the file does, or
+    the same after NFC normalisation and trimming. ``samples`` (``column_samples``) makes the
+    error messages list the file's columns with sample values.
 
     Raises
     ------
@@ -133,12 +188,12 @@ def propose_mapping(
     {'code': 'MA_KCN', 'name': 'TEN_KCN', 'planned_area_ha': 'DT_HA'}
     """
     fields = FIELDS_BY_KIND[kind]
-    _check_given(given or {}, columns, fields)
+    given = _resolve_given(given or {}, columns, fields, samples)
     folded = {fold_column_name(c): c for c in reversed(columns)}
-    used = set((given or {}).values())
+    used = set(given.values())
     proposal: dict[str, str] = {}
     for target in fields:
-        if given and target in given:
+        if target in given:
             proposal[target] = given[target]
             continue
         for candidate in (target, *_SYNONYMS.get(target, ())):
@@ -150,38 +205,69 @@ def propose_mapping(
     return proposal
 
 
-def _check_given(given: Mapping[str, str], columns: list[str], fields: tuple[str, ...]) -> None:
+def _resolve_given(
+    given: Mapping[str, str], columns: list[str], fields: tuple[str, ...],
+    samples: Mapping[str, list[str]] | None,
+) -> dict[str, str]:  # fmt: skip
+    by_name = {normalise_column_name(c): c for c in reversed(columns)}
+    resolved: dict[str, str] = {}
     for target, column in given.items():
         if target not in fields:
             raise MappingError(
-                f"Unknown field {target!r} in --map; fields for this kind: {', '.join(fields)}."
-            )
-        if column not in columns:
+                f"Unknown field {target!r} in the mapping; fields for this kind: "
+                f"{', '.join(fields)}.", details={"fields": list(fields)},
+            )  # fmt: skip
+        found = column if column in columns else by_name.get(normalise_column_name(column))
+        if found is None:
+            listing = describe_columns(samples or {c: [] for c in columns})
             raise MappingError(
-                f"--map {target}={column}: the file has no column {column!r}; its columns are: "
-                f"{', '.join(columns)}."
+                f"{target}={column}: the file has no column {column!r}; {listing}",
+                details={"columns": dict(samples or {c: [] for c in columns})},
             )
+        resolved[target] = found
+    return resolved
 
 
 def apply_mapping(
-    frame: pd.DataFrame, mapping: Mapping[str, str]
+    frame: pd.DataFrame, mapping: Mapping[str, str], *, constants: Mapping[str, str] | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Build the target columns (typed) from ``frame`` with ``mapping``; return them and notes.
 
     Dates accept ISO, d/m/yyyy and bare years; areas accept a decimal comma; statuses accept
     the usual Vietnamese wording ("Đang hoạt động" → operating); ``kind`` accepts KKT/KCN/CCN or
     a name prefix. Values that cannot be read become missing and are reported in the notes.
+    ``constants`` (``{field: value}``) give one value to every feature and win over a column.
+
+    Raises
+    ------
+    MappingError
+        When a constant names an unknown field or cannot be read as its field.
     """
     out = pd.DataFrame(index=frame.index)
     notes: list[str] = []
     for target, column in mapping.items():
+        if constants and target in constants:
+            continue
         values, bad = _convert(target, frame[column])
         out[target] = values
         if bad:
             notes.append(f"{bad} value(s) of {column} could not be read as {target}; left empty.")
+    for target, value in (constants or {}).items():
+        out[target] = _constant(target, value, frame.index)
     if "kind" not in out and "name" in out:
         out["kind"] = _map_unique(out["name"], kind_from_name)[0]
     return out, notes
+
+
+def _constant(target: str, value: str, index: pd.Index) -> pd.Series:
+    known = {f for fields in FIELDS_BY_KIND.values() for f in fields}
+    if target not in known:
+        raise MappingError(f"Unknown field {target!r} for a constant value; fields: "
+                           f"{', '.join(sorted(known))}.")  # fmt: skip
+    converted = _CONVERTERS.get(target, _to_text)(value)
+    if converted is None:
+        raise MappingError(f"The value {value!r} cannot be read as {target}.")
+    return pd.Series([converted] * len(index), index=index, dtype=object)
 
 
 def _convert(target: str, column: pd.Series) -> tuple[pd.Series, int]:

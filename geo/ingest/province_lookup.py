@@ -18,13 +18,14 @@ _PREFIXES = ("thanh pho ", "tinh ", "tp. ", "tp ")
 
 
 def province_codes_from_geometry(
-    geoseries: gpd.GeoSeries, provinces: gpd.GeoDataFrame
+    geoseries: gpd.GeoSeries, provinces: gpd.GeoDataFrame, *, settle_crossing: bool = True
 ) -> pd.Series:
     """Code of the province holding most of each geometry (EPSG:4326), None when none does.
 
     A representative point decides for most features; features whose geometry crosses a
     province boundary are settled by the largest intersection area (in degrees², enough to
-    compare parts of one feature).
+    compare parts of one feature), unless ``settle_crossing`` is False (points only: faster,
+    for a first pass).
 
     Examples
     --------
@@ -49,7 +50,8 @@ def province_codes_from_geometry(
     prov_idx, point_idx = shapely.STRtree(points).query(prov_geoms, predicate="contains")
     order = np.argsort(prov_idx, kind="stable")
     codes[where_present[point_idx[order]]] = prov_codes[prov_idx[order]]
-    _settle_crossing(geoms, present, codes, prov_geoms, prov_codes)
+    if settle_crossing:
+        _settle_crossing(geoms, present, codes, prov_geoms, prov_codes)
     return pd.Series(codes, index=geoseries.index)
 
 

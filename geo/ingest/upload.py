@@ -12,7 +12,6 @@ commits the result.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
-from geo.ingest.attribute_text import EncodingSample, decode_attributes
+from geo.errors import CRSUndeterminedError
+from geo.ingest.attribute_text import decode_attributes
 from geo.ingest.crs import (
     CRSCandidate,
     describe_crs,
@@ -30,55 +29,20 @@ from geo.ingest.crs import (
     parse_crs,
     rank_crs_candidates,
 )
+from geo.ingest.diagnose import swap_axes as swap_xy
+from geo.ingest.field_checks import field_errors, province_mismatch
 from geo.ingest.io import RawLayer, ReadLimits, read_layer
-from geo.ingest.mapping import REQUIRED_BY_KIND, apply_mapping, propose_mapping
+from geo.ingest.mapping import apply_mapping, column_samples, propose_mapping
+from geo.ingest.prepared import PreparedUpload, QuarantinedFeature, quarantined_features
 from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
-from geo.ingest.validate import (
-    Issue,
-    Repair,
-    areas_ha,
-    check_duplicate_codes,
-    check_geometries,
-    reproject,
-)
-from geo.types import ZONE_KINDS
+from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
+from geo.ingest.validate import Issue, areas_ha
 
-__all__ = ["KINDS", "PreparedUpload", "prepare_upload"]
+__all__ = ["KINDS", "PreparedUpload", "QuarantinedFeature", "prepare_upload"]
 
 KINDS = ("zones", "planned", "actual")
 _GUESS_SHOWN = 5
 Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class PreparedUpload:
-    """Everything a preview shows and a commit needs (features in EPSG:4326, areas in ha)."""
-
-    kind: str
-    features: gpd.GeoDataFrame
-    source_crs: str
-    encoding: str
-    layer: str
-    layers: tuple[str, ...]
-    driver: str
-    mapping: dict[str, str]
-    repairs: tuple[Repair, ...]
-    originals: gpd.GeoSeries
-    warnings: tuple[Issue, ...]
-    errors: tuple[Issue, ...]
-    area_ha: float
-    encoding_samples: tuple[EncodingSample, ...]
-    crs_candidates: tuple[CRSCandidate, ...] = field(default=())
-
-    @property
-    def feature_count(self) -> int:
-        """Number of features read."""
-        return len(self.features)
-
-    @property
-    def is_ok(self) -> bool:
-        """True when nothing prevents a commit."""
-        return not self.errors
 
 
 def prepare_upload(
@@ -94,8 +58,11 @@ def prepare_upload(
     defaults: Mapping[str, Any] | None = None,
     limits: ReadLimits | None = None,
     progress: Progress | None = None,
+    constants: Mapping[str, str] | None = None,
+    code_prefix: str | None = None,
+    swap_axes: bool = False,
 ) -> PreparedUpload:
-    """Read, decode, map, reproject and check an uploaded GIS file.
+    """Read, decode, map, reproject and check an uploaded GIS file, feature by feature.
 
     Parameters
     ----------
@@ -115,25 +82,33 @@ def prepare_upload(
         Use the best-ranked CRS when the file has none (otherwise refuse with the ranking).
     provinces : GeoDataFrame, optional
         Current province boundaries (EPSG:4326, ``code``, ``name_vi``) used to rank CRS guesses
-        and to derive or read province codes.
+        and to derive or check province codes.
     defaults : mapping, optional
         Values for fields the file lacks (e.g. ``source``, ``observed_on``, ``decision_ref``).
     limits : ReadLimits, optional
         File and archive size limits.
     progress : callable, optional
         Called with (stage name, fraction done in [0, 1]).
+    constants : mapping, optional
+        ``{field: value}`` given to every feature (e.g. ``{"kind": "KCN"}``), over any column.
+    code_prefix : str, optional
+        For a file without a code column: each code is this prefix and the feature's id.
+    swap_axes : bool
+        Exchange the two coordinates of every vertex before anything else.
 
     Returns
     -------
     PreparedUpload
-        ``errors`` lists the problems that forbid a commit (wrong geometry type, missing
-        fields, duplicate codes…); file, CRS and encoding problems raise instead.
+        The good features; ``quarantine`` lists the broken ones (by position and reason);
+        ``errors`` lists what forbids a commit of the file as a whole (most features broken,
+        swapped axes, missing fields, duplicate codes…).
 
     Raises
     ------
     GeoError
         ``UploadFileError`` subclasses, ``CRSUndeterminedError``, ``UnknownCRSError``,
-        ``CoordinatesCRSMismatchError``, ``EncodingAmbiguousError``, ``MappingError``.
+        ``CoordinatesCRSMismatchError``, ``EncodingAmbiguousError`` (shapefiles only),
+        ``MappingError``.
     """
     report = progress or (lambda _stage, _fraction: None)
     if kind not in KINDS:
@@ -142,19 +117,79 @@ def prepare_upload(
     raw = read_layer(path, layer=layer, limits=limits)
     report("decode", 0.2)
     text = decode_attributes(raw, encoding=encoding)
-    proposal = propose_mapping(_attribute_columns(raw), kind=kind, given=mapping)
-    attrs, notes = apply_mapping(text.frame, proposal)
+    columns = column_samples(text.frame.drop(columns=raw.frame.geometry.name))
+    proposal = propose_mapping(list(columns), kind=kind, given=mapping, samples=columns)
+    attrs, notes = apply_mapping(text.frame, proposal, constants=constants)
+    attrs = _codes_from_ids(attrs, raw, code_prefix, notes)
     report("reproject", 0.4)
     source_crs, candidates, crs_notes = _settle_crs(raw, crs, accept_crs_guess, provinces)
-    geoms = _to_storage(raw, source_crs)
+    geoms = raw.frame.geometry.set_crs(source_crs, allow_override=True).reset_index(drop=True)
+    if swap_axes:
+        geoms = swap_xy(geoms)
     report("validate", 0.6)
-    checked = check_geometries(gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True)), kind=kind)
-    features = _assemble(attrs.reset_index(drop=True), checked.features, kind, defaults, provinces)
-    errors = [*checked.errors, *_field_errors(features, kind)]
+    triage = triage_features(geoms, source_crs, kind=kind)
+    errors = decide(triage, source_crs, kind=kind, is_swapped=swap_axes)
+    kept = np.flatnonzero(triage.kept)
+    kept_geoms = gpd.GeoSeries(triage.geoms[kept], crs=4326)
+    good = gpd.GeoDataFrame(attrs.iloc[kept].reset_index(drop=True), geometry=kept_geoms)
+    features, located = _assemble(good, kind, defaults, provinces)
+    errors += field_errors(features, kind, kept, columns)
     report("area", 0.8)
     features["area_ha"] = areas_ha(features.geometry)
-    warnings = [*checked.warnings, *_notes(text.warnings, raw.warnings, notes, crs_notes)]
-    if kind == "zones" and "province_code" not in proposal and "province_code" in features:
+    warnings = [*triage.warnings, *_notes(text.warnings, raw.warnings, notes, crs_notes)]
+    warnings += _zone_warnings(kind, proposal, constants, features, located, kept, triage)
+    quarantine = quarantined_features(triage, text.frame.drop(columns=raw.frame.geometry.name),
+                                      attrs.get("code"), geoms, raw.fids)  # fmt: skip
+    if swap_axes:
+        warnings.append(Issue("axes_swapped", "Longitude and latitude were exchanged in every "
+                              "feature, as asked."))  # fmt: skip
+    report("done", 1.0)
+    staged_originals = triage.originals.copy()
+    staged_originals.index = np.searchsorted(kept, triage.originals.index.to_numpy())
+    return PreparedUpload(
+        kind, features, describe_crs(source_crs), text.encoding, raw.layer, raw.layers,
+        raw.driver, dict(proposal), triage.repairs, staged_originals, tuple(warnings),
+        tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
+        quarantine=quarantine, diagnosis=_diagnosis(triage), positions=kept,
+        columns=columns,
+    )  # fmt: skip
+
+
+def _diagnosis(triage: Triage) -> dict[str, int]:
+    """Features per reason; kept features whose invalid geometry was repaired counted apart."""
+    counts = reason_counts(triage.reasons)
+    repaired = sum(1 for r in triage.repairs if triage.reasons[r.feature] == "ok")
+    return {**counts, "invalid_geometry_repaired": repaired} if repaired else counts
+
+
+def _codes_from_ids(
+    attrs: pd.DataFrame, raw: RawLayer, prefix: str | None, notes: list[str]
+) -> pd.DataFrame:
+    """Codes made of ``prefix`` and each feature's id, for a file without a code column."""
+    if prefix is None or "code" in attrs:
+        return attrs
+    ids = raw.fids if raw.fids is not None else tuple(range(1, len(attrs) + 1))
+    out = attrs.copy()
+    out["code"] = [f"{prefix}{i}" for i in ids]
+    notes.append(f"No code column: codes were made from the feature ids ({out['code'].iloc[0]} "
+                 "…).")  # fmt: skip
+    return out
+
+
+def _zone_warnings(
+    kind: str, proposal: Mapping[str, str], constants: Mapping[str, str] | None,
+    features: gpd.GeoDataFrame, located: pd.Series | None, kept: np.ndarray, triage: object,
+) -> list[Issue]:  # fmt: skip
+    if kind != "zones":
+        return []
+    warnings = []
+    missing = kept[features.geometry.isna().to_numpy()]
+    if missing.size:
+        warnings.append(Issue("geometry_missing", f"{missing.size} feature(s) have no geometry "
+                              f"({list_positions(missing)}); their zones are stored without a "
+                              "boundary.", tuple(int(i) for i in missing)))  # fmt: skip
+    declared = "province_code" in proposal or "province_code" in (constants or {})
+    if not declared and "province_code" in features:
         warnings.append(
             Issue(
                 "province_derived",
@@ -162,13 +197,11 @@ def prepare_upload(
                 "derived from its geometry (the province holding most of it).",
             )
         )
-    _check_all_outside(checked.warnings, len(features), source_crs)
-    report("done", 1.0)
-    return PreparedUpload(
-        kind, features, describe_crs(source_crs), text.encoding, raw.layer, raw.layers,
-        raw.driver, dict(proposal), checked.repairs, checked.originals, tuple(warnings),
-        tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
-    )  # fmt: skip
+    elif located is not None and "province_code" in features:
+        mismatch = province_mismatch(features["province_code"], located, kept)
+        if mismatch is not None:
+            warnings.append(mismatch)
+    return warnings
 
 
 def _attribute_columns(raw: RawLayer) -> list[str]:
@@ -196,8 +229,7 @@ def _settle_crs(
     raise CRSUndeterminedError(
         f"The layer {raw.layer} has no .prj, so its coordinate system is unknown. "
         + (f"Most likely:\n{shown}\n" if shown else "Its coordinates fit no CRS used in Vietnam. ")
-        + "Pass --crs (e.g. --crs VN2000-TM3-105.75 or --crs EPSG:4326), or --accept-crs-guess "
-        "to use the first one.",
+        + "Give the CRS (e.g. VN2000-TM3-105.75 or EPSG:4326), or accept the first guess.",
         details={"candidates": [{"crs": c.name, "score": c.score} for c in candidates[:10]]},
     )
 
@@ -208,91 +240,54 @@ def _rank(raw: RawLayer, provinces: gpd.GeoDataFrame | None) -> list[CRSCandidat
     return rank_crs_candidates(raw.frame, provinces=provinces)
 
 
-def _to_storage(raw: RawLayer, source_crs: pyproj.CRS) -> gpd.GeoSeries:
-    geoms = raw.frame.geometry.set_crs(source_crs, allow_override=True)
-    _check_coordinates(geoms, source_crs)
-    return reproject(geoms, 4326)
-
-
-def _check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
-    bounds = geoms.total_bounds
-    if np.isnan(bounds).any():
-        return
-    biggest = float(np.abs(bounds).max())
-    if crs.is_geographic and biggest > 180.0:
-        raise CoordinatesCRSMismatchError(
-            f"The coordinates reach {biggest:,.0f}, which cannot be degrees, but the CRS "
-            f"({crs.name}) is geographic. They look like metres: pass the projected CRS with "
-            "--crs (e.g. --crs VN2000-TM3-105.75 or VN2000-UTM48).",
-            details={"bounds": bounds.tolist()},
-        )
-    if crs.is_projected and biggest <= 180.0:
-        raise CoordinatesCRSMismatchError(
-            f"The coordinates stay within ±{biggest:.1f}, which look like degrees, but the CRS "
-            f"({crs.name}) is in metres. Pass --crs EPSG:4326 (or VN2000) instead.",
-            details={"bounds": bounds.tolist()},
-        )
-
-
-def _check_all_outside(warnings: tuple[Issue, ...], count: int, crs: pyproj.CRS) -> None:
-    outside = next((w for w in warnings if w.code == "outside_vietnam"), None)
-    if outside is not None and len(outside.features) == count:
-        raise CoordinatesCRSMismatchError(
-            f"None of the {count} features falls inside Vietnam when read in {describe_crs(crs)}: "
-            "the CRS is probably wrong. Check the .prj, or pass the right one with --crs.",
-        )
-
-
 def _assemble(
-    attrs: pd.DataFrame,
-    checked: gpd.GeoDataFrame,
+    good: gpd.GeoDataFrame,
     kind: str,
     defaults: Mapping[str, Any] | None,
     provinces: gpd.GeoDataFrame | None,
-) -> gpd.GeoDataFrame:
-    frame = attrs.copy()
+) -> tuple[gpd.GeoDataFrame, pd.Series | None]:
+    """The features with defaults filled and province codes settled; and where each lies.
+
+    The second value is the province holding most of each geometry (zones with provinces only),
+    recorded as ``geom_province_code`` for the permission check.
+    """
+    frame = good.copy()
     for name, value in (defaults or {}).items():
         if value is None:
             continue
         current = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
         frame[name] = current.where(current.notna(), value).astype(object)
+    located = None
     if kind == "zones" and provinces is not None:
-        frame["province_code"] = _province_codes(frame, checked.geometry, provinces)
-    return gpd.GeoDataFrame(frame, geometry=checked.geometry, crs=4326)
+        located = _located(frame, provinces)
+        frame["province_code"] = _province_codes(frame, located, provinces)
+        frame["geom_province_code"] = located.astype(object)
+    return frame, located
+
+
+def _located(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
+    """The province holding most of each geometry.
+
+    With a declared province column, a representative point decides first and only the
+    features whose point lies elsewhere than declared are settled exactly (a crossing zone
+    whose point fell on the other side); without one, every feature is settled exactly.
+    """
+    if "province_code" not in frame:
+        return province_codes_from_geometry(frame.geometry, provinces)
+    declared = province_codes_from_text(frame["province_code"], provinces)
+    located = province_codes_from_geometry(frame.geometry, provinces, settle_crossing=False)
+    differ = (located.notna() & (located != declared)).to_numpy()
+    if differ.any():
+        exact = province_codes_from_geometry(frame.geometry[differ], provinces)
+        located = located.where(~differ, exact.reindex(located.index))
+    return located
 
 
 def _province_codes(
-    frame: pd.DataFrame, geoms: gpd.GeoSeries, provinces: gpd.GeoDataFrame
+    frame: pd.DataFrame, located: pd.Series, provinces: gpd.GeoDataFrame
 ) -> pd.Series:
+    """The declared province where the text names one, else the one the geometry lies in."""
     if "province_code" not in frame:
-        return province_codes_from_geometry(geoms, provinces)
+        return located.astype(object)
     given = province_codes_from_text(frame["province_code"], provinces)
-    missing = given.isna().to_numpy()
-    if not missing.any():  # geometry is only consulted where the text gives no province
-        return given.astype(object)
-    derived = province_codes_from_geometry(geoms[missing], provinces)
-    return given.where(~missing, derived.reindex(given.index)).astype(object)
-
-
-def _field_errors(features: gpd.GeoDataFrame, kind: str) -> list[Issue]:
-    errors: list[Issue] = []
-    for name in REQUIRED_BY_KIND[kind] + (("province_code",) if kind == "zones" else ()):
-        if name not in features:
-            errors.append(Issue("missing_field", f"No column gives the required field {name!r}. "
-                                f"Map one with --map {name}=COLUMN."))  # fmt: skip
-            continue
-        if name == "code":
-            continue
-        empty = np.flatnonzero(features[name].isna().to_numpy())
-        if empty.size:
-            where = ", ".join(str(i) for i in empty[:10])
-            errors.append(Issue("missing_value", f"{empty.size} feature(s) have no {name} "
-                                f"(features {where}).", tuple(int(i) for i in empty)))  # fmt: skip
-    if "code" in features:
-        errors += check_duplicate_codes(features["code"])
-    if kind == "zones" and "kind" in features:
-        bad = features["kind"].notna() & ~features["kind"].isin(ZONE_KINDS)
-        if bad.any():
-            errors.append(Issue("invalid_kind", f"{int(bad.sum())} feature(s) have a kind other "
-                                "than KKT, KCN or CCN."))  # fmt: skip
-    return errors
+    return given.where(given.notna(), located).astype(object)

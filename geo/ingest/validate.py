@@ -22,6 +22,7 @@ import shapely
 from geo.ingest.crs import VIETNAM_ALBERS, check_vietnam_extent
 
 __all__ = [
+    "ALLOWED_TYPES",
     "Issue",
     "Repair",
     "ValidationResult",
@@ -32,7 +33,8 @@ __all__ = [
 ]
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
-_ALLOWED = {"zones": (*_POLYGONAL, "Point"), "planned": _POLYGONAL, "actual": _POLYGONAL}
+ALLOWED_TYPES = {"zones": (*_POLYGONAL, "Point"), "planned": _POLYGONAL, "actual": _POLYGONAL}
+_ALLOWED = ALLOWED_TYPES
 _LISTED = 10
 _MAX_THREADS = 4
 _THREADED_MIN_COORDS = 200_000
@@ -199,7 +201,7 @@ def _type_issues(geoms: np.ndarray, present: np.ndarray, kind: str) -> list[Issu
     return [
         Issue("wrong_geometry_type", f"{len(where)} feature(s) are {', '.join(found)} but "
               f"{kind} uploads need {wanted} geometries ({_list(where)}). Export the polygon "
-              "layer, or choose another --kind.", where)
+              "layer, or choose another kind of upload.", where)
     ]  # fmt: skip
 
 

@@ -108,3 +108,82 @@ def test_upload_bad_file_shows_message_and_commits_nothing(live_server, watched_
     assert len(_api(f"{live_server}/api/uploads")["uploads"]) == before
     page.screenshot(path=str(tmp_path / "bad_file.png"))
     assert watched_page.foreign_hosts() == set()
+
+
+def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
+    live_server, watched_page, tmp_path
+):
+    from tests.messy_builders import portal_points, write_geojson
+
+    features = portal_points(12, swapped=9, null_island=1, garbled_every=0)
+    for i, f in enumerate(features):
+        f["properties"]["Mã"] = f"BQ-{i:03d}"
+    path = write_geojson(tmp_path / "swapped.geojson", features)
+    page = watched_page.page
+    page.goto(f"{live_server}/upload?lang=en")
+    page.wait_for_function(IDLE)
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#zm-upload-preview")
+    page.wait_for_selector("#zm-upload-swap-axes:not([hidden])", timeout=20_000)
+    assert "9 of 12 features have longitude and latitude swapped" in page.inner_text(
+        "#zm-upload-message"
+    )
+    page.click("#zm-upload-swap-axes")
+    page.wait_for_selector("#zm-upload-quarantine:not([hidden])", timeout=20_000)
+    reasons = page.locator(".zm-quarantine-list li")
+    assert reasons.count() == 3  # the 2 unswapped points are now the swapped ones, plus (0, 0)
+    assert page.is_disabled("#zm-upload-commit")
+    drawn = page.evaluate("() => zonemapUpload.quarantined.getLayers().length")
+    assert drawn == 3  # the swapped ones where they belong, and the one at (0, 0)
+    link = page.get_attribute("#zm-upload-quarantine-download", "href")
+    page.check("#zm-upload-accept-quarantine")
+    page.click("#zm-upload-commit")
+    page.wait_for_selector(".zm-message-ok >> text=Committed", timeout=20_000)
+    upload_id = int(link.split("/")[-2])
+    record = _api(f"{live_server}/api/uploads/{upload_id}")
+    assert record["status"] == "committed" and record["counts"]["inserted"] == 9
+    quarantine = _api(f"{live_server}{link}")
+    assert [f["properties"]["_reason"] for f in quarantine["features"]] == [
+        "null_island", "swapped_axes", "swapped_axes"]  # in file order  # fmt: skip
+    page.screenshot(path=str(tmp_path / "quarantine.png"))
+    assert watched_page.foreign_hosts() == set()
+    assert [e for e in watched_page.console_errors if "422" not in e] == []
+
+
+def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
+    live_server, watched_page, tmp_path
+):
+    from tests.upload_builders import (
+        shapefile_parts,
+        to_tm3,
+        wgs84_zones,
+        write_shapefile,
+        zip_paths,
+    )
+
+    zones = to_tm3(wgs84_zones(4))
+    zones["MA_KCN"] = [f"BE-{i}" for i in range(4)]
+    shp = write_shapefile(tmp_path / "t", "zones", zones, encoding="tcvn3")
+    vni = write_shapefile(tmp_path / "v", "zones", zones, encoding="vni")
+    patched = gpd.read_file(shp, encoding="latin1")
+    patched["TRANG_THAI"] = gpd.read_file(vni, encoding="latin1")["TEN_KCN"]
+    patched = patched.set_crs(zones.crs, allow_override=True)
+    mixed = write_shapefile(tmp_path / "m", "zones", patched, encoding="latin-1")
+    archive = zip_paths(tmp_path / "mixed.zip", shapefile_parts(mixed))
+    page = watched_page.page
+    page.goto(f"{live_server}/upload")
+    page.wait_for_function(IDLE)
+    page.set_input_files("input[name=file]", str(archive))
+    page.click("#zm-upload-preview")
+    page.wait_for_selector("#zm-upload-encoding-picker:not([hidden])", timeout=20_000)
+    choices = page.locator(".zm-encoding-choice")
+    texts = [choices.nth(i).inner_text() for i in range(choices.count())]
+    assert any(t.strip().startswith("tcvn3") and "Khu công nghiệp Tiên Sơn" in t for t in texts)
+    assert "--encoding" not in page.inner_text("#zm-upload-message")
+    assert "Chọn bảng mã" in page.inner_text("#zm-upload-encoding-picker")
+    page.check(".zm-encoding-choice input[value=tcvn3]")
+    page.click("#zm-upload-use-encoding")
+    page.wait_for_selector("#zm-upload-result:not([hidden])", timeout=20_000)
+    assert "tcvn3" in page.inner_text("#zm-upload-detected")
+    # the refused first preview (422) is the only console entry
+    assert [e for e in watched_page.console_errors if "422" not in e] == []

@@ -159,5 +159,8 @@ def test_upload_mixed_encodings_is_refused_with_candidates(tmp_path: Path, refus
     patched = patched.set_crs(zones.crs, allow_override=True)
     mixed = write_shapefile(tmp_path / "m", "zones", patched, encoding="latin-1")
     body = refused(zip_paths(tmp_path / "x.zip", shapefile_parts(mixed)))
-    assert body["code"] == "encoding_ambiguous" and "--encoding" in body["detail"]
+    assert body["code"] == "encoding_ambiguous" and "choose the encoding" in body["detail"]
+    assert "--encoding" not in body["detail"]  # the page offers a picker, not a CLI option
     assert "tcvn3" in body["detail"] and "vni" in body["detail"]
+    choices = {c["encoding"]: c for c in body["details"]["choices"]}
+    assert {"tcvn3", "vni"} <= set(choices) and all(c["samples"] for c in choices.values())

@@ -17,6 +17,7 @@ STAGED_FIELDS = (
     "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
     "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
     "is_mountainous", "is_craft_village", "investor", "workers", "source", "observed_on",
+    "geom_province_code",
 )  # fmt: skip
 _COLUMNS = ("upload_id", "ord", *STAGED_FIELDS, "geom", "location", "original_geom", "area_ha")
 _EWKB_SRID_FLAG = 0x20000000
@@ -86,6 +87,52 @@ def stage_features(
     # Fresh statistics on the join keys: hash joins, not loops, in the commit.
     session.execute(text("ANALYZE upload_features (upload_id, ord, code)"))
     return n
+
+
+def stage_quarantine(session: Session, upload_id: int, quarantine: Sequence[Any]) -> int:
+    """Record the quarantined features of an upload (``geo.ingest.prepared.QuarantinedFeature``)."""
+    rows = [
+        {"u": upload_id, "ord": q.index, "fid": None if q.fid is None else str(q.fid),
+         "code": q.code, "reason": q.reason, "detail": q.detail, "message": q.message,
+         "props": json.dumps(q.properties, ensure_ascii=False, default=str),
+         "geom": None if q.geometry is None else _ewkb(shapely.to_wkb(q.geometry, byte_order=1,
+                                                                     flavor="extended")).hex(),
+         "wkt": q.original_wkt}
+        for q in quarantine
+    ]  # fmt: skip
+    if rows:
+        session.execute(
+            text("INSERT INTO upload_quarantine (upload_id, ord, feature_id, code, reason, detail, "
+                 "message, properties, geom, original_wkt) VALUES (:u, :ord, :fid, :code, "
+                 ":reason, :detail, :message, CAST(:props AS jsonb), "
+                 "ST_GeomFromEWKB(decode(:geom, 'hex')), :wkt)"),
+            rows,
+        )  # fmt: skip
+    return len(rows)
+
+
+def quarantine_features(
+    session: Session, upload_id: int, *, limit: int | None = None
+) -> list[dict]:
+    """The quarantined features of an upload as GeoJSON features (EPSG:4326), in file order.
+
+    Properties: the file's attributes plus ``_index`` (position in the file), ``_feature_id``,
+    ``_reason``, ``_message`` and ``_original_wkt`` (the geometry as read, in the file's CRS).
+    """
+    rows = session.execute(
+        text("SELECT ord, feature_id, code, reason, detail, message, properties, original_wkt, "
+             "ST_AsGeoJSON(geom) AS geometry FROM upload_quarantine WHERE upload_id = :u "
+             "ORDER BY ord LIMIT :limit"),
+        {"u": upload_id, "limit": limit},
+    ).mappings()  # fmt: skip
+    return [
+        {"type": "Feature", "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
+         "properties": {**(r["properties"] or {}), "_index": r["ord"],
+                        "_feature_id": r["feature_id"], "_code": r["code"],
+                        "_reason": r["reason"], "_detail": r["detail"],
+                        "_message": r["message"], "_original_wkt": r["original_wkt"]}}
+        for r in rows
+    ]  # fmt: skip
 
 
 def _hex(geoms: np.ndarray) -> np.ndarray:
@@ -196,7 +243,8 @@ def _plain(value: Any) -> Any:
 def table_counts(session: Session, tables: Sequence[str]) -> dict[str, int]:
     """Row counts of ``tables`` (names from a fixed allowlist)."""
     allowed = {"zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
-               "upload_changes", "provinces", "analysis_runs", "flags"}  # fmt: skip
+               "upload_changes", "provinces", "analysis_runs", "flags", "upload_quarantine",
+               "login_throttle", "audit_log"}  # fmt: skip
     return {
         t: int(session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
         for t in tables

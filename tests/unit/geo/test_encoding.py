@@ -11,13 +11,12 @@ from geo.ingest.encoding import (
     ENCODINGS,
     decode_bytes,
     detect_encoding,
-    detect_field_encodings,
     encode_text,
     normalise_encoding_name,
     redecode_text,
-    settle_encoding,
     vietnamese_score,
 )
+from geo.ingest.encoding_choice import detect_field_encodings, settle_encoding
 
 NAMES = [
     "Khu công nghiệp Tiên Sơn",
@@ -218,7 +217,11 @@ def test_settle_encoding_fields_disagree_raises_with_samples():
         settle_encoding(detect_field_encodings(fields))
     message = str(info.value)
     assert info.value.code == "encoding_ambiguous"
-    assert "--encoding" in message
+    assert "--encoding" not in message  # geo says what to choose; the CLI/page say how
+    assert "choose the encoding" in message
+    choices = {c["encoding"]: c for c in info.value.details["choices"]}
+    assert {"tcvn3", "vni"} <= set(choices)
+    assert any(s["text"] == "Khu công nghiệp Tiên Sơn" for s in choices["tcvn3"]["samples"])
     assert "Khu công nghiệp Tiên Sơn" in message
     assert "'ten'" in message and "'tinh'" in message
 

@@ -41,13 +41,27 @@
       }
     }).addTo(app.map);
     app.control.addOverlay(this.preview, U.label(this.cfg, "layer.upload_preview"));
+    /* Quarantined features are drawn apart (red, dashed) where they have a position, and are
+     * left out of the zoom to the preview. */
+    this.quarantined = L.geoJSON(null, {
+      pane: app.pane("preview"),
+      style: function () { return { color: "#c0392b", weight: 2, dashArray: "4 4", fillOpacity: 0.1 }; },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 6, color: "#c0392b", dashArray: "2 2", fillOpacity: 0.2 });
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(U.el("span", null, (f.properties || {}).message || ""));
+      }
+    }).addTo(app.map);
+    app.control.addOverlay(this.quarantined, U.label(this.cfg, "upload.quarantine_layer"));
   }
 
-  Upload.prototype.message = function (kind, title, detail, items) {
+  Upload.prototype.message = function (kind, title, detail, items, hint) {
     var box = $("zm-upload-message");
     box.replaceChildren();
     box.className = "zm-message zm-message-" + kind;
     box.appendChild(U.el("strong", null, title));
+    if (hint) { box.appendChild(U.el("p", "zm-upload-hint", hint)); }
     if (detail) { box.appendChild(U.el("pre", "zm-error-detail", detail)); }
     if (items && items.length) {
       var list = U.el("ul");
@@ -60,20 +74,53 @@
     var body = response.data || {}, cfg = this.cfg;
     var key = "error." + body.code;
     var title = cfg.labels[key] !== undefined ? cfg.labels[key] : U.label(cfg, "error.generic");
-    var items = Array.isArray(body.details)
-      ? body.details.map(function (d) { return d.message || String(d); }) : [];
-    this.message("error", title + (body.code ? " (" + body.code + ")" : ""), body.detail, items);
+    var details = body.details || {};
+    var listed = Array.isArray(details) ? details : (details.errors || []);
+    var items = listed.map(function (d) { return d.message || String(d); });
+    var hint = cfg.labels["upload.hint." + body.code];
+    this.message("error", title + (body.code ? " (" + body.code + ")" : ""), body.detail, items, hint);
+    this.offerFix(body.code, details);
+  };
+
+  /* What the page offers for an error it can fix: a button to swap the axes, or a picker with
+   * a decoded sample per candidate encoding. */
+  Upload.prototype.offerFix = function (code, details) {
+    var swap = $("zm-upload-swap-axes"), picker = $("zm-upload-encoding-picker");
+    swap.hidden = code !== "swapped_axes";
+    picker.hidden = !(code === "encoding_ambiguous" && Array.isArray(details.choices));
+    $("zm-upload-fix").hidden = swap.hidden && picker.hidden;
+    if (picker.hidden) { return; }
+    var box = picker.querySelector(".zm-encoding-choices");
+    box.replaceChildren();
+    details.choices.forEach(function (choice, i) {
+      var label = U.el("label", "zm-encoding-choice");
+      var radio = U.el("input");
+      radio.type = "radio";
+      radio.name = "zm-encoding-choice";
+      radio.value = choice.encoding;
+      radio.checked = i === 0;
+      label.appendChild(radio);
+      label.appendChild(U.el("strong", null, " " + choice.encoding + " "));
+      (choice.samples || []).forEach(function (s) {
+        label.appendChild(U.el("span", "zm-encoding-sample", "«" + s.text + "» "));
+      });
+      box.appendChild(label);
+    });
   };
 
   Upload.prototype.send = function (mapping) {
     var self = this, cfg = this.cfg, form = $("zm-upload-form");
     var data = new FormData(form);
     if (!form.file.files.length) { self.message("error", U.label(cfg, "upload.choose_file")); return; }
-    ["crs", "encoding"].forEach(function (name) { if (!data.get(name)) { data.delete(name); } });
+    ["crs", "encoding", "constants", "code_prefix", "swap_axes"].forEach(function (name) {
+      if (!data.get(name)) { data.delete(name); }
+    });
     if (mapping) { data.set("mapping", mapping); }
     self.busy(true);
     $("zm-upload-result").hidden = true;
+    $("zm-upload-fix").hidden = true;
     self.preview.clearLayers();
+    self.quarantined.clearLayers();
     self.current = null;
     return postForm(self.opts.url, data).then(function (response) {
       if (!response.ok) { self.error(response); return; }
@@ -112,13 +159,43 @@
         U.label(cfg, "upload.area_change") + " " + U.number(cfg, r.area_change_pct, 2, "%") + ")";
     }));
     var notes = (doc.warnings || []).concat((doc.encoding_samples || []).map(function (s) {
-      return U.label(cfg, "upload.encoding_samples") + " – " + s.field + ": " + s.after;
+      return U.label(cfg, "upload.repaired_text") + " – " + s.field + ": «" + s.before +
+        "» → «" + s.after + "»";
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
+    this.showQuarantine(doc);
     this.message("ok", U.label(cfg, "upload.would_do",
       { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged }));
     this.drawPreview(doc);
     $("zm-upload-result").hidden = false;
+  };
+
+  /* The quarantined features by reason (counts, then each one) and the consent a commit needs. */
+  Upload.prototype.showQuarantine = function (doc) {
+    var cfg = this.cfg, box = $("zm-upload-quarantine"), accept = $("zm-upload-accept-quarantine");
+    var quarantine = doc.quarantine || [], count = quarantine.length;
+    box.hidden = count === 0;
+    accept.checked = false;
+    $("zm-upload-commit").disabled = count > 0;
+    if (!count) { return; }
+    box.querySelector(".zm-quarantine-note").textContent = U.label(cfg, "upload.quarantine_note", { count: count });
+    box.querySelector(".zm-accept-label").textContent = U.label(cfg, "upload.accept_quarantine", { count: count });
+    var counts = box.querySelector(".zm-quarantine-counts"), list = box.querySelector(".zm-quarantine-list");
+    counts.replaceChildren();
+    list.replaceChildren();
+    Object.keys(doc.diagnosis || {}).forEach(function (reason) {
+      var item = U.el("li", null, U.label(cfg, "upload.reason." + reason) + ": " + doc.diagnosis[reason]);
+      item.dataset.reason = reason;
+      counts.appendChild(item);
+    });
+    quarantine.slice(0, 100).forEach(function (q) {
+      var item = U.el("li", null, U.label(cfg, "upload.feature") + " " + q.index +
+        (q.code ? " (" + q.code + ")" : "") + ": " + U.label(cfg, "upload.reason." + q.reason) +
+        (q.detail ? " – " + q.detail : ""));
+      item.dataset.reason = q.reason;
+      list.appendChild(item);
+    });
+    $("zm-upload-quarantine-download").href = this.opts.url + "/" + doc.upload_id + "/quarantine.geojson";
   };
 
   Upload.prototype.showMapping = function (mapping) {
@@ -170,6 +247,7 @@
       return f;
     });
     this.preview.addData({ type: "FeatureCollection", features: features });
+    if (doc.quarantine_preview) { this.quarantined.addData(doc.quarantine_preview); }
     var bounds = this.preview.getBounds();
     if (bounds.isValid()) { this.app.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
   };
@@ -180,7 +258,9 @@
     self.committing = true;
     $("zm-upload-commit").disabled = true;
     self.message("info", U.label(cfg, "upload.working"));
-    return postForm(self.opts.url + "/" + doc.upload_id + "/commit", null).then(function (response) {
+    var body = new FormData();
+    if ($("zm-upload-accept-quarantine").checked) { body.set("accept_quarantine", "true"); }
+    return postForm(self.opts.url + "/" + doc.upload_id + "/commit", body).then(function (response) {
       if (response.status === 409) {
         self.message("info", U.label(cfg, "upload.already_committed"));
         return;
@@ -210,7 +290,11 @@
 
   Upload.prototype.loadHistory = function () {
     var self = this, cfg = this.cfg;
+    /* Only the newest request may draw: an older, slower answer (the page's first load racing a
+     * commit's reload) would otherwise put back a stale list. */
+    var request = self.historyRequest = (self.historyRequest || 0) + 1;
     return self.app.fetchJson(self.opts.historyUrl).then(function (data) {
+      if (request !== self.historyRequest) { return; }
       var body = $("zm-upload-history").querySelector("tbody");
       body.replaceChildren();
       data.uploads.forEach(function (u) {
@@ -258,6 +342,20 @@
       });
       $("zm-upload-remap").addEventListener("click", function () { upload.send(upload.mappingText()); });
       $("zm-upload-commit").addEventListener("click", function () { upload.commit(); });
+      $("zm-upload-accept-quarantine").addEventListener("change", function (event) {
+        $("zm-upload-commit").disabled = !event.target.checked;
+      });
+      $("zm-upload-form").file.addEventListener("change", function () {
+        $("zm-upload-form").swap_axes.value = "";  // a new file starts without the swap
+      });
+      $("zm-upload-swap-axes").addEventListener("click", function () {
+        $("zm-upload-form").swap_axes.value = "true";
+        upload.send(null);
+      });
+      $("zm-upload-use-encoding").addEventListener("click", function () {
+        var chosen = document.querySelector("input[name=zm-encoding-choice]:checked");
+        if (chosen) { $("zm-upload-form").encoding.value = chosen.value; upload.send(null); }
+      });
       upload.loadHistory();
       global.zonemapUpload = upload;
       return upload;
