@@ -45,6 +45,8 @@ UPDATE zones z SET current_geom = COALESCE(
 CREATE INDEX ix_zones_current_geom ON zones USING gist (current_geom);
 CREATE INDEX ix_planning_boundaries_current_geom ON planning_boundaries USING gist (geom)
     WHERE valid_to IS NULL;
+-- Search matches a code prefix next to the folded name (trigram index of 0005).
+CREATE INDEX ix_zones_code_lower ON zones (lower(code) text_pattern_ops);
 
 CREATE FUNCTION zonemap_zone_current_geom() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -131,6 +133,7 @@ DROP TRIGGER IF EXISTS zones_current_geom ON zones;
 DROP FUNCTION IF EXISTS zonemap_boundaries_current_geom();
 DROP FUNCTION IF EXISTS zonemap_zone_current_geom();
 DROP INDEX IF EXISTS ix_planning_boundaries_current_geom;
+DROP INDEX IF EXISTS ix_zones_code_lower;
 ALTER TABLE zones DROP COLUMN IF EXISTS current_geom;
 """
 )
