@@ -12,6 +12,7 @@ import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 
@@ -107,7 +108,8 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _rate_key(scope) if self.limiter and scope["type"] == "http" else None
         if key is not None and self.limiter is not None:
-            wait_s = self.limiter.take(key)
+            engine = scope["app"].state.engine
+            wait_s = await anyio.to_thread.run_sync(self.limiter.take, engine, key)
             if wait_s > 0:
                 await _send_json(
                     send, 429,

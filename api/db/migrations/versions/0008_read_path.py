@@ -111,6 +111,38 @@ CREATE UNLOGGED TABLE rate_limit_buckets (
 );
 GRANT SELECT, INSERT, UPDATE, DELETE ON zonemap_data_version, rate_limit_buckets
     TO zonemap_writer;
+
+-- Spend one request from ``bucket``'s token bucket at time ``at``: it holds up to
+-- ``per_minute`` tokens and refills at ``per_minute / 60`` a second. Returns 0 when allowed,
+-- else the seconds until one token is back (nothing is spent then). The row lock makes
+-- concurrent requests of one key take their turn, in any worker on any app server.
+CREATE FUNCTION zonemap_take_token(bucket text, per_minute double precision, at timestamptz)
+    RETURNS double precision LANGUAGE plpgsql AS $$
+DECLARE
+    rate_per_s double precision := per_minute / 60.0;
+    level double precision;
+BEGIN
+    INSERT INTO rate_limit_buckets (key, tokens, updated_at) VALUES (bucket, per_minute, at)
+        ON CONFLICT (key) DO NOTHING;
+    SELECT least(per_minute, b.tokens
+                 + greatest(0, extract(epoch FROM at - b.updated_at)) * rate_per_s)
+        INTO level FROM rate_limit_buckets b WHERE b.key = bucket FOR UPDATE;
+    IF level < 1 THEN
+        UPDATE rate_limit_buckets SET tokens = level, updated_at = greatest(updated_at, at)
+            WHERE key = bucket;
+        RETURN (1 - level) / rate_per_s;
+    END IF;
+    UPDATE rate_limit_buckets SET tokens = level - 1, updated_at = greatest(updated_at, at)
+        WHERE key = bucket;
+    RETURN 0;
+END $$;
+
+-- Buckets untouched for a minute are full again: forgetting them changes nothing.
+CREATE FUNCTION zonemap_forget_full_buckets() RETURNS bigint LANGUAGE sql AS $$
+    WITH gone AS (DELETE FROM rate_limit_buckets
+                  WHERE updated_at < clock_timestamp() - interval '1 minute' RETURNING 1)
+    SELECT count(*) FROM gone
+$$;
 """
 
 
@@ -124,6 +156,8 @@ def _bump_trigger(table: str) -> str:
 DOWNGRADE = (
     "".join(f"DROP TRIGGER IF EXISTS {t}_data_version ON {t};\n" for t in VERSIONED_TABLES)
     + """
+DROP FUNCTION IF EXISTS zonemap_forget_full_buckets();
+DROP FUNCTION IF EXISTS zonemap_take_token(text, double precision, timestamptz);
 DROP TABLE IF EXISTS rate_limit_buckets, zonemap_data_version;
 DROP FUNCTION IF EXISTS zonemap_bump_data_version();
 DROP TRIGGER IF EXISTS planning_boundaries_current_geom_ins ON planning_boundaries;
