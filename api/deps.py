@@ -152,26 +152,22 @@ async def get_read_db(request: Request) -> ReadDb:
     return ReadDb(engine, limiter=state.read_threads, router=router, min_lsn=min_lsn)
 
 
-async def get_read_session(request: Request) -> AsyncIterator[Session]:
-    """A read-only ORM session for map reads: on a replica fit for this client when
+async def get_read_session(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> AsyncIterator[Session]:
+    """A session for map reads and pages: on a replica fit for this client when
     ``ZONEMAP_READ_DATABASE_URLS`` is set (see `ReadRouter`), else the request's session."""
     router = getattr(request.app.state, "read_router", None)
     if router is None:
-        session = request.app.state.session_factory()
-        try:
-            yield session
-        except Exception:
-            await _finish(request, session, commit=False)
-            raise
-        await _finish(request, session, commit=True)
+        yield session
         return
     min_lsn = lsn_value(request.cookies.get(LSN_COOKIE))
     engine = await run_in_threadpool(router.engine_for, min_lsn)
-    session = Session(bind=engine)
+    replica_session = Session(bind=engine)
     try:
-        yield session
+        yield replica_session
     finally:
-        await run_in_threadpool(session.close)
+        await run_in_threadpool(replica_session.close)
 
 
 async def get_app_settings(request: Request) -> Settings:

@@ -153,7 +153,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
 def use_test_transaction(app, db_session: Session) -> None:  # noqa: ANN001
     """Make ``app``'s routes use the test's rolled-back transaction: the ORM session
     (`get_session`) and the read-only connection of the OGC/tile routes (`get_read_db`)."""
-    from api.deps import ReadDb, get_read_db, get_read_session, get_session
+    from api.deps import ReadDb, get_read_db, get_session
 
     def _session() -> Iterator[Session]:
         yield db_session
@@ -163,7 +163,6 @@ def use_test_transaction(app, db_session: Session) -> None:  # noqa: ANN001
         return ReadDb(connection=db_session.connection())
 
     app.dependency_overrides[get_session] = _session
-    app.dependency_overrides[get_read_session] = _session
     app.dependency_overrides[get_read_db] = _read_db
 
 

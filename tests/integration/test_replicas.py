@@ -119,6 +119,7 @@ def test_replica_serves_reads_and_client_reads_its_own_commit(
             assert client.get(ITEM.format(new_code)).status_code == 200
             layer = client.get("/api/layers/zones").json()["features"]
             assert new_code in {f["id"] for f in layer}
+            assert client.get(f"/api/zones/{new_code}").status_code == 200
             # ... and so the primary's row added before is visible to it as well
             assert client.get(ITEM.format(unseen)).status_code == 200
             client.post(f"/api/uploads/{upload_id}/rollback")
@@ -156,4 +157,13 @@ def test_replica_down_falls_back_to_primary_with_log_line(
         assert items.status_code == 200 and items.json()["numberReturned"] == 5
         assert client.get("/api/layers/zones").status_code == 200
         assert client.get("/tiles/zones/8/203/113.mvt").status_code in (200, 204)
+        assert client.get("/").status_code == 200  # pages too
+        assert client.get("/api/zones", params={"limit": 5}).status_code == 200
     assert any("unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_lsn_value_orders_wal_positions_and_rejects_junk() -> None:
+    assert lsn_value("0/16B3748") < lsn_value("0/16B3749") < lsn_value("1/0")
+    assert lsn_value("16/B374D848") == (0x16 << 32) + 0xB374D848
+    assert lsn_value(None) is None and lsn_value("") is None
+    assert lsn_value("zz/1") is None and lsn_value("123") is None
