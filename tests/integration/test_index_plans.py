@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -187,7 +186,3 @@ def test_scale_database_holds_the_10x_picture(scale_engine):
             text("SELECT count(*), count(*) FILTER (WHERE current_geom IS NULL) FROM zones")
         ).one()
     assert zones == ZONES_10X and missing == 0
-
-
-def test_scale_rows_sql_is_shipped():
-    assert Path(ROOT / "bench" / "sql" / "scale_rows.sql").is_file()
