@@ -10,9 +10,15 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 import api.auth.limits  # noqa: F401  (registers the 413 status of RequestTooLargeError)
-from api.auth.middleware import BodyLimitMiddleware, CsrfCookieMiddleware, RateLimitMiddleware
+from api.auth.middleware import (
+    BodyLimitMiddleware,
+    CsrfCookieMiddleware,
+    RateLimitMiddleware,
+    WrittenLsnMiddleware,
+)
 from api.auth.secret import resolve_secret_key
 from api.db.engine import make_engine, make_session_factory
+from api.db.replicas import ReadRouter
 from api.deps import LoginRedirect, require_read, require_read_page
 from api.error_handlers import add_error_handlers
 from api.routes import (
@@ -49,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url())
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        replicas = settings.read_urls()
+        app.state.read_router = (
+            ReadRouter(engine.execution_options(isolation_level="AUTOCOMMIT"), replicas,
+                       max_lag_s=settings.replica_max_lag_s) if replicas else None
+        )  # fmt: skip
         yield
+        if app.state.read_router is not None:
+            app.state.read_router.dispose()
         engine.dispose()
 
     app = FastAPI(title="zonemap", version="0.1.0", lifespan=lifespan)
@@ -68,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
     # Added last runs first: size cap, then rate limit, then the CSRF cookie.
     app.add_middleware(CsrfCookieMiddleware, key=app.state.secret_key, settings=settings)
+    if settings.read_urls():
+        app.add_middleware(WrittenLsnMiddleware)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodyLimitMiddleware, max_upload_mb=settings.max_upload_mb)
     return app

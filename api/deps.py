@@ -17,8 +17,9 @@ from urllib.parse import quote
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +28,7 @@ from api.auth.principal import Principal
 from api.auth.sessions import csrf_matches, read_state, sent_csrf
 from api.auth.tokens import resolve_token
 from api.auth.users import get_user, principal_of
+from api.db.replicas import LSN_COOKIE, ReadRouter, lsn_value
 from api.errors import ForbiddenError, UnauthorizedError
 from api.settings import Settings
 
@@ -36,34 +38,45 @@ T = TypeVar("T")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A request's ORM session, committed after the route (rolled back on an error).
+    """A request's ORM session, committed when the route returns, before the response is sent
+    (``scope="function"`` in `SessionDep`), rolled back on an error.
 
     Async so that a request that never touches the session (a public read guarded by
     `require_read`) costs no threadpool hop: creating a session does no I/O, and the commit
     and close run in the threadpool only when the session holds a transaction or changes.
+    With read replicas, a commit that wrote leaves the primary's WAL position in
+    ``request.state.written_lsn`` (the ``zonemap_lsn`` cookie: read-your-writes).
     """
     session = request.app.state.session_factory()
     try:
         yield session
     except Exception:
-        await _finish(session, commit=False)
+        await _finish(request, session, commit=False)
         raise
-    await _finish(session, commit=True)
+    await _finish(request, session, commit=True)
 
 
-async def _finish(session: Session, *, commit: bool) -> None:
+async def _finish(request: Request, session: Session, *, commit: bool) -> None:
     if not (session.in_transaction() or session.new or session.dirty or session.deleted):
         session.close()  # nothing was read or written: no connection to release
         return
-    await run_in_threadpool(_commit_or_rollback, session, commit)
+    track = commit and getattr(request.app.state, "read_router", None) is not None
+    lsn = await run_in_threadpool(_commit_or_rollback, session, commit, track)
+    if lsn:
+        request.state.written_lsn = lsn
 
 
-def _commit_or_rollback(session: Session, commit: bool) -> None:
+def _commit_or_rollback(session: Session, commit: bool, track_lsn: bool = False) -> str | None:
     with session:
-        if commit:
-            session.commit()
-        else:
+        if not commit:
             session.rollback()
+            return None
+        session.flush()
+        wrote = track_lsn and session.scalar(text("SELECT txid_current_if_assigned()"))
+        session.commit()
+        if wrote:  # the WAL insert position after the commit is at or past its record
+            return session.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
+    return None
 
 
 class ReadDb:
@@ -78,18 +91,33 @@ class ReadDb:
         engine: Engine | None = None,
         connection: Connection | None = None,
         limiter: anyio.CapacityLimiter | None = None,
+        router: ReadRouter | None = None,
+        min_lsn: int | None = None,
     ) -> None:
         self.engine = engine
         self.connection = connection
         self.limiter = limiter
+        self.router = router
+        self.min_lsn = min_lsn
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        """The test's connection, else a replica's (`ReadRouter`), else the primary's."""
         if self.connection is not None:
             yield self.connection
             return
         assert self.engine is not None
-        with self.engine.connect() as conn:
+        engine = self.engine
+        if self.router is not None:
+            engine = self.router.engine_for(self.min_lsn)
+        try:
+            conn = engine.connect()
+        except OperationalError as exc:
+            if engine is self.engine or self.router is None:
+                raise
+            self.router.mark_down(engine, exc)
+            conn = self.engine.connect()
+        with conn:
             yield conn
 
 
@@ -119,7 +147,27 @@ async def get_read_db(request: Request) -> ReadDb:
         engine = state.engine.execution_options(isolation_level="AUTOCOMMIT")
         state.read_engine = engine
         state.read_threads = anyio.CapacityLimiter(READ_THREADS)
-    return ReadDb(engine, limiter=state.read_threads)
+    router = getattr(state, "read_router", None)
+    min_lsn = lsn_value(request.cookies.get(LSN_COOKIE)) if router is not None else None
+    return ReadDb(engine, limiter=state.read_threads, router=router, min_lsn=min_lsn)
+
+
+async def get_read_session(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> AsyncIterator[Session]:
+    """A session for map reads and pages: on a replica fit for this client when
+    ``ZONEMAP_READ_DATABASE_URLS`` is set (see `ReadRouter`), else the request's session."""
+    router = getattr(request.app.state, "read_router", None)
+    if router is None:
+        yield session
+        return
+    min_lsn = lsn_value(request.cookies.get(LSN_COOKIE))
+    engine = await run_in_threadpool(router.engine_for, min_lsn)
+    replica_session = Session(bind=engine)
+    try:
+        yield replica_session
+    finally:
+        await run_in_threadpool(replica_session.close)
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -131,6 +179,7 @@ async def get_app_settings(request: Request) -> Settings:
 # commit ran after the response: a page reloading its history right after a commit or a
 # rollback could read the old status, and a failed COMMIT would follow a 200).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 ReadDbDep = Annotated[ReadDb, Depends(get_read_db)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 

@@ -4,10 +4,10 @@ typed values; every problem raises ``OgcInvalidParameterError`` naming the param
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from functools import cache
 
+from api.bbox import read_bbox
 from api.errors import OgcInvalidParameterError
 from geo.ingest.vn2000 import vn2000_crs
 
@@ -78,32 +78,16 @@ class BBoxIn:
 
 
 def parse_bbox(raw: str | None, crs: SupportedCrs, *, parameter: str = "bbox") -> BBoxIn | None:
+    """The bbox in ``crs`` (axis order as the CRS defines it); degrees are range-checked."""
     if raw is None:
         return None
-    try:
-        values = [float(p) for p in raw.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise OgcInvalidParameterError(
-            f"{parameter} must be four comma-separated numbers (lower-left then upper-right "
-            f"corner in bbox-crs), got '{raw}'",
-            parameter=parameter,
-        )
-    if crs.is_lat_first:
-        values = [values[1], values[0], values[3], values[2]]
-    xmin, ymin, xmax, ymax = values
-    if xmin > xmax or ymin > ymax:
-        raise OgcInvalidParameterError(
-            f"{parameter} has a minimum above its maximum: give the lower-left corner first",
-            parameter=parameter,
-        )
-    is_degrees = crs.is_storage or crs.is_lat_first
-    if is_degrees and not (xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90):
-        raise OgcInvalidParameterError(
-            f"{parameter} is outside [-180, 180] x [-90, 90] degrees: '{raw}'",
-            parameter=parameter,
-        )
+    xmin, ymin, xmax, ymax = read_bbox(
+        raw,
+        parameter=parameter,
+        lat_first=crs.is_lat_first,
+        in_degrees=crs.is_storage or crs.is_lat_first,
+        error=OgcInvalidParameterError,
+    )
     return BBoxIn(xmin, ymin, xmax, ymax, crs)
 
 

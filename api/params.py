@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query
 
+from api.bbox import BBox, read_bbox
 from api.db.repositories import provinces as provinces_repo
 from api.deps import SessionDep
 from api.errors import InvalidParameterError
 from api.settings import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
 
-BBox = tuple[float, float, float, float]
 ZONE_STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
 
 
 def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
-    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 degrees."""
-    if raw is None:
-        return None
-    parts = raw.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise InvalidParameterError(
-            f"{parameter} must be four numbers 'minlon,minlat,maxlon,maxlat', got '{raw}'",
-            parameter=parameter,
-        )
-    xmin, ymin, xmax, ymax = values
-    if not (
-        -180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90
-    ):
-        raise InvalidParameterError(
-            f"{parameter} is out of range: longitudes must lie in [-180, 180] and latitudes in "
-            f"[-90, 90] (EPSG:4326 degrees), got '{raw}'",
-            parameter=parameter,
-        )
-    if xmin > xmax or ymin > ymax:
-        raise InvalidParameterError(
-            f"{parameter} has its minimum above its maximum: give 'minlon,minlat,maxlon,maxlat'",
-            parameter=parameter,
-        )
-    return xmin, ymin, xmax, ymax
+    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 degrees (``api.bbox``: 400 when bad)."""
+    return None if raw is None else read_bbox(raw, parameter=parameter)
 
 
 def admin_version(

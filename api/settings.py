@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Requests from this machine without credentials act as this (existing) user. For a
     # one-person local install and the tests only; never set it on a shared server.
     local_user: str | None = None
+    # Hot-standby replicas for reads (OGC, tiles, map layers), comma-separated DSNs; a replica
+    # lagging more than replica_max_lag_s, or down, is skipped (docs/scale-out.md).
+    read_database_urls: str | None = None
+    replica_max_lag_s: float = Field(default=5.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -78,6 +82,11 @@ class Settings(BaseSettings):
                 "one (python -c 'import secrets; print(secrets.token_urlsafe(48))') or unset it"
             )
         return value
+
+    def read_urls(self) -> list[str]:
+        """The replicas' DSNs (psycopg 3 driver), in the order given."""
+        urls = [u.strip() for u in (self.read_database_urls or "").split(",") if u.strip()]
+        return [self._normalise_dsn(u) or u for u in urls]
 
     def resolved_database_url(self) -> str:
         """The DSN to use: ``DATABASE_URL`` if set, else the private cluster's."""

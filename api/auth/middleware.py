@@ -12,11 +12,13 @@ import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 
 from api.auth.ratelimit import RateLimiter
 from api.auth.sessions import CSRF_COOKIE, new_csrf_token, read_state
+from api.db.replicas import LSN_COOKIE, LSN_COOKIE_MAX_AGE_S
 from api.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -107,7 +109,8 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _rate_key(scope) if self.limiter and scope["type"] == "http" else None
         if key is not None and self.limiter is not None:
-            wait_s = self.limiter.take(key)
+            engine = scope["app"].state.engine
+            wait_s = await anyio.to_thread.run_sync(self.limiter.take, engine, key)
             if wait_s > 0:
                 await _send_json(
                     send, 429,
@@ -167,3 +170,29 @@ class CsrfCookieMiddleware:
 def _csrf_cookie_header(token: str, settings: Settings) -> str:
     secure = "; Secure" if settings.secure_cookies else ""
     return f"{CSRF_COOKIE}={token}; Max-Age={7 * 86400}; Path=/; SameSite=Lax{secure}"
+
+
+class WrittenLsnMiddleware:
+    """After a request whose commit wrote (``state.written_lsn``, set by ``api.deps``), give
+    the client the primary's WAL position in the ``zonemap_lsn`` cookie: its next reads are
+    served only by replicas that have replayed it (read-your-writes, ``api.db.replicas``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_lsn(message: Message) -> None:
+            lsn = scope.get("state", {}).get("written_lsn")
+            if message["type"] == "http.response.start" and lsn:
+                MutableHeaders(scope=message).append(
+                    "set-cookie",
+                    f"{LSN_COOKIE}={lsn}; Path=/; Max-Age={LSN_COOKIE_MAX_AGE_S}; HttpOnly; "
+                    "SameSite=Lax",
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_lsn)

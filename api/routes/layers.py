@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import layers as repo
 from api.db.repositories.read_cache import LruCache
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.params import BBoxDep, VersionDep, choice, province_code
 from geo.types import ZONE_KINDS
 from web.flag_text import FLAG_CODES, SEVERITIES
@@ -23,7 +23,7 @@ GZIP_MIN_BYTES = 1400
 
 
 def layer_query(
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: BBoxDep,
     zoom: Annotated[int | None, Query(ge=0, le=22, description="Map zoom; none = full")] = None,
     province: Annotated[str | None, Query(description="Province code (2025-34)")] = None,
@@ -57,44 +57,44 @@ def _collection(request: Request, features: list[dict], **extra: Any) -> Respons
                                    "numberReturned": len(features), **extra})  # fmt: skip
 
 
-def _run_id(session: SessionDep, version: str, province: str | None) -> int | None:
+def _run_id(session: ReadSessionDep, version: str, province: str | None) -> int | None:
     run = analysis_repo.latest_run(session, version=version, province=province)
     return run["id"] if run else None
 
 
 @router.get("/zones", operation_id="layers-zones")
-def zones(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+def zones(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
           ) -> Response:  # fmt: skip
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.zones(session, q, run_id=run_id), run_id=run_id)
 
 
 @router.get("/planning-boundaries", operation_id="layers-planning-boundaries")
-def planning_boundaries(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+def planning_boundaries(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> Response:
     return _collection(request, repo.planning_boundaries(session, q))
 
 
 @router.get("/footprints", operation_id="layers-footprints")
-def footprints(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+def footprints(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> Response:
     return _collection(request, repo.footprints(session, q))
 
 
 @router.get("/encroachments", operation_id="layers-encroachments")
-def encroachments(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+def encroachments(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
                   ) -> Response:  # fmt: skip
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.encroachments(session, q, run_id=run_id), run_id=run_id)
 
 
 @router.get("/clusters", operation_id="layers-clusters")
-def clusters(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+def clusters(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
              ) -> Response:  # fmt: skip
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.clusters(session, q, run_id=run_id), run_id=run_id)
 
 
 @router.get("/provinces", operation_id="layers-provinces")
-def provinces(request: Request, session: SessionDep, q: LayerQueryDep, version: VersionDep
+def provinces(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
               ) -> Response:  # fmt: skip
     return _collection(request, repo.provinces(session, version, q), admin_version=version)
 
@@ -103,13 +103,13 @@ _HEAT_CACHE = LruCache(max_entries=64)
 
 
 @router.get("/heat", operation_id="layers-heat")
-def heat(request: Request, session: SessionDep, q: LayerQueryDep) -> Response:
+def heat(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> Response:
     return json_response(request, {"fields": ["lat", "lon", "zones", "area_ha"],
                                    "points": _heat_points(session, q)},
                          media_type="application/json")  # fmt: skip
 
 
-def _heat_points(session: SessionDep, q: repo.LayerQuery) -> list:
+def _heat_points(session: ReadSessionDep, q: repo.LayerQuery) -> list:
     """The heat grid is the same for every visitor until the zones change: cache it by query
     and data fingerprint (aggregating 250,000 zones takes a second or more)."""
     key = (q, repo.data_fingerprint(session))
@@ -122,7 +122,7 @@ def _heat_points(session: SessionDep, q: repo.LayerQuery) -> list:
 
 @router.get("/flagged-zones", operation_id="layers-flagged-zones")
 def flagged_zones(
-    request: Request, session: SessionDep, version: VersionDep,
+    request: Request, session: ReadSessionDep, version: VersionDep,
     province: Annotated[str | None, Query()] = None,
     kind: Annotated[str | None, Query()] = None,
     flag: Annotated[str | None, Query(description="Flag code, e.g. ENCROACHMENT")] = None,

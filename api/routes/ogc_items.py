@@ -84,9 +84,10 @@ async def items(
     query: Annotated[repo.ItemsQuery, Depends(items_query)],
 ) -> Response:
     page = await run_read(db, repo.items_page, coll, query)
-    head = {
-        "type": "FeatureCollection",
-        "numberMatched": page.number_matched,
+    head: dict[str, Any] = {"type": "FeatureCollection"}
+    if page.number_matched is not None:  # omitted above repo.MATCHED_COUNT_LIMIT
+        head["numberMatched"] = page.number_matched
+    head |= {
         "numberReturned": page.number_returned,
         "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": _page_links(request, coll, query, page),
@@ -134,7 +135,7 @@ def _page_links(
         link(str(request.url), "self", GEOJSON, "This page"),
         link(href, "collection", "application/json", coll.title),
     ]
-    if q.offset + page.number_returned < page.number_matched:
+    if page.number_matched is None or q.offset + page.number_returned < page.number_matched:
         nxt = request.url.include_query_params(offset=q.offset + q.limit, limit=q.limit)
         links.append(link(str(nxt), "next", GEOJSON, "Next page"))
     if q.offset > 0:

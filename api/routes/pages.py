@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import SessionDep, SettingsDep, require_editor_page
+from api.deps import ReadSessionDep, SettingsDep, require_editor_page
 from api.services import pages as svc
 from web.i18n import normalize_lang
 
@@ -19,14 +19,14 @@ ModeQuery = Annotated[
 
 @router.get("/", response_class=HTMLResponse, operation_id="pages-home")
 def home(
-    session: SessionDep, settings: SettingsDep, lang: LangQuery = None, mode: ModeQuery = None
+    session: ReadSessionDep, settings: SettingsDep, lang: LangQuery = None, mode: ModeQuery = None
 ) -> HTMLResponse:
     return HTMLResponse(svc.national_page(session, settings, lang=normalize_lang(lang), mode=mode))
 
 
 @router.get("/provinces/{code}", response_class=HTMLResponse, operation_id="pages-province")
 def province(
-    session: SessionDep, settings: SettingsDep, code: str, lang: LangQuery = None,
+    session: ReadSessionDep, settings: SettingsDep, code: str, lang: LangQuery = None,
     mode: ModeQuery = None,
 ) -> HTMLResponse:  # fmt: skip
     chosen = normalize_lang(lang)
@@ -37,7 +37,7 @@ def province(
 
 
 @router.get("/zones/{code}", response_class=HTMLResponse, operation_id="pages-zone")
-def zone(session: SessionDep, code: str, lang: LangQuery = None) -> HTMLResponse:
+def zone(session: ReadSessionDep, code: str, lang: LangQuery = None) -> HTMLResponse:
     chosen = normalize_lang(lang)
     html = svc.zone_page(session, code, lang=chosen)
     if html is None:

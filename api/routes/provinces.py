@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.db.repositories import provinces as repo
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.params import VersionDep
 
 router = APIRouter(prefix="/api", tags=["provinces"])
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api", tags=["provinces"])
 
 @router.get("/provinces", operation_id="provinces-list")
 def list_provinces(
-    session: SessionDep,
+    session: ReadSessionDep,
     version: VersionDep,
     simplified: Annotated[bool, Query(description="Lighter geometry for web maps")] = False,
 ) -> dict:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.db.repositories import layers as layers_repo
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.params import VersionDep
 from api.services.zone_details import zone_detail
 from geo.text import fold_diacritics
@@ -17,13 +17,13 @@ router = APIRouter(prefix="/api", tags=["zones"])
 
 
 @router.get("/zones/{code}", operation_id="zones-get")
-def get_zone(session: SessionDep, code: str, version: VersionDep) -> dict:
+def get_zone(session: ReadSessionDep, code: str, version: VersionDep) -> dict:
     return zone_detail(session, code, version=version)
 
 
 @router.get("/search", operation_id="zones-search")
 def search(
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Name or code")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.db.repositories.zones import ZoneFilter, zones_geojson
-from api.deps import SessionDep
+from api.deps import ReadSessionDep
 from api.params import (
     ZONE_STATUSES,
     BBoxDep,
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["zones"])
 
 @router.get("/zones", operation_id="zones-list")
 def list_zones(
-    session: SessionDep,
+    session: ReadSessionDep,
     version: VersionDep,
     bbox: BBoxDep,
     page: PaginationDep,

@@ -3,6 +3,7 @@ the secret key, settings, and row-level security in the database itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from api.auth.passwords import WeakPasswordError, hash_password, verify_password
 from api.auth.principal import Principal
-from api.auth.ratelimit import RateLimiter
 from api.auth.scope import write_scope
 from api.auth.secret import resolve_secret_key
 from api.auth.signing import sign, unsign
+from api.db.repositories.rate_limits import take_token
 from api.settings import Settings
 
 KEY = b"k" * 40
@@ -46,14 +47,18 @@ def test_unsign_altered_or_expired_or_other_purpose_is_none() -> None:
     assert unsign("nonsense", KEY, purpose="session", max_age_s=60) is None
 
 
-def test_rate_limiter_bursts_then_refills_at_the_rate() -> None:
-    now = [0.0]
-    limiter = RateLimiter(per_minute=6, clock=lambda: now[0])
-    assert [limiter.take("a") for _ in range(6)] == [0.0] * 6
-    assert limiter.take("a") == pytest.approx(10.0)
-    assert limiter.take("b") == 0.0
-    now[0] = 10.0
-    assert limiter.take("a") == 0.0 and limiter.take("a") > 0
+def test_rate_limit_bucket_bursts_then_refills_at_the_rate(db_session) -> None:  # noqa: ANN001
+    conn = db_session.connection()
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def take(key: str, at_s: float) -> float:
+        at = start + dt.timedelta(seconds=at_s)
+        return take_token(conn, f"test:{key}", per_minute=6, at=at)
+
+    assert [take("a", 0) for _ in range(6)] == [0.0] * 6
+    assert take("a", 0) == pytest.approx(10.0)
+    assert take("b", 0) == 0.0
+    assert take("a", 10) == 0.0 and take("a", 10) > 0
 
 
 def test_secret_key_generated_once_and_persisted(tmp_path: Path) -> None:

@@ -33,6 +33,10 @@ from api.db.repositories.read_cache import VERSION_SQL, LruCache, data_version, 
 from api.ogc_params import BBoxIn, Interval, SupportedCrs
 
 COUNT_CACHE = LruCache(max_entries=1024)
+# numberMatched is counted exactly up to this many features; above it the count would cost
+# more than the page itself, so it is omitted (OGC API - Features Part 1, 7.15.8: the
+# property is optional) and the client follows the ``next`` links.
+MATCHED_COUNT_LIMIT = 10_000
 EXTENT_CACHE = LruCache(max_entries=256)
 
 
@@ -54,14 +58,15 @@ class ItemsQuery:
 class ItemsPage:
     features_json: str  # comma-separated GeoJSON Feature objects, without brackets
     number_returned: int
-    number_matched: int
+    number_matched: int | None  # None: more than MATCHED_COUNT_LIMIT, not counted
 
 
 def items_page(session: Session | Connection, collection: Collection, q: ItemsQuery) -> ItemsPage:
     """One page of features (ordered by feature id) and the number matching in total.
 
-    The total is counted only when the page does not tell it, and then cached per
-    (collection, filter, data version) in ``COUNT_CACHE`` (see ``read_cache``).
+    The total is counted only when the page does not tell it, at most up to
+    ``MATCHED_COUNT_LIMIT`` (None above it), and cached per (collection, filter, data
+    version) in ``COUNT_CACHE`` (see ``read_cache``).
     """
     conditions = _conditions(collection, q)
     skips = q.offset > 0
@@ -133,22 +138,25 @@ def _matched(
     q: ItemsQuery,
     conditions: list[ColumnElement[bool]],
     version: str | None,
-) -> int:
-    """numberMatched from ``COUNT_CACHE`` under the page's snapshot, else counted and stored
-    under the count statement's own snapshot."""
+) -> int | None:
+    """numberMatched from ``COUNT_CACHE`` under the page's data version, else counted (up to
+    ``MATCHED_COUNT_LIMIT`` + 1 rows: None when there are more) and stored under the count
+    statement's own data version."""
     key = None
     if q.filter_key is not None:
         key = (collection.id, q.bbox, q.interval, q.filter_key)
     if key is not None and version is not None:
         cached = COUNT_CACHE.get((*key, version))
         if cached is not None:
-            return cached
+            return cached[0]
     src = source(collection)
-    count = select(func.count(), literal_column(VERSION_SQL)).select_from(src)
-    matched, raw_version = session.execute(count.where(*conditions)).one()
+    capped = select(src.c.fid).where(*conditions).limit(MATCHED_COUNT_LIMIT + 1).subquery("m")
+    count = select(func.count(), literal_column(VERSION_SQL)).select_from(capped)
+    counted, raw_version = session.execute(count).one()
+    matched = counted if counted <= MATCHED_COUNT_LIMIT else None
     count_version = usable_version(raw_version)
     if key is not None and count_version is not None:
-        COUNT_CACHE.put((*key, count_version), matched)
+        COUNT_CACHE.put((*key, count_version), (matched,))
     return matched
 
 

@@ -1,5 +1,9 @@
 """The allowlist of layers served as OGC API - Features collections.
 
+Every source's ``geom`` is an indexed column (a zone's is ``zones.current_geom``, kept by
+triggers), never an expression: a bbox filter on ``geom`` is answered by a GiST index
+(tests/integration/test_index_plans.py checks each plan on a national-scale table).
+
 Each collection is one entry: a fixed SQL source (written here, never built from input) whose
 columns are ``fid`` (the feature id), ``geom`` (EPSG:4326) and the listed properties. Filters
 may only name these properties, so user input never becomes an identifier.
@@ -82,7 +86,7 @@ ZONE_PROPERTIES = _p(
     "is_mountainous:boolean is_craft_village:boolean is_synthetic:boolean"
 )
 _ZONES_SQL = """
-SELECT z.code AS fid, COALESCE(pb.geom, z.location) AS geom, z.code, z.kind, z.name,
+SELECT z.code AS fid, z.current_geom AS geom, z.code, z.kind, z.name,
        z.province_code, z.status, z.established_on, z.expanded_on, z.decision_ref,
        z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha,
        CAST(round(CAST(pb.area_ha AS numeric), 2) AS double precision) AS boundary_area_ha,
@@ -113,13 +117,12 @@ SELECT p.code AS fid, p.geom, p.code, p.name_vi, p.name_en, p.unit_type, p.admin
 FROM provinces p WHERE p.admin_version = '{version}'
 """
 _FLAGS_SQL = """
-SELECT f.id AS fid, COALESCE(pb.geom, z.location) AS geom, f.zone_code, f.province_code,
+SELECT f.id AS fid, z.current_geom AS geom, f.zone_code, f.province_code,
        f.code, f.severity, f.value, f.threshold, f.unit, f.message_vi, f.message_en, f.run_id
 FROM flags f
 JOIN (SELECT id FROM analysis_runs WHERE status = 'complete'
       ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1) r ON r.id = f.run_id
 LEFT JOIN zones z ON z.code = f.zone_code
-LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 """
 _KIND_TITLES = {"KKT": "economic zones", "KCN": "industrial parks", "CCN": "industrial clusters"}
 

@@ -1,15 +1,17 @@
-"""Small in-process caches for the OGC/tile read paths, keyed on the database snapshot.
+"""Small in-process caches for the OGC/tile read paths, keyed on the database's data version.
 
-The key's data version is the text of the statement's MVCC snapshot (``pg_current_snapshot()``:
-xmin, xmax and the in-progress transaction ids). Two snapshots with the same text see exactly
-the same committed transactions, hence the same rows, so a value computed under one snapshot is
-right for every statement whose snapshot has that text. Any transaction that starts writing or
-commits changes the text: that costs a miss, never a stale answer (the WAL position would not
-do: a commit is in the WAL a moment before it becomes visible).
+The data version is ``zonemap_data_version.version``, a counter that a statement trigger bumps
+in the same transaction as every write to the tables these reads depend on (migration 0008).
+Writers of those tables take the counter row's lock in turn, so a statement that sees version
+``v`` sees exactly the writes numbered up to ``v``: a value computed under version ``v`` is right
+for every statement that sees ``v``, in this process, in another worker, on another app server
+or on a replica (which replays the counter with the data). A commit changes the version: that
+costs a miss, never a stale answer. Writes to other tables (sessions, audit log, rate-limit
+buckets) leave it alone, so they do not empty the caches.
 
-Rules: a value is stored under the snapshot of the statement that computed it; a transaction
-that has written (``txid_current_if_assigned()`` set) sees its own uncommitted rows, so it
-neither reads nor fills a cache.
+Rules: a value is stored under the version selected by the statement that computed it; a
+transaction that has written (``txid_current_if_assigned()`` set) sees its own uncommitted rows,
+so it neither reads nor fills a cache.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 VERSION_SQL = (
-    "pg_current_snapshot()::text || "
+    "(SELECT version FROM zonemap_data_version)::text || "
     "CASE WHEN txid_current_if_assigned() IS NULL THEN '' ELSE '*' END"
 )
 _VERSION = text(f"SELECT {VERSION_SQL}")

@@ -116,7 +116,8 @@ def _update_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> 
             "FOR UPDATE OF z), "
             "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
             "action, previous, previous_geom) SELECT :u, 'zones', z.id, z.id, 'update', "
-            "to_jsonb(z) - 'location', z.location FROM zones z JOIN changed c ON c.id = z.id) "
+            "to_jsonb(z) - 'location' - 'current_geom', z.location "
+            "FROM zones z JOIN changed c ON c.id = z.id) "
             f"UPDATE zones z SET {sets}, updated_at = now() FROM changed c WHERE z.id = c.id "
             "RETURNING c.ord"
         ),

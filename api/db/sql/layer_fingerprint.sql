@@ -1,7 +1,3 @@
--- Changes whenever zones or their planning boundaries are inserted, updated or deleted: used to
--- know when a cached aggregate layer (the heat map) is stale.
-SELECT (SELECT count(*) FROM zones) AS zones,
-       (SELECT max(id) FROM zones) AS last_zone,
-       (SELECT max(updated_at) FROM zones) AS last_update,
-       (SELECT count(*) FROM planning_boundaries) AS boundaries,
-       (SELECT max(id) FROM planning_boundaries) AS last_boundary
+-- Changes with every write to the tables the map layers read (bumped by statement triggers in
+-- the same transaction as the write): the key of cached aggregate layers (the heat map).
+SELECT version FROM zonemap_data_version

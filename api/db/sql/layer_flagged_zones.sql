@@ -16,12 +16,11 @@ SELECT z.code, z.name, z.kind, z.province_code, p.name_vi AS province_name,
        z.planned_area_ha, fl.flag_codes AS flags,
        CASE fl.severity_rank WHEN 3 THEN 'critical' WHEN 2 THEN 'warning' ELSE 'info' END
            AS worst,
-       ST_X(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lon,
-       ST_Y(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lat,
+       ST_X(ST_PointOnSurface(z.current_geom)) AS lon,
+       ST_Y(ST_PointOnSurface(z.current_geom)) AS lat,
        count(*) OVER () AS total
 FROM flagged fl
 JOIN zones z ON z.code = fl.zone_code
-LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 LEFT JOIN provinces p ON p.admin_version = '2025-34' AND p.code = z.province_code
 WHERE (CAST(:province AS text) IS NULL OR z.province_code = :province)
   AND (CAST(:kind AS text) IS NULL OR z.kind = :kind)

@@ -5,7 +5,7 @@
 WITH centres AS (
     SELECT (ST_XMin(b) + ST_XMax(b)) / 2 AS lon, (ST_YMin(b) + ST_YMax(b)) / 2 AS lat, area_ha
     FROM (
-        SELECT CAST(COALESCE(pb.geom, z.location) AS box2d) AS b,
+        SELECT CAST(z.current_geom AS box2d) AS b,
                COALESCE(z.planned_area_ha, pb.area_ha, 0) AS area_ha
         FROM zones z
         LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id

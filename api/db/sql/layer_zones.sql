@@ -1,15 +1,18 @@
--- Zones for the web map: the current planning boundary (or the zone's point when it has none),
+-- Zones for the web map: the current planning boundary (or the zone's point when it has none:
+-- zones.current_geom, GiST-indexed),
 -- simplified by :tolerance_deg and written with :digits decimals, with the worst flag severity
 -- and the flag codes of analysis run :run (NULL before the first run). Filters are optional.
 -- The most severe come last so that the map draws them on top.
 WITH picked AS (
     SELECT z.code, z.name, z.kind, z.status, z.province_code, z.planned_area_ha,
-           COALESCE(pb.geom, z.location) AS shape
+           z.current_geom AS shape
     FROM zones z
-    LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
-    WHERE (CAST(:kind AS text) IS NULL OR z.kind = :kind)
+    WHERE z.current_geom IS NOT NULL
+      AND (CAST(:kind AS text) IS NULL OR z.kind = :kind)
       AND (CAST(:province AS text) IS NULL OR z.province_code = :province)
       AND (CAST(:zone AS text) IS NULL OR z.code = :zone)
+      AND (CAST(:xmin AS double precision) IS NULL
+           OR z.current_geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326))
 )
 SELECT p.code, p.name, p.kind, p.status, p.province_code, p.planned_area_ha,
        m.worst_severity AS worst,
@@ -20,9 +23,6 @@ SELECT p.code, p.name, p.kind, p.status, p.province_code, p.planned_area_ha,
                          ELSE p.shape END, :digits) AS geometry
 FROM picked p
 LEFT JOIN zone_metrics m ON m.run_id = :run AND m.zone_code = p.code
-WHERE p.shape IS NOT NULL
-  AND (CAST(:xmin AS double precision) IS NULL
-       OR p.shape && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326))
 ORDER BY CASE m.worst_severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2
                                WHEN 'info' THEN 1 ELSE 0 END, p.code
 LIMIT :limit

@@ -9,7 +9,10 @@ features AS (
            ST_AsMVTGeom(ST_Transform(ST_Simplify(af.geom, :tolerance_deg, true), 3857), b.env,
                         4096, 64, true) AS geom
     FROM actual_footprints af
-    JOIN zones z ON z.id = af.zone_id
+    -- OFFSET 0 keeps this a lookup by primary key per footprint of the tile: a hash join
+    -- would read every zone for a tile of a few hundred footprints
+    CROSS JOIN LATERAL (SELECT zz.code, zz.kind FROM zones zz WHERE zz.id = af.zone_id
+                        OFFSET 0) z
     CROSS JOIN bounds b
     WHERE af.geom && b.env_4326
 )

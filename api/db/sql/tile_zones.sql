@@ -1,5 +1,7 @@
 -- Mapbox vector tile of zones (current planning boundary), with the worst flag severity of the
--- latest complete analysis run. :tolerance_deg simplifies per zoom (half a tile-grid cell)
+-- latest complete analysis run. The envelope filters zones.current_geom (GiST; for a zone with a
+-- boundary it is that boundary, a polygon; zones known only by their point are left out). Per-row
+-- lookups by primary key (subqueries) keep the cost proportional to the tile, not the table. :tolerance_deg simplifies per zoom (half a tile-grid cell)
 -- before the projection, so fewer vertices are transformed.
 WITH bounds AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS env,
@@ -10,16 +12,17 @@ latest_run AS (
     ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1
 ),
 features AS (
-    SELECT z.code, z.kind, z.name, z.status, z.province_code, pb.area_ha,
+    SELECT z.code, z.kind, z.name, z.status, z.province_code,
+           (SELECT pb.area_ha FROM current_planning_boundaries pb WHERE pb.zone_id = z.id)
+               AS area_ha,
            (SELECT f.severity FROM flags f JOIN latest_run r ON r.id = f.run_id
             WHERE f.zone_code = z.code
             ORDER BY CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC
             LIMIT 1) AS worst_flag,
-           ST_AsMVTGeom(ST_Transform(ST_Simplify(pb.geom, :tolerance_deg, true), 3857), b.env,
-                        4096, 64, true) AS geom
-    FROM current_planning_boundaries pb
-    JOIN zones z ON z.id = pb.zone_id
+           ST_AsMVTGeom(ST_Transform(ST_Simplify(z.current_geom, :tolerance_deg, true), 3857),
+                        b.env, 4096, 64, true) AS geom
+    FROM zones z
     CROSS JOIN bounds b
-    WHERE pb.geom && b.env_4326
+    WHERE z.current_geom && b.env_4326 AND ST_Dimension(z.current_geom) = 2
 )
 SELECT ST_AsMVT(features.*, 'zones', 4096, 'geom') FROM features WHERE geom IS NOT NULL

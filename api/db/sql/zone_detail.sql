@@ -8,8 +8,8 @@ SELECT z.id, z.code, z.kind, z.name, z.province_code, p.name_vi AS province_name
        CAST(round(CAST(pb.area_ha AS numeric), 2) AS double precision) AS boundary_area_ha,
        ST_XMin(e.extent) AS xmin, ST_YMin(e.extent) AS ymin,
        ST_XMax(e.extent) AS xmax, ST_YMax(e.extent) AS ymax,
-       ST_X(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lon,
-       ST_Y(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lat
+       ST_X(ST_PointOnSurface(z.current_geom)) AS lon,
+       ST_Y(ST_PointOnSurface(z.current_geom)) AS lat
 FROM zones z
 LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 LEFT JOIN provinces p ON p.admin_version = '2025-34' AND p.code = z.province_code

@@ -2,10 +2,9 @@
 -- from the folded query), or whose code starts with :code_prefix; names starting with the query
 -- first, then shorter names.
 SELECT z.code, z.name, z.kind, z.province_code, p.name_vi AS province_name,
-       ST_X(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lon,
-       ST_Y(ST_PointOnSurface(COALESCE(pb.geom, z.location))) AS lat
+       ST_X(ST_PointOnSurface(z.current_geom)) AS lon,
+       ST_Y(ST_PointOnSurface(z.current_geom)) AS lat
 FROM zones z
-LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 LEFT JOIN provinces p ON p.admin_version = '2025-34' AND p.code = z.province_code
 WHERE zonemap_fold(z.name) LIKE :pattern OR lower(z.code) LIKE :code_prefix
 ORDER BY (lower(z.code) = :exact) DESC, (zonemap_fold(z.name) LIKE :prefix_pattern) DESC,

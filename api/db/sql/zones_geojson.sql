@@ -1,18 +1,19 @@
--- Zones as GeoJSON features: the current planning boundary, or the zone's point when it has none.
+-- Zones as GeoJSON features: the current planning boundary, or the zone's point when it has none
+-- (zones.current_geom, GiST-indexed: the bbox filter uses the index).
 -- Filters are optional (NULL = no filter); :version picks the admin version used for :province.
 WITH candidates AS (
-    SELECT z.*, COALESCE(pb.geom, z.location) AS shape, pb.area_ha AS boundary_area_ha
+    SELECT z.*, z.current_geom AS shape, pb.area_ha AS boundary_area_ha
     FROM zones z
     LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
-    WHERE (CAST(:kind AS text) IS NULL OR z.kind = :kind)
+    WHERE (CAST(:xmin AS double precision) IS NULL
+           OR z.current_geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326))
+      AND (CAST(:kind AS text) IS NULL OR z.kind = :kind)
       AND (CAST(:status AS text) IS NULL OR z.status = :status)
       AND (CAST(:province AS text) IS NULL OR :version <> '2025-34' OR z.province_code = :province)
 ),
 filtered AS (
     SELECT c.* FROM candidates c
-    WHERE (CAST(:xmin AS double precision) IS NULL
-           OR c.shape && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326))
-      AND (CAST(:province AS text) IS NULL OR :version = '2025-34' OR EXISTS (
+    WHERE (CAST(:province AS text) IS NULL OR :version = '2025-34' OR EXISTS (
             SELECT 1 FROM provinces p
             WHERE p.admin_version = :version AND p.code = :province
               AND ST_Intersects(p.geom, ST_PointOnSurface(c.shape))))
