@@ -38,6 +38,9 @@ def import_(
     source: str | None = typer.Option(None, "--source", help="Footprint source (actual)."),
     observed_on: str | None = typer.Option(None, "--observed-on", help="YYYY-MM-DD (actual)."),
     decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Do not wait for the re-analysis of the touched provinces."
+    ),
 ) -> None:
     """Import zones, planning boundaries or actual footprints from a GIS file."""
     from api.services import uploads as svc
@@ -53,7 +56,9 @@ def import_(
             accept_crs_guess=accept_crs_guess, uploaded_by=f"cli:{getpass.getuser()}",
             defaults=_defaults(source, observed_on, decision_ref),
         )  # fmt: skip
-        document = _run(path, options, dry_run=dry_run, quiet=as_json)
+        document, touched = _run(path, options, dry_run=dry_run, quiet=as_json)
+        if touched and not no_wait:
+            document["analysis"] = _await_analysis(touched)
     except (GeoError, ZonemapError) as exc:
         fail(getattr(exc, "message", str(exc)), code=1)
     if as_json:
@@ -70,7 +75,26 @@ def _defaults(source: str | None, observed_on: str | None, decision_ref: str | N
     return {"source": source, "observed_on": observed, "decision_ref": decision_ref}
 
 
-def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) -> dict:
+def _await_analysis(touched: list[tuple[str, str]]) -> dict:
+    """Wait for the re-analysis of ``touched``, running it here when no worker is running."""
+    from api.services import analysis_jobs as jobs
+    from api.services import live_analysis as live
+
+    url = settings().resolved_database_url()
+    with live._session_factory(url)() as session:
+        alive = jobs.worker_alive(session)
+    if alive:
+        settled = jobs.wait_until_current(url, touched)
+    else:
+        sys.stderr.write("no analysis worker is running: re-analysing here\n")
+        jobs.run_pending_here(url)
+        settled = jobs.wait_until_current(url, touched, timeout_s=0.5)
+    return {"provinces": sorted({k for _v, k in touched}), "settled": settled}
+
+
+def _run(
+    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool
+) -> tuple[dict, list[tuple[str, str]]]:
     from api.services import uploads as svc
 
     max_bytes = settings().max_upload_mb * 1024**2
@@ -81,9 +105,10 @@ def _run(path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool) 
             counts = svc.preview(session, upload_id)
             # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
             preview = svc.preview_geojson(session, upload_id)
-            return svc.report_document(prepared, counts, preview=preview)
+            return svc.report_document(prepared, counts, preview=preview), []
         counts = svc.commit(session, upload_id, progress=report)
-        return svc.report_document(prepared, counts, upload_id=upload_id)
+        touched = list(session.info.get("dirty_partitions", []))
+        return svc.report_document(prepared, counts, upload_id=upload_id), touched
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
+from api.services import analysis_jobs
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
 
@@ -156,6 +157,7 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
     _pause_for_tests()
     repo.mark(session, upload_id, status="committed", counts=counts, committed_at="now",
               stage="committed", progress=1.0)  # fmt: skip
+    analysis_jobs.mark_upload_dirty(session, upload_id)
     report("commit", 1.0)
     return counts
 
@@ -207,6 +209,7 @@ def rollback(session: Session, upload_id: int) -> dict[str, int]:
             f"Uploads {', '.join(map(str, later))} changed the same zones after upload "
             f"{upload_id}; roll them back first (newest first)."
         )
+    analysis_jobs.mark_upload_dirty(session, upload_id)  # while its changes can still be read
     undone = changes.rollback_changes(session, upload_id)
     repo.mark(session, upload_id, status="rolled_back", rolled_back_at="now", stage="rolled_back")
     return undone
