@@ -339,11 +339,20 @@ def test_cli_import_waits_for_its_reanalysis_unless_no_wait(live_url, factory, t
             assert {"NW000", "CL000"} <= codes and _status(factory)["pending"] == 0
 
 
-def test_status_and_flags_endpoints_say_how_current_the_flags_are(live_url) -> None:
+def test_status_and_flags_endpoints_say_how_current_the_flags_are(live_url, factory) -> None:  # noqa: ANN001
     from fastapi.testclient import TestClient
 
     from api.app import create_app
     from api.settings import Settings
+
+    live.analyze_all(
+        factory,
+        database_url=live_url,
+        version=VERSION,
+        provinces=["01"],
+        thresholds=load_thresholds(),
+        executor=live.InProcess(),
+    )  # fmt: skip (a second result of 01: its trend has two points)
 
     with TestClient(create_app(Settings(database_url=live_url, local_user=None))) as client:
         status = client.get("/api/analysis/status").json()
@@ -357,3 +366,33 @@ def test_status_and_flags_endpoints_say_how_current_the_flags_are(live_url) -> N
         today = client.get("/api/flags", params={"as_of": dt_today().isoformat()}).json()
         assert today["run_id"] == flags["run_id"]
         assert client.get("/api/flags", params={"as_of": "yesterday"}).status_code == 422
+        home = client.get("/", params={"lang": "en"}).text
+        assert "Flags as of" in home and 'data-state="current"' in home
+        province = client.get("/provinces/01", params={"lang": "en"}).text
+        assert "Flags as of" in province and '<svg class="zm-trend"' in province
+
+
+def test_pages_say_updating_while_a_province_waits_and_warn_when_it_failed(
+    live_url,
+    factory,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    with factory() as session, session.begin():
+        _import(session, tmp_path, "u.zip", "UP")
+    with TestClient(create_app(Settings(database_url=live_url))) as client:
+        page = client.get("/provinces/01", params={"lang": "en"}).text
+        assert 'data-state="pending"' in page and "updating…" in page
+        monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(tmp_path / "missing.yaml"))
+        with pytest.raises(Exception, match="missing.yaml"):
+            jobs.run_province_job(live_url, VERSION, "01")
+        page = client.get("/provinces/01", params={"lang": "en"}).text
+        assert 'data-state="failed"' in page and "The last analysis failed" in page
+        assert client.get("/api/flags", params={"province": "01"}).json()["analysis"]["failed"] == 1
+    monkeypatch.delenv("ZONEMAP_THRESHOLDS")
+    jobs.run_pending_here(live_url)
