@@ -117,16 +117,22 @@ def plan_jobs(
     today: dt.date | None = None,
 ) -> list[PartitionJob]:
     """The jobs of ``provinces`` (default: every province of ``version`` and the None partition)."""
-    outlines = analysis_repo.read_provinces(session, version)
     check_scope(session, version, None)
-    codes = list(outlines["code"].astype(str))
+    codes = repo.province_codes(session, version)
     chosen = [*codes, None] if provinces is None else list(provinces)
     unknown = [p for p in chosen if p is not None and p not in codes]
     if unknown:
         check_scope(session, version, unknown[0])  # the clear "unknown province" error
-    anchor = outline_anchor(outlines)
+    anchor = _anchor(database_url, version)
     day = today or dt.date.today()
     return [PartitionJob(database_url, version, p, thresholds, day, anchor) for p in chosen]
+
+
+@lru_cache(maxsize=8)
+def _anchor(database_url: str, version: str) -> tuple[float, float]:
+    """:func:`outline_anchor` of the version's outlines (read once per process: they are fixed)."""
+    with _session_factory(database_url)() as session:
+        return outline_anchor(analysis_repo.read_provinces(session, version))
 
 
 def run_partitions(

@@ -49,9 +49,14 @@ CREATE TABLE analysis_state (
 );
 
 ALTER TABLE analysis_runs ADD COLUMN partitions jsonb;
+
+-- the representative points of current boundaries, to find the zones inside no province
+CREATE INDEX ix_planning_boundaries_point ON planning_boundaries
+    USING gist (ST_PointOnSurface(geom)) WHERE valid_to IS NULL;
 """
 
 DOWNGRADE = """
+DROP INDEX IF EXISTS ix_planning_boundaries_point;
 ALTER TABLE analysis_runs DROP COLUMN IF EXISTS partitions;
 DROP TABLE IF EXISTS analysis_state, province_results;
 DROP SEQUENCE IF EXISTS analysis_dirty_seq;
