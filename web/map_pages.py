@@ -16,6 +16,7 @@ from web.formatting import format_date, format_number, format_share
 from web.i18n import translate
 from web.map_app import AppLayer, build_app_map, render_app_page
 from web.styles import ZONE_KINDS
+from web.trend_chart import flag_trend_svg
 
 ADMIN_VERSIONS: Final = (("2025-34", "layer.admin_2025"), ("2008-63", "layer.admin_2008"))
 FOOTPRINT_COLOUR: Final = "#6a3d9a"
@@ -119,6 +120,7 @@ def render_national_page(
     has_run: bool,
     tiles_url: str | None = None,
     show_demo_notice: bool = False,
+    freshness: Mapping[str, Any] | None = None,
 ) -> str:
     """Render the national map ``/``: layers, legend, flagged-zone panel and search.
 
@@ -138,6 +140,8 @@ def render_national_page(
         Local raster basemap URL template.
     show_demo_notice : bool
         Say in the footer that the data are synthetic.
+    freshness : mapping, optional
+        ``state`` (current, pending, failed), ``as_of_text`` and ``error`` of the analysis.
     """
     layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles),
               *analysis_layers(lang, use_tiles=use_tiles)]  # fmt: skip
@@ -149,7 +153,7 @@ def render_national_page(
         m, template="national.html", title=translate("page.home.title", lang), lang=lang,
         show_demo_notice=show_demo_notice, provinces=provinces, zone_kinds=ZONE_KINDS,
         flag_codes=FLAG_CODES, severities=SEVERITIES, sorts=_SORTS, has_run=has_run,
-        use_tiles=use_tiles, zone_count=zone_count, **page_helpers(lang),
+        use_tiles=use_tiles, zone_count=zone_count, freshness=freshness, **page_helpers(lang),
     )  # fmt: skip
 
 
@@ -166,12 +170,16 @@ def render_province_page(
     report_url: str,
     tiles_url: str | None = None,
     show_demo_notice: bool = False,
+    freshness: Mapping[str, Any] | None = None,
+    history: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """Render ``/provinces/{code}``: the map zoomed to the province, its numbers and flags.
 
     ``province`` has ``code``, ``name_vi``, ``name_en``, ``area_km2`` and the extent ``xmin``,
     ``ymin``, ``xmax``, ``ymax`` (degrees); ``stats`` is the province's row of the latest
-    analysis run (None before the first run); ``flags`` are its flags, most severe first.
+    analysis run (None before the first run); ``flags`` are its flags, most severe first;
+    ``freshness`` says how current they are; ``history`` (``computed_at``, ``flag_counts``)
+    draws the flag counts over time.
     """
     code = str(province["code"])
     layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles, province=code),
@@ -184,13 +192,18 @@ def render_province_page(
     return render_app_page(
         m, template="province.html", title=str(name), lang=lang, province=province,
         stats=stats, flags=flags, flag_counts=counts, report_url=report_url,
-        show_demo_notice=show_demo_notice, **page_helpers(lang),
+        show_demo_notice=show_demo_notice, freshness=freshness,
+        trend=flag_trend_svg(history, lang), **page_helpers(lang),
     )  # fmt: skip
 
 
 def render_zone_page(
-    *, lang: str, detail: Mapping[str, Any], show_demo_notice: bool = False
-) -> str:  # fmt: skip
+    *,
+    lang: str,
+    detail: Mapping[str, Any],
+    show_demo_notice: bool = False,
+    freshness: Mapping[str, Any] | None = None,
+) -> str:
     """Render ``/zones/{code}``: planned vs actual overlay, facts, flags and histories.
 
     ``detail`` is the document of ``GET /api/zones/{code}`` (``zone``, ``bbox``, ``metrics``,
@@ -221,7 +234,7 @@ def render_zone_page(
     m = build_app_map(layers=layers, lang=lang, bounds=bounds, legend=legend)
     return render_app_page(
         m, template="zone.html", title=str(zone["name"]), lang=lang, detail=detail, zone=zone,
-        show_demo_notice=show_demo_notice, **page_helpers(lang),
+        show_demo_notice=show_demo_notice, freshness=freshness, **page_helpers(lang),
     )  # fmt: skip
 
 

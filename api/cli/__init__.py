@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from api.cli import analyze, db, demo, imports, report, serve, users
+from api.cli import analyze, db, demo, imports, report, serve, users, worker
 from api.cli.common import UserFacingErrors, fail
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("analyze")(analyze.analyze)
 app.command("import")(imports.import_)
 app.command("report")(report.report)

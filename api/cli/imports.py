@@ -45,6 +45,9 @@ def import_(
     skip_bad: bool = typer.Option(
         False, "--skip-bad", help="Commit the good features, leaving the quarantined ones out."
     ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Do not wait for the re-analysis of the touched provinces."
+    ),
 ) -> None:
     """Import zones, planning boundaries or actual footprints from a GIS file."""
     from api.services import uploads as svc
@@ -62,7 +65,9 @@ def import_(
             defaults=_defaults(source, observed_on, decision_ref, refuse),
             constants=parse_mapping_args(set_), code_prefix=code_prefix, swap_axes=swap_axes,
         )  # fmt: skip
-        document = _run(path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad)
+        document, touched = _run(path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad)
+        if touched and not no_wait:
+            document["analysis"] = _await_analysis(touched)
     except UserFacingErrors as exc:
         refuse(import_hints.with_hint(exc), code=1, exc=exc)
     if as_json:
@@ -94,9 +99,26 @@ def _defaults(
     return {"source": source, "observed_on": observed, "decision_ref": decision_ref}
 
 
+def _await_analysis(touched: list[tuple[str, str]]) -> dict:
+    """Wait for the re-analysis of ``touched``, running it here when no worker is running."""
+    from api.services import analysis_jobs as jobs
+    from api.services import live_analysis as live
+
+    url = settings().resolved_database_url()
+    with live._session_factory(url)() as session:
+        alive = jobs.worker_alive(session)
+    if alive:
+        settled = jobs.wait_until_current(url, touched)
+    else:
+        sys.stderr.write("no analysis worker is running: re-analysing here\n")
+        jobs.run_pending_here(url)
+        settled = jobs.wait_until_current(url, touched, timeout_s=0.5)
+    return {"provinces": sorted({k for _v, k in touched}), "settled": settled}
+
+
 def _run(
     path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, skip_bad: bool
-) -> dict:
+) -> tuple[dict, list[tuple[str, str]]]:
     from api.services import uploads as svc
 
     max_bytes = settings().max_upload_mb * 1024**2
@@ -107,13 +129,14 @@ def _run(
             counts = svc.preview(session, upload_id)
             # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
             preview = svc.preview_geojson(session, upload_id)
-            return svc.report_document(prepared, counts, preview=preview)
+            return svc.report_document(prepared, counts, preview=preview), []
         try:
             counts = svc.commit(session, upload_id, progress=report, accept_quarantine=skip_bad)
         except svc.QuarantineNotAcceptedError as exc:
             exc.prepared = prepared  # type: ignore[attr-defined]
             raise
-        return svc.report_document(prepared, counts, upload_id=upload_id)
+        touched = list(session.info.get("dirty_partitions", []))
+        return svc.report_document(prepared, counts, upload_id=upload_id), touched
 
 
 @contextmanager

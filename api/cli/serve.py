@@ -1,8 +1,12 @@
-"""``zonemap serve``: the web application, in one or several worker processes."""
+"""``zonemap serve``: the web application in one or several worker processes, with an analysis
+worker beside it by default."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import typer
 
@@ -32,6 +36,9 @@ def serve(
     workers: str = typer.Option(
         None, help="Worker processes (default: one per core). Shared state lives in PostgreSQL."
     ),
+    worker: bool = typer.Option(
+        True, "--worker/--no-worker", help="Run an analysis worker (zonemap worker) alongside."
+    ),
 ) -> None:
     """Serve the map, the API and the upload page."""
     import uvicorn
@@ -39,11 +46,29 @@ def serve(
     count = check_workers(workers)
     cfg = settings()
     host, port = host or cfg.host, port or cfg.port
-    if count == 1:
-        from api.app import create_app
+    helper = _start_worker() if worker else None
+    try:
+        if count == 1:
+            from api.app import create_app
 
-        uvicorn.run(create_app(cfg), host=host, port=port, log_level="info")
-        return
-    # Each worker process builds its own app (and engine) from the same settings.
-    uvicorn.run("api.app:create_app", factory=True, workers=count, host=host, port=port,
-                log_level="info")  # fmt: skip
+            uvicorn.run(create_app(cfg), host=host, port=port, log_level="info")
+        else:
+            # Each worker process builds its own app (and engine) from the same settings.
+            uvicorn.run("api.app:create_app", factory=True, workers=count, host=host, port=port,
+                        log_level="info")  # fmt: skip
+    finally:
+        if helper is not None:
+            helper.terminate()
+            try:
+                helper.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                helper.kill()
+
+
+_MAIN = "from api.cli import main; main()"
+
+
+def _start_worker() -> subprocess.Popen:
+    zonemap = Path(sys.argv[0]).with_name("zonemap")
+    command = [str(zonemap)] if zonemap.exists() else [sys.executable, "-c", _MAIN]
+    return subprocess.Popen([*command, "worker"])

@@ -8,10 +8,12 @@ from pydantic import BaseModel, Field
 
 from api.auth import audit
 from api.db.repositories import analysis as repo
+from api.db.repositories import live_analysis as live_repo
 from api.deps import EditorDep, SessionDep, client_ip
 from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
 from api.services.analysis import run_analysis
+from api.services.analysis_status import analysis_status, parse_as_of
 from api.services.scope import check_scope
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -58,9 +60,16 @@ def list_flags(
     code: Annotated[str | None, Query(description="Flag code, e.g. ENCROACHMENT")] = None,
     severity: Annotated[str | None, Query()] = None,
     zone: Annotated[str | None, Query(description="Zone code")] = None,
+    as_of: Annotated[
+        str | None, Query(description="The flags as they were on this date (YYYY-MM-DD)")
+    ] = None,
 ) -> dict:
     check_scope(session, version, province)
-    run = _latest(session, version, province)
+    moment = parse_as_of(as_of)
+    run = (
+        _latest(session, version, province) if moment is None else _as_of(session, version, moment)
+    )
+    status = analysis_status(session, version)
     flags = repo.flags_of_run(
         session,
         run["id"],
@@ -72,9 +81,40 @@ def list_flags(
     return {
         "run_id": run["id"],
         "admin_version": version,
+        "as_of": (None if moment else status["as_of"]) or _iso(run.get("finished_at")),
+        "analysis": _freshness(status, province) if moment is None else None,
         "flags": flags,
         "numberReturned": len(flags),
     }
+
+
+@router.get("/analysis/status", operation_id="analysis-status")
+def get_analysis_status(session: SessionDep, version: VersionDep) -> dict:
+    """When each province's flags were computed, and which are pending or failed."""
+    return analysis_status(session, version)
+
+
+def _freshness(status: dict, province: str | None) -> dict:
+    """``pending``/``failed`` counts (of ``province`` alone when given) and failure messages."""
+    rows = status["provinces"]
+    if province is not None:
+        rows = [p for p in rows if p["code"] == province]
+    return {
+        "pending": sum(p["state"] == "pending" for p in rows),
+        "failed": sum(p["state"] == "failed" for p in rows),
+        "errors": {p["code"] or "": p["error"] for p in rows if p["state"] == "failed"},
+    }
+
+
+def _as_of(session: SessionDep, version: str, moment: str) -> dict:
+    run = live_repo.run_as_of(session, version, moment)
+    if run is None:
+        raise NotFoundError(f"no national analysis of admin version {version} before {moment}")
+    return run
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 @router.get("/provinces/{code}/summary", operation_id="provinces-summary")

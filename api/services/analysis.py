@@ -87,12 +87,12 @@ def _store(
     repo.store_metrics(session, run_id, result.metrics, repo.worst_severity(result.flags))
     repo.store_flags(session, run_id, result.flags)
     repo.store_clusters(session, run_id, result.clusters)
-    stats = provinces_json(result)
-    repo.store_provinces(session, run_id, [_province_stats(result, s) for s in stats])
+    repo.store_provinces(session, run_id, province_stats(result))
     return run_id
 
 
-def _province_stats(result: AnalysisResult, summary: dict) -> dict:
-    row = result.provinces[result.provinces["code"] == summary["code"]]
-    extra = json_safe(row.drop(columns=["clusters"], errors="ignore").to_dict("records")[0])
-    return {**extra, **summary}
+def province_stats(result: AnalysisResult) -> list[dict]:
+    """Each province's density row with its JSON summary (clusters as documents) on top."""
+    rows = result.provinces.drop(columns=["clusters"], errors="ignore").to_dict("records")
+    by_code = {row["code"]: json_safe(row) for row in rows}
+    return [{**by_code[s["code"]], **s} for s in provinces_json(result)]

@@ -6,12 +6,16 @@ not exist (the route answers 404 with `not_found_page`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import live_analysis as live_repo
 from api.db.repositories import zone_details as details_repo
 from api.db.repositories import zones as zones_repo
 from api.errors import NotFoundError
+from api.services.analysis_status import analysis_status, province_state
 from api.services.zone_details import zone_detail
 from api.settings import Settings
 from web.error_pages import render_not_found_page
@@ -35,6 +39,7 @@ def national_page(session: Session, settings: Settings, *, lang: str, mode: str 
         provinces=details_repo.province_names(session, version),
         has_run=analysis_repo.latest_run(session, version=version) is not None,
         tiles_url=settings.tiles_url, show_demo_notice=synthetic > 0,
+        freshness=freshness(session, version, None, national=True),
     )  # fmt: skip
 
 
@@ -54,7 +59,8 @@ def province_page(
         lang=lang, province=province, stats=stats, flags=flags,
         use_tiles=use_vector_tiles(zone_count, settings, mode),
         report_url=f"/api/provinces/{code}/report.pdf?lang={lang}", tiles_url=settings.tiles_url,
-        show_demo_notice=synthetic > 0,
+        show_demo_notice=synthetic > 0, freshness=freshness(session, version, code),
+        history=live_repo.flag_history(session, version, code),
     )  # fmt: skip
 
 
@@ -63,9 +69,36 @@ def zone_page(session: Session, code: str, *, lang: str) -> str | None:
         detail = zone_detail(session, code)
     except NotFoundError:
         return None
+    province = detail["zone"].get("province_code")
     return render_zone_page(
-        lang=lang, detail=detail, show_demo_notice=zones_repo.any_synthetic(session)
-    )
+        lang=lang, detail=detail, show_demo_notice=zones_repo.any_synthetic(session),
+        freshness=freshness(session, "2025-34", province) if province else None,
+    )  # fmt: skip
+
+
+def freshness(
+    session: Session, version: str, code: str | None, *, national: bool = False
+) -> dict | None:
+    """How current the flags shown are: ``state``, ``as_of_text`` and ``error`` (None before
+    the first province-by-province analysis)."""
+    status = analysis_status(session, version)
+    if not status["provinces"]:
+        return None
+    if national:
+        state = "failed" if status["failed"] else "pending" if status["pending"] else "current"
+        failed = next((p for p in status["provinces"] if p["state"] == "failed"), None)
+        return {"state": state, "as_of_text": _utc_text(status["as_of"]),
+                "error": failed["error"] if failed else None}  # fmt: skip
+    row = province_state(status, code)
+    if row is None:
+        return None
+    return {"state": row["state"], "as_of_text": _utc_text(row["as_of"]), "error": row["error"]}
+
+
+def _utc_text(iso: str | None) -> str | None:
+    if iso is None:
+        return None
+    return dt.datetime.fromisoformat(iso).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def upload_page(settings: Settings, *, lang: str) -> str:

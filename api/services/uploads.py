@@ -29,6 +29,7 @@ from api.db.repositories import commit_order as order
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
+from api.services import analysis_jobs
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
 
@@ -210,6 +211,7 @@ def commit(
     _pause_for_tests()
     repo.mark(session, upload_id, status="committed", counts=counts, stage="committed",
               progress=1.0)  # fmt: skip
+    analysis_jobs.mark_upload_dirty(session, upload_id)
     report("commit", 1.0)
     return counts
 
@@ -315,6 +317,7 @@ def rollback(session: Session, upload_id: int) -> dict[str, int]:
     later = order.committed_dependents(session, upload_id)
     if later:
         raise RollbackBlockedError(upload_id, later)
+    analysis_jobs.mark_upload_dirty(session, upload_id)  # while its changes can still be read
     undone = changes.rollback_changes(session, upload_id)
     repo.mark(session, upload_id, status="rolled_back", rolled_back_at="now", stage="rolled_back")
     return undone

@@ -23,7 +23,11 @@ from geo.types import Cluster
 
 
 def find_dense_clusters(
-    zones: gpd.GeoDataFrame, *, distance_m: float = 5000.0, min_zones: int = 3
+    zones: gpd.GeoDataFrame,
+    *,
+    distance_m: float = 5000.0,
+    min_zones: int = 3,
+    anchor: tuple[float, float] | None = None,
 ) -> list[Cluster]:
     """Density-based clusters of zones whose footprints lie within ``distance_m`` of each other.
 
@@ -38,6 +42,10 @@ def find_dense_clusters(
     zones : GeoDataFrame
         EPSG:4326, ``code``, geometry; optional ``province_code``, ``industrial_land_ha`` and
         ``leased_land_ha`` (for the cluster's province and mean occupancy).
+    anchor : (lon, lat), optional
+        Centre of the transverse Mercator the distances are measured in; by default the
+        median centroid of the zones. A partitioned run passes one anchor to every partition
+        so that each pair is measured the same way wherever it is found.
 
     Returns
     -------
@@ -51,8 +59,62 @@ def find_dense_clusters(
     present = np.flatnonzero(~shapely.is_missing(geoms))
     if len(present) < max(min_zones, 1):
         return []
-    labels = _dbscan_labels(geoms[present], distance_m=distance_m, min_zones=min_zones)
-    return _build_clusters(ordered.iloc[present], geoms[present], labels)
+    left, right = pairs_within(geoms[present], distance_m=distance_m, anchor=anchor)
+    nodes = cluster_nodes(ordered.iloc[present], geoms[present])
+    return clusters_from_graph(nodes, left, right, min_zones=min_zones)
+
+
+def cluster_anchor(geoms: np.ndarray) -> tuple[float, float]:
+    """Median centroid (lon, lat) of EPSG:4326 geometries: the default centre of the metric CRS."""
+    lon, lat = (float(np.nanmedian(c)) for c in anchor_lonlat(geoms))
+    return lon, lat
+
+
+def outline_anchor(provinces: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Centre (lon, lat) of the provinces' bounds: where an analysis measures cluster distances.
+
+    Tied to the admin version's outlines, not to the zones, so that an edit somewhere never
+    moves the projection of pairs elsewhere, and every partition of a run measures alike.
+    """
+    minx, miny, maxx, maxy = to_wgs84(provinces).total_bounds
+    return (float(minx + maxx) / 2.0, float(miny + maxy) / 2.0)
+
+
+def pairs_within(
+    geoms: np.ndarray, *, distance_m: float, anchor: tuple[float, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart."""
+    lon, lat = anchor if anchor is not None else cluster_anchor(geoms)
+    crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
+    geoms_m = project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+    return _pairs_within(geoms_m, distance_m)
+
+
+def cluster_nodes(members: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
+    """What a cluster needs of each zone: ``code``, ``province_code``, ``area_ha``,
+    ``occupancy`` and ``hull`` (the convex hull of its footprint, EPSG:4326), in code order."""
+    return pd.DataFrame(
+        {
+            "code": members["code"].astype(str).to_numpy(),
+            "province_code": object_column(members, "province_code"),
+            "area_ha": np.nan_to_num(ellipsoidal_area_ha(geoms)),
+            "occupancy": zone_occupancy(members),
+            "hull": shapely.convex_hull(geoms),
+        }
+    )
+
+
+def clusters_from_graph(
+    nodes: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, min_zones: int
+) -> list[Cluster]:
+    """DBSCAN clusters of :func:`cluster_nodes` (sorted by code) linked by pairs ``left < right``.
+
+    The graph may be assembled from several partitions: each pair must appear once.
+    """
+    if len(nodes) < max(min_zones, 1):
+        return []
+    labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones)
+    return _build_clusters(nodes, labels)
 
 
 def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
@@ -65,19 +127,14 @@ def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
         return np.where(leasable > 0, leased / leasable, np.nan)
 
 
-def _dbscan_labels(geoms: np.ndarray, *, distance_m: float, min_zones: int) -> np.ndarray:
-    """DBSCAN labels (-1 = noise) from the sparse graph of pairs within ``distance_m``.
+def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: int) -> np.ndarray:
+    """DBSCAN labels (-1 = noise) of ``n`` nodes from the sparse graph of pairs within reach.
 
     Cores have at least ``min_zones`` zones within the distance, themselves included;
     clusters are the connected components of the core-to-core graph (scipy); a border zone
     joins the cluster of its first core neighbour in code order, which makes the result
     independent of row order (sklearn's DBSCAN picks whichever cluster reaches it first).
     """
-    lon, lat = (float(np.median(c)) for c in anchor_lonlat(geoms))
-    crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
-    geoms_m = project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-    left, right = _pairs_within(geoms_m, distance_m)
-    n = len(geoms)
     degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
     core = degree >= min_zones
     linked = core[left] & core[right]
@@ -136,17 +193,16 @@ def bbox_gap_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.hypot(dx, dy)
 
 
-def _build_clusters(members: pd.DataFrame, geoms: np.ndarray, labels: np.ndarray):
+def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
     """Clusters from labels; rows are in code order, so a group's first row is its first code."""
     clustered = np.flatnonzero(labels >= 0)
     if not len(clustered):
         return []
-    codes = members["code"].astype(str).to_numpy()
-    areas_ha = np.zeros(len(geoms))
-    areas_ha[clustered] = np.nan_to_num(ellipsoidal_area_ha(geoms[clustered]))
-    occupancy = zone_occupancy(members)
-    provinces = object_column(members, "province_code")
-    hulls = _hulls(geoms[clustered], labels[clustered])
+    codes = nodes["code"].to_numpy(dtype=object)
+    areas_ha = nodes["area_ha"].to_numpy(dtype=float)
+    occupancy = nodes["occupancy"].to_numpy(dtype=float)
+    provinces = nodes["province_code"].to_numpy(dtype=object)
+    hulls = _hulls(nodes["hull"].to_numpy()[clustered], labels[clustered])
     grouped = clustered[np.argsort(labels[clustered], kind="stable")]
     starts = np.flatnonzero(np.diff(labels[grouped], prepend=-2))
     groups = sorted(np.split(grouped, starts[1:]), key=lambda g: g[0])
@@ -157,7 +213,7 @@ def _build_clusters(members: pd.DataFrame, geoms: np.ndarray, labels: np.ndarray
             Cluster(
                 cluster_id=cluster_id,
                 province_code=_mode(provinces[idx]),
-                members=tuple(codes[idx].tolist()),
+                members=tuple(str(c) for c in codes[idx]),
                 total_area_ha=float(areas_ha[idx].sum()),
                 mean_occupancy=float(occ.mean()) if len(occ) else None,
                 hull=hulls[labels[idx[0]]],
@@ -167,6 +223,7 @@ def _build_clusters(members: pd.DataFrame, geoms: np.ndarray, labels: np.ndarray
 
 
 def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
+    """Convex hull per label of the geometries (the members' own hulls give the same hull)."""
     coords, geom_idx = shapely.get_coordinates(geoms, return_index=True)
     coord_labels = labels[geom_idx]
     order = np.argsort(coord_labels, kind="stable")

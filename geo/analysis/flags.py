@@ -24,7 +24,7 @@ from geo.analysis.footprint import STATUS_NO_PLANNED, STATUS_OK, find_overlaps
 from geo.analysis.thresholds import Thresholds
 from geo.types import Cluster, Flag
 
-__all__ = ["evaluate_flags", "json_safe"]
+__all__ = ["cluster_flags", "evaluate_flags", "flag_order", "json_safe"]
 
 
 def evaluate_flags(
@@ -35,6 +35,7 @@ def evaluate_flags(
     *,
     thresholds: Thresholds,
     today: dt.date,
+    neighbours: gpd.GeoDataFrame | None = None,
 ) -> list[Flag]:
     """Apply every flag rule and return the flags sorted by zone code, then flag code.
 
@@ -51,12 +52,20 @@ def evaluate_flags(
     thresholds : Thresholds
     today : datetime.date
         The reference date for ages (years since establishment).
+    neighbours : GeoDataFrame, optional
+        Zones around ``zones`` (a partition's halo and the other zones of the same stored
+        provinces) that count as the other side of an ``OVERLAP`` and as the existing clusters
+        of the Decree 32 rule; they get no flag of their own.
 
     Returns
     -------
     list of Flag
     """
     table = zone_table(zones, metrics, today)
+    peers = None
+    if neighbours is not None and len(neighbours):
+        codes = pd.DataFrame({"code": neighbours["code"].astype(str).to_numpy()})
+        peers = zone_table(neighbours.reset_index(drop=True), codes, today).frame
     flags = [
         *_footprint_mismatch(table, thresholds),
         *_encroachment(table, thresholds),
@@ -65,13 +74,38 @@ def evaluate_flags(
         *_low_occupancy(table, thresholds),
         *_dense_cluster(table, clusters, thresholds),
         *ccn_size(table, thresholds),
-        *ccn_new(table, thresholds),
+        *ccn_new(table, thresholds, peers),
         *ccn_expansion(table, thresholds),
         *moratorium(table, thresholds),
-        *_overlap(zones, table, thresholds),
+        *_overlap(_with(zones, neighbours), table, thresholds),
         *_cross_province(zones, provinces, table, thresholds),
     ]
     return sorted(flags, key=_flag_order)
+
+
+def cluster_flags(
+    clusters: list[Cluster], provinces: dict[str, str | None], *, thresholds: Thresholds
+) -> list[Flag]:
+    """The ``DENSE_CLUSTER`` flags of clusters found over several partitions, sorted.
+
+    ``provinces`` maps each member's code to its stored province code.
+    """
+    codes = sorted({code for cluster in clusters for code in cluster.members})
+    values = {"code": codes, "province_code": [provinces.get(c) for c in codes]}
+    table = ZoneTable(pd.DataFrame(), values, {code: i for i, code in enumerate(codes)})
+    return sorted(_dense_cluster(table, clusters, thresholds), key=flag_order)
+
+
+def _with(zones: gpd.GeoDataFrame, neighbours: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    if neighbours is None or neighbours.empty:
+        return zones
+    both = pd.concat([zones, neighbours[neighbours.columns.intersection(zones.columns)]])
+    return gpd.GeoDataFrame(both, geometry=zones.geometry.name, crs=zones.crs)
+
+
+def flag_order(flag: Flag) -> tuple:
+    """Sort key of flags: zone code, flag code, then what tells two flags of one zone apart."""
+    return _flag_order(flag)
 
 
 def _flag_order(flag: Flag) -> tuple:
@@ -305,6 +339,8 @@ def _overlap(zones: gpd.GeoDataFrame, tab: ZoneTable, thr: Thresholds) -> list[F
         area = p["overlap_ha"]
         critical = area > c.critical_ha or max(p["share_a"], p["share_b"]) > c.critical_share
         for me, other, share in (("a", "b", p["share_a"]), ("b", "a", p["share_b"])):
+            if p[f"code_{me}"] not in tab.pos:  # a neighbour outside the partition
+                continue
             other_code = p[f"code_{other}"]
             vi = (
                 f"Ranh giới quy hoạch chồng lấn với khu {other_code} {ha(area, vi=True)} "

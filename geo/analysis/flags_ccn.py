@@ -81,19 +81,25 @@ def _size_texts(c: Any) -> dict[str, tuple[str, float, str, str]]:
     }
 
 
-def ccn_new(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
+def ccn_new(tab: ZoneTable, thr: Thresholds, peers: pd.DataFrame | None = None) -> list[Flag]:
     """Decree 32 rule for new clusters, against the earlier clusters of the same province.
 
     The existing clusters of a new one are the live clusters of its province established
     before it (or on an unknown date) with a known occupancy; running sums over the clusters
     sorted by date give every new cluster's mean occupancy and unleased area at once.
+    ``peers`` (a zone table frame) adds zones that are not flagged here but count as existing
+    clusters (the rest of the province when only part of it is analysed).
     """
     c, t = thr.ccn_decree_32, tab.frame
-    live = ((t["kind"] == "CCN") & (t["status"] != "cancelled")).to_numpy()
-    new = live & (t["established_on_ts"] >= ts(c.effective_from)).to_numpy()
+    new = _live_ccn(t) & (t["established_on_ts"] >= ts(c.effective_from)).to_numpy()
     if not new.any():
         return []
-    count, occ_sum, unleased = _earlier_peers(t, live & np.isfinite(t["occupancy"].to_numpy()), new)
+    pool = t
+    if peers is not None and len(peers):
+        extra = peers[~peers["code"].isin(set(t["code"]))]
+        pool = pd.concat([t, extra], ignore_index=True).sort_values("code", kind="stable")
+    known = _live_ccn(pool) & np.isfinite(pool["occupancy"].to_numpy(dtype=float))
+    count, occ_sum, unleased = _earlier_peers(pool, known, t[new])
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_occ = occ_sum / count
     fires = (
@@ -106,24 +112,30 @@ def ccn_new(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
     ]
 
 
+def _live_ccn(t: pd.DataFrame) -> np.ndarray:
+    return ((t["kind"] == "CCN") & (t["status"] != "cancelled")).to_numpy()
+
+
 def _earlier_peers(
-    t: pd.DataFrame, known: np.ndarray, new: np.ndarray
+    t: pd.DataFrame, known: np.ndarray, new: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per new cluster: count, occupancy sum and unleased ha of the known earlier peers."""
     peers = pd.DataFrame(
         {
             "province": t["province_code"].to_numpy(dtype=object)[known],
             "day": t["established_on_ts"].to_numpy()[known],
-            "occ": t["occupancy"].to_numpy()[known],
+            "occ": t["occupancy"].to_numpy(dtype=float)[known],
             "unleased": np.clip(
-                (t["industrial_land_ha"] - t["leased_land_ha"]).to_numpy()[known], 0, None
+                (t["industrial_land_ha"] - t["leased_land_ha"]).to_numpy(dtype=float)[known],
+                0,
+                None,
             ),
         }
     )
     # an unknown date counts as earlier than every date
     peers["day"] = peers["day"].fillna(pd.Timestamp.min)
-    provinces = t["province_code"].to_numpy(dtype=object)[new]
-    days = t["established_on_ts"].to_numpy()[new]
+    provinces = new["province_code"].to_numpy(dtype=object)
+    days = new["established_on_ts"].to_numpy()
     count, occ, unleased = (np.zeros(len(days)) for _ in range(3))
     for province, group in peers.groupby("province", sort=False):
         group = group.sort_values("day", kind="stable")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis.clusters import outline_anchor
 from geo.analysis.density import assign_provinces, find_dense_clusters, province_density
 from geo.analysis.flag_common import is_missing, json_safe
 from geo.analysis.flags import evaluate_flags
@@ -200,14 +201,15 @@ def _clusters_and_density(
         ordered,
         distance_m=thresholds.dense_cluster.distance_m,
         min_zones=thresholds.dense_cluster.min_zones,
+        anchor=outline_anchor(provinces) if len(provinces) else None,
     )
     located = assign_provinces(ordered, provinces)
     density = province_density(ordered, provinces, located=located)
-    density["clusters"] = _clusters_by_province(located, clusters, density["code"])
+    density["clusters"] = clusters_by_province(located, clusters, density["code"])
     return clusters, density
 
 
-def _clusters_by_province(
+def clusters_by_province(
     located: pd.Series, clusters: list[Cluster], codes: pd.Series
 ) -> list[tuple[int, ...]]:
     """Per province code: the sorted ids of the clusters with a member located in it."""

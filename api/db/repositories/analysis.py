@@ -131,7 +131,7 @@ def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[S
 
 def _nullable(values: pd.Series) -> list[Any]:
     """A column as Python values, NaN/NaT/NA as None."""
-    array = values.to_numpy(dtype=object)
+    array = values.to_numpy(dtype=object, copy=True)  # writable even when ``values`` is not
     array[pd.isna(array)] = None
     return array.tolist()
 
@@ -243,3 +243,11 @@ def worst_severity(flags: list) -> dict[str, str]:
         if current is None or SEVERITY_RANK[flag.severity] > SEVERITY_RANK[current]:
             worst[flag.zone_code] = flag.severity
     return worst
+
+
+def count_flags(session: Session, run_id: int) -> int:
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM flags WHERE run_id = :r"), {"r": run_id}
+        ).scalar_one()
+    )

@@ -1,0 +1,234 @@
+"""Live analysis storage: partition inputs, per-province results, dirty marks, status."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import geopandas as gpd
+import shapely
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.db.repositories.frames import read_frame
+from api.db.sql import query
+
+NO_PROVINCE = ""  # the key of the partition of zones near no province
+
+
+def key(province: str | None) -> str:
+    return NO_PROVINCE if province is None else province
+
+
+def province_of(key_: str) -> str | None:
+    return None if key_ == NO_PROVINCE else key_
+
+
+def read_partition_zones(
+    session: Session, *, version: str, province: str | None, reach: float, margin: float
+) -> gpd.GeoDataFrame:
+    params = {"version": version, "province": province, "reach": reach, "margin": margin}
+    return read_frame(session, query("partition_zones"), params)
+
+
+def read_partition_provinces(
+    session: Session, *, version: str, province: str | None, bounds: tuple
+) -> gpd.GeoDataFrame:
+    box = shapely.box(*bounds).wkt if all(map(_finite, bounds)) else "POLYGON EMPTY"
+    params = {"version": version, "province": province, "box": box}
+    return read_frame(session, query("partition_provinces"), params)
+
+
+def province_codes(session: Session, version: str) -> list[str]:
+    rows = session.execute(
+        text("SELECT code FROM provinces WHERE admin_version = :v ORDER BY code"), {"v": version}
+    )
+    return [r[0] for r in rows]
+
+
+def count_zones(session: Session) -> int:
+    return int(session.execute(text("SELECT count(*) FROM zones")).scalar_one())
+
+
+def mark_dirty(session: Session, version: str, provinces: list[str]) -> None:
+    """Note that ``provinces`` (keys) need a new analysis; creates their state rows."""
+    session.execute(
+        text(
+            "INSERT INTO analysis_state (admin_version, province_code, dirty_seq) "
+            "SELECT :v, p, nextval('analysis_dirty_seq') FROM unnest(CAST(:ps AS text[])) p "
+            "ON CONFLICT (admin_version, province_code) DO UPDATE "
+            "SET dirty_seq = EXCLUDED.dirty_seq, updated_at = now()"
+        ),
+        {"v": version, "ps": provinces},
+    )
+
+
+def dirty_provinces_of_upload(session: Session, upload_id: int, margin: float) -> list[tuple]:
+    params = {"upload": upload_id, "margin": margin}
+    rows = session.execute(query("analysis_dirty_provinces"), params)
+    return [(r.admin_version, r.province_code) for r in rows]
+
+
+def pending(session: Session, version: str | None = None) -> list[tuple[str, str]]:
+    """(version, key) of every partition whose edits the analysis has not caught up with."""
+    rows = session.execute(
+        text(
+            "SELECT admin_version, province_code FROM analysis_state WHERE dirty_seq > done_seq "
+            "AND (CAST(:v AS text) IS NULL OR admin_version = :v) ORDER BY 1, 2"
+        ),
+        {"v": version},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def dirty_seq(session: Session, version: str, key_: str) -> tuple[int, int] | None:
+    row = session.execute(
+        text(
+            "SELECT dirty_seq, done_seq FROM analysis_state "
+            "WHERE admin_version = :v AND province_code = :p"
+        ),
+        {"v": version, "p": key_},
+    ).first()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def store_result(
+    session: Session,
+    *,
+    version: str,
+    key_: str,
+    seq: int,
+    fingerprint: str,
+    zone_count: int,
+    flag_counts: dict[str, int],
+    duration_s: float,
+    payload: Any,
+) -> int:
+    """Keep one province's result and mark its edits up to ``seq`` analysed (one transaction)."""
+    result_id = session.execute(
+        text(
+            "INSERT INTO province_results (admin_version, province_code, inputs_fingerprint, "
+            "zone_count, flag_counts, dirty_seq, duration_s, payload) VALUES (:v, :p, :f, :n, "
+            "CAST(:c AS jsonb), :s, :d, :b) RETURNING id"
+        ),
+        {
+            "v": version,
+            "p": key_,
+            "f": fingerprint,
+            "n": zone_count,
+            "c": json.dumps(flag_counts),
+            "s": seq,
+            "d": duration_s,
+            "b": pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL),
+        },
+    ).scalar_one()
+    session.execute(
+        text(
+            "INSERT INTO analysis_state (admin_version, province_code, dirty_seq, done_seq) "
+            "VALUES (:v, :p, :s, :s) ON CONFLICT (admin_version, province_code) DO UPDATE "
+            "SET done_seq = GREATEST(analysis_state.done_seq, :s), updated_at = now(), "
+            "failed_seq = CASE WHEN analysis_state.failed_seq <= :s THEN NULL "
+            "ELSE analysis_state.failed_seq END, "
+            "error = CASE WHEN analysis_state.failed_seq <= :s THEN NULL "
+            "ELSE analysis_state.error END"
+        ),
+        {"v": version, "p": key_, "s": seq},
+    )
+    return int(result_id)
+
+
+def record_failure(session: Session, *, version: str, key_: str, seq: int, error: str) -> None:
+    session.execute(
+        text(
+            "INSERT INTO analysis_state (admin_version, province_code, dirty_seq, failed_seq, "
+            "error, failed_at) VALUES (:v, :p, :s, :s, :e, now()) "
+            "ON CONFLICT (admin_version, province_code) DO UPDATE SET failed_seq = :s, "
+            "error = :e, failed_at = now(), updated_at = now()"
+        ),
+        {"v": version, "p": key_, "s": seq, "e": error[:4000]},
+    )
+
+
+def latest_results(session: Session, version: str) -> dict[str, tuple[int, Any]]:
+    """{key: (result id, unpickled partition result)} of the newest result of each partition."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT ON (province_code) province_code, id, payload FROM province_results "
+            "WHERE admin_version = :v ORDER BY province_code, id DESC"
+        ),
+        {"v": version},
+    )
+    # our own pickles, written by store_result from the analysis library's dataclasses
+    return {r[0]: (int(r[1]), pickle.loads(r[2])) for r in rows}  # noqa: S301
+
+
+def latest_result_ids(session: Session, version: str) -> dict[str, int]:
+    rows = session.execute(
+        text(
+            "SELECT province_code, max(id) FROM province_results WHERE admin_version = :v "
+            "GROUP BY province_code"
+        ),
+        {"v": version},
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def latest_snapshot(session: Session, version: str) -> dict | None:
+    row = (
+        session.execute(
+            text(
+                "SELECT id, partitions, finished_at FROM analysis_runs WHERE admin_version = :v "
+                "AND status = 'complete' AND partitions IS NOT NULL ORDER BY id DESC LIMIT 1"
+            ),
+            {"v": version},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def set_partitions(session: Session, run_id: int, partitions: dict[str, int]) -> None:
+    session.execute(
+        text("UPDATE analysis_runs SET partitions = CAST(:p AS jsonb) WHERE id = :id"),
+        {"p": json.dumps(partitions), "id": run_id},
+    )
+
+
+def status_rows(session: Session, version: str) -> list[dict]:
+    rows = session.execute(query("analysis_status"), {"version": version}).mappings()
+    return [dict(r) for r in rows]
+
+
+def run_as_of(session: Session, version: str, moment: str) -> dict | None:
+    """The newest complete national run finished at or before ``moment`` (ISO time)."""
+    row = (
+        session.execute(
+            text(
+                "SELECT * FROM analysis_runs WHERE admin_version = :v AND status = 'complete' "
+                "AND province_code IS NULL AND finished_at <= CAST(:t AS timestamptz) "
+                "ORDER BY id DESC LIMIT 1"
+            ),
+            {"v": version, "t": moment},
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def flag_history(session: Session, version: str, key_: str) -> list[dict]:
+    """Flag counts per severity of every stored result of one province, oldest first."""
+    rows = session.execute(
+        text(
+            "SELECT computed_at, flag_counts FROM province_results "
+            "WHERE admin_version = :v AND province_code = :p ORDER BY id"
+        ),
+        {"v": version, "p": key_},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")

@@ -1,0 +1,318 @@
+"""Partitioned analysis on the database: compute province partitions, keep them, combine them.
+
+A partition is computed by :func:`compute_partition`, which reads its own inputs from PostGIS
+and so runs anywhere: in this process, in a local process pool or on a Dask worker. The
+coordinator stores each province's result in its own transaction (never half a province), then
+:func:`combine_snapshot` joins the newest result of every province into a national run that
+the map, the API and the reports read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import shapely
+from sqlalchemy.orm import Session
+
+from api.db.engine import make_engine, make_session_factory
+from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import live_analysis as repo
+from api.services.analysis import _store
+from api.services.scope import check_scope
+from geo.analysis.clusters import outline_anchor
+from geo.analysis.flags import json_safe
+from geo.analysis.partitions import (
+    ORPHAN_REACH_DEG,
+    PartitionResult,
+    analyze_partition,
+    combine,
+    halo_margin_deg,
+)
+from geo.analysis.thresholds import Thresholds, load_thresholds
+from geo.errors import GeoError
+from geo.types import AnalysisResult
+
+Progress = Callable[[str], None]
+SEVERITIES = ("critical", "warning", "info")
+
+
+@dataclass(frozen=True)
+class PartitionJob:
+    """Everything a worker needs to compute one partition (picklable)."""
+
+    database_url: str
+    version: str
+    province: str | None
+    thresholds: Thresholds
+    today: dt.date
+    anchor: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Computed:
+    job: PartitionJob
+    result: PartitionResult
+    duration_s: float
+
+
+def compute_partition(job: PartitionJob) -> Computed:
+    """Read one partition from PostGIS and analyse it (runs in any worker process)."""
+    started = time.perf_counter()
+    factory = _session_factory(job.database_url)
+    margin = halo_margin_deg(job.thresholds)
+    with factory() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        zones = repo.read_partition_zones(
+            session,
+            version=job.version,
+            province=job.province,
+            reach=2 * ORPHAN_REACH_DEG,
+            margin=margin,
+        )
+        bounds = _bounds(zones.geometry.to_numpy(), margin)
+        provinces = repo.read_partition_provinces(
+            session, version=job.version, province=job.province, bounds=bounds
+        )
+        actual = analysis_repo.read_actual(session, list(zones["code"]))
+        session.rollback()
+    result = analyze_partition(
+        zones,
+        actual,
+        provinces,
+        province=job.province,
+        thresholds=job.thresholds,
+        today=job.today,
+        anchor=job.anchor,
+    )
+    return Computed(job, result, time.perf_counter() - started)
+
+
+def _bounds(geoms: Any, margin: float) -> tuple[float, ...]:
+    """The geometries' bounds grown by ``margin`` (NaN when there is no geometry)."""
+    present = geoms[~shapely.is_missing(geoms)]
+    if not len(present):
+        return (float("nan"),) * 4
+    grow = (-margin, -margin, margin, margin)
+    return tuple(float(v + g) for v, g in zip(shapely.total_bounds(present), grow, strict=True))
+
+
+@lru_cache(maxsize=4)
+def _session_factory(url: str):  # noqa: ANN202 - one engine per worker process and database
+    return make_session_factory(make_engine(url))
+
+
+def plan_jobs(
+    session: Session,
+    *,
+    database_url: str,
+    version: str,
+    provinces: Iterable[str | None] | None = None,
+    thresholds: Thresholds,
+    today: dt.date | None = None,
+) -> list[PartitionJob]:
+    """The jobs of ``provinces`` (default: every province of ``version`` and the None partition)."""
+    check_scope(session, version, None)
+    codes = repo.province_codes(session, version)
+    chosen = [*codes, None] if provinces is None else list(provinces)
+    unknown = [p for p in chosen if p is not None and p not in codes]
+    if unknown:
+        check_scope(session, version, unknown[0])  # the clear "unknown province" error
+    anchor = _anchor(database_url, version)
+    day = today or dt.date.today()
+    return [PartitionJob(database_url, version, p, thresholds, day, anchor) for p in chosen]
+
+
+@lru_cache(maxsize=8)
+def _anchor(database_url: str, version: str) -> tuple[float, float]:
+    """:func:`outline_anchor` of the version's outlines (read once per process: they are fixed)."""
+    with _session_factory(database_url)() as session:
+        return outline_anchor(analysis_repo.read_provinces(session, version))
+
+
+def run_partitions(
+    jobs: list[PartitionJob], executor: Executor, *, progress: Progress = lambda _m: None
+) -> Iterator[Computed]:
+    """Compute the jobs on ``executor``, yielding each result as soon as it is done."""
+    yield from executor.map_unordered(compute_partition, jobs, progress)
+
+
+def store_partition(session: Session, computed: Computed, *, seq: int | None = None) -> int:
+    """Keep one province's result in the caller's transaction; return its id."""
+    job, result = computed.job, computed.result
+    key = repo.key(job.province)
+    if seq is None:
+        repo.mark_dirty(session, job.version, [key])
+        state = repo.dirty_seq(session, job.version, key)
+        seq = state[0] if state else 0
+    counts = {s: sum(1 for f in result.flags if f.severity == s) for s in SEVERITIES}
+    return repo.store_result(
+        session,
+        version=job.version,
+        key_=key,
+        seq=seq,
+        fingerprint=result.fingerprint,
+        zone_count=result.zone_count,
+        flag_counts=counts,
+        duration_s=computed.duration_s,
+        payload=result,
+    )
+
+
+def combine_snapshot(
+    session: Session, *, version: str, thresholds: Thresholds, force: bool = False
+) -> tuple[int, AnalysisResult] | None:
+    """Store the national run made of the newest result of every partition of ``version``.
+
+    Returns the run id and result, or None when the newest snapshot already holds those
+    results (unless ``force``). The clusters, and so the ``DENSE_CLUSTER`` flags, are found
+    here over the whole nation: this step turns province results into the national flags.
+    """
+    ids = repo.latest_result_ids(session, version)
+    if not ids:
+        return None
+    latest = repo.latest_snapshot(session, version)
+    if latest is not None and latest["partitions"] == ids and not force:
+        return None
+    started = time.perf_counter()
+    results = repo.latest_results(session, version)
+    parts = [part for _id, part in results.values()]
+    combined = combine(parts, thresholds=thresholds, admin_version=version)
+    settings = json_safe(thresholds.as_dict())
+    run_id = _store(session, combined, version=version, province=None, thresholds=settings)
+    analysis_repo.finish_run(
+        session,
+        run_id,
+        fingerprint=combined.fingerprint,
+        zone_count=len(combined.metrics),
+        duration_s=time.perf_counter() - started,
+    )
+    repo.set_partitions(session, run_id, {k: i for k, (i, _p) in results.items()})
+    return run_id, combined
+
+
+@dataclass(frozen=True)
+class FullRun:
+    run_id: int
+    result: AnalysisResult
+    provinces: int
+    duration_s: float
+
+
+def analyze_all(
+    factory: Callable[[], Session],
+    *,
+    database_url: str,
+    version: str,
+    provinces: list[str | None] | None = None,
+    thresholds: Thresholds,
+    executor: Executor,
+    today: dt.date | None = None,
+    progress: Progress = lambda _m: None,
+) -> FullRun:
+    """Analyse partitions on ``executor``, store each in its own transaction, then combine."""
+    started = time.perf_counter()
+    with factory() as session, session.begin():
+        jobs = plan_jobs(
+            session, database_url=database_url, version=version, provinces=provinces,
+            thresholds=thresholds, today=today,
+        )  # fmt: skip
+        seqs = _claim(session, version, [repo.key(j.province) for j in jobs])
+    progress(f"analysing {len(jobs)} partitions on {executor.describe()}")
+    for computed in run_partitions(jobs, executor, progress=progress):
+        with factory() as session, session.begin():
+            store_partition(session, computed, seq=seqs[repo.key(computed.job.province)])
+        progress(f"stored province {computed.job.province or '(none)'}: "
+                 f"{computed.result.zone_count} zones, {computed.duration_s:.1f} s")  # fmt: skip
+    progress("combining the partitions into the national result")
+    with factory() as session, session.begin():
+        stored = combine_snapshot(session, version=version, thresholds=thresholds, force=True)
+    assert stored is not None  # every partition was just stored
+    run_id, result = stored
+    return FullRun(run_id, result, len(jobs), time.perf_counter() - started)
+
+
+def _claim(session: Session, version: str, keys: list[str]) -> dict[str, int]:
+    """Mark the partitions dirty now: their results will cover every edit made before."""
+    repo.mark_dirty(session, version, keys)
+    return {k: (repo.dirty_seq(session, version, k) or (0, 0))[0] for k in keys}
+
+
+def default_thresholds(*, strict: bool = True) -> Thresholds:
+    """The thresholds the live analysis uses: ``ZONEMAP_THRESHOLDS`` (a YAML file) or defaults.
+
+    With ``strict=False`` a file that does not load gives the defaults (to size a halo; the
+    job that analyses reports the error).
+    """
+    try:
+        return load_thresholds(os.environ.get("ZONEMAP_THRESHOLDS") or None)
+    except GeoError:
+        if strict:
+            raise
+        return load_thresholds()
+
+
+class Executor:
+    """Runs a function over jobs; results come back in completion order."""
+
+    def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+class InProcess(Executor):
+    def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
+        for job in jobs:
+            yield func(job)
+
+    def describe(self) -> str:
+        return "this process"
+
+
+class ProcessPool(Executor):
+    """A local pool of ``workers`` fresh processes (spawned: they share no memory)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+
+    def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            futures = [pool.submit(func, job) for job in jobs]
+            for future in as_completed(futures):
+                yield future.result()
+
+    def describe(self) -> str:
+        return f"a pool of {self.workers} processes"
+
+
+class DaskCluster(Executor):
+    """An existing Dask distributed scheduler (``tcp://HOST:8786``) or a Client."""
+
+    def __init__(self, address: Any) -> None:
+        self.address = address
+
+    def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
+        from distributed import Client, as_completed
+
+        client = self.address if isinstance(self.address, Client) else Client(self.address)
+        try:
+            futures = client.map(func, jobs, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            if client is not self.address:
+                client.close()
+
+    def describe(self) -> str:
+        return f"the Dask cluster {getattr(self.address, 'scheduler', self.address)}"

@@ -1,0 +1,213 @@
+"""Benchmark: the province-by-province analysis (process pool, Dask) and commit-to-current latency.
+
+For each scale (1× = 2,500 zones) the synthetic demo (seed 7) is loaded into a scratch database
+``zonemap_bench_live_<scale>`` on the private cluster (reused when it holds the zones), then:
+
+* **single process**: today's ``run_analysis`` for the whole country, in a fresh child process
+  (the floor the partitioned run is compared with);
+* **process pool**: ``zonemap analyze --workers N`` (read every partition from PostGIS in a
+  worker, store each province in its own transaction, combine, store the national run);
+* **Dask**: the same on a ``distributed.LocalCluster`` of 2 worker processes (started before
+  the clock; its workers' peak RSS is asked from them);
+* **latency**: with ``zonemap worker`` running, an upload of 4 zones in provinces 01 and 24 is
+  committed; the time from the commit's return to every touched province being current (its
+  job done and the national snapshot holding it) is measured, 3 times.
+
+Wall times are measured around the work; peak RSS is the largest ``ru_maxrss`` of the measured
+process and every process it waited for (``RUSAGE_CHILDREN`` of a fresh measuring child), so it
+is the peak of *any one* process. Run: ``.venv/bin/python bench/live_analysis.py [--scales 1 10]
+[--workers 2]``; prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ZONEMAP = Path(sys.executable).with_name("zonemap")
+VERSION = "2025-34"
+
+
+def database_url(scale: float) -> str:
+    from api.services.bootstrap import start_private_cluster
+    from api.settings import Settings
+
+    settings = Settings()
+    start_private_cluster(settings)
+    base = settings.resolved_database_url().rsplit("/", 1)[0]
+    return f"{base}/zonemap_bench_live_{str(scale).replace('.', '_')}"
+
+
+def prepare(url: str, scale: float) -> int:
+    from sqlalchemy import text
+
+    from api.db.engine import make_engine, make_session_factory
+    from api.services.bootstrap import prepare_database
+    from api.services.demo import write_synthetic
+    from geo.synthetic import generate_zones, load_default_provinces
+
+    prepare_database(url)  # migrations (idempotent)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM zones")).scalar_one()
+    if not count:
+        data = generate_zones(load_default_provinces(VERSION), scale=scale, seed=7)
+        with make_session_factory(engine).begin() as session:
+            write_synthetic(session, data)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+            count = conn.execute(text("SELECT count(*) FROM zones")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"wall_s": wall, "peak_mb": peak, "rc": done.returncode,
+                  "err": done.stderr[-2000:]}))
+"""
+
+SINGLE = """
+import datetime as dt, json, resource, sys, time
+from api.db.engine import make_engine, make_session_factory
+from api.services.analysis import run_analysis
+engine = make_engine(sys.argv[1])
+start = time.perf_counter()
+with make_session_factory(engine).begin() as session:
+    outcome = run_analysis(session, version="2025-34")
+wall = time.perf_counter() - start
+print(json.dumps({"wall_s": wall, "flags": len(outcome.result.flags),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+DASK = """
+import json, resource, sys, time
+from distributed import Client, LocalCluster
+from api.db.engine import make_engine, make_session_factory
+from api.services import live_analysis as live
+url = sys.argv[1]
+with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                  dashboard_address=None) as cluster, Client(cluster) as client:
+    factory = make_session_factory(make_engine(url))
+    start = time.perf_counter()
+    outcome = live.analyze_all(factory, database_url=url, version="2025-34",
+                               thresholds=live.default_thresholds(),
+                               executor=live.DaskCluster(client))
+    wall = time.perf_counter() - start
+    def peak():
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = client.run(peak)
+print(json.dumps({"wall_s": wall, "flags": len(outcome.result.flags),
+                  "peak_mb": max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                                  *workers.values()])}))
+"""
+
+
+def child(code: str, *args: str, env: dict | None = None) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_pool(url: str, workers: int) -> dict:
+    result = child(
+        MEASURE, str(ZONEMAP), "analyze", "--workers", str(workers), env={"DATABASE_URL": url}
+    )
+    if result["rc"] != 0:
+        raise SystemExit(result["err"])
+    return result
+
+
+def measure_latency(url: str, repeats: int = 3) -> list[float]:
+    """Seconds from a commit's return to its provinces being current (a worker running)."""
+    from api.db.engine import make_engine, make_session_factory
+    from api.services import analysis_jobs as jobs
+    from api.services import uploads as svc
+    from api.services.analysis_status import analysis_status
+    from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    worker = subprocess.Popen(
+        [str(ZONEMAP), "worker"], env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    times = []
+    try:
+        with factory() as session:
+            while not jobs.worker_alive(session, within_s=10):
+                time.sleep(0.2)
+        for i in range(repeats):
+            src = wgs84_zones(4)
+            src["MA_KCN"] = [f"BL{i}{k:03d}{int(time.time())}" for k in range(4)]
+            with tempfile.TemporaryDirectory() as tmp:
+                path = zipped_shapefile(Path(tmp) / "b.zip", to_tm3(src), encoding="tcvn3")
+                with factory() as session, session.begin():
+                    opts = svc.UploadOptions(kind="zones")
+                    prepared = svc.prepare(session, path, opts, max_bytes=50 * 1024**2)
+                    upload = svc.stage(session, path, prepared, opts, filename="b.zip")
+                    svc.commit(session, upload)
+            committed = time.perf_counter()
+            while True:
+                with factory() as session:
+                    status = analysis_status(session, VERSION)
+                if status["pending"] == 0 and status["failed"] == 0:
+                    break
+                time.sleep(0.05)
+            times.append(time.perf_counter() - committed)
+    finally:
+        worker.terminate()
+        worker.wait()
+        engine.dispose()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip", nargs="*", default=[], help="single, dask, latency")
+    args = parser.parse_args()
+    print("| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
+          "(s, MB) | commit → current (s, 3 runs) | load (1 min) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for scale in args.scales:
+        url = database_url(scale)
+        zones = prepare(url, scale)
+        single = child(SINGLE, url) if "single" not in args.skip else None
+        pool = measure_pool(url, args.workers)
+        dask = child(DASK, url) if "dask" not in args.skip else None
+        latency = measure_latency(url) if "latency" not in args.skip else []
+        load = os.getloadavg()[0]
+
+        def cell(r: dict | None) -> str:
+            return f"{r['wall_s']:.1f} s, {r['peak_mb']:.0f} MB" if r else "–"
+
+        lat = ", ".join(f"{t:.2f}" for t in latency) or "–"
+        print(f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
+              f"{lat} | {load:.1f} |", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

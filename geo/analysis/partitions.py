@@ -1,0 +1,265 @@
+"""The analysis cut into provinces: one partition per province, combined into the national result.
+
+A partition is one province of the analysed admin version: its *core* zones and a *halo* of
+the zones around them, within the largest distance any rule looks across (the cluster distance;
+overlaps need zones that touch, and the cross-province rule reads province outlines only).
+Each partition computes what depends on its core alone — footprint metrics, every flag rule but
+``DENSE_CLUSTER``, the province's density row — plus its part of the cluster graph: the zone
+pairs within the cluster distance that have a core end, and what a cluster needs of each core
+zone. :func:`combine` joins the graphs of all partitions, runs DBSCAN once over the nation and
+raises ``DENSE_CLUSTER``; the union is exactly :func:`geo.analysis.run.analyze` of the same data.
+
+A zone's core province is the one :func:`geo.analysis.density.assign_provinces` gives (the
+province holding its footprint's representative point, the smallest code on a shared border),
+the rule the analysis has always used for density. A zone located in no province belongs to the
+smallest-coded province within :data:`ORPHAN_REACH_DEG` of it, or else to the partition ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.analysis.clusters import (
+    cluster_nodes,
+    clusters_from_graph,
+    pairs_within,
+)
+from geo.analysis.density import assign_provinces, province_density
+from geo.analysis.flags import cluster_flags, evaluate_flags, flag_order
+from geo.analysis.footprint import compare_footprints, polygonal_parts
+from geo.analysis.run import clusters_by_province, fingerprint_inputs
+from geo.analysis.thresholds import Thresholds
+from geo.errors import AdminVersionError
+from geo.frames import object_column, require_columns, to_wgs84
+from geo.types import AnalysisResult, Flag
+
+ORPHAN_REACH_DEG = 1e-4  # a zone outside every outline belongs to a province this close (~11 m)
+METRES_PER_DEGREE_MIN = 90_000.0  # fewer metres than one degree of longitude or latitude below 35°
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    """What one province's partition contributes to the national result.
+
+    ``province`` is the province code (None: the zones located in no province), ``metrics``
+    and ``flags`` cover the core zones (no ``DENSE_CLUSTER``), ``density`` is the province's
+    row of :func:`geo.analysis.density.province_density` (empty for ``None``), ``located`` maps
+    each core zone to its province by representative point (None when outside every outline),
+    ``nodes`` are the :func:`geo.analysis.clusters.cluster_nodes` of the core zones and
+    ``edges`` the code pairs (a < b) within the cluster distance with at least one core end.
+    """
+
+    province: str | None
+    metrics: pd.DataFrame
+    flags: list[Flag]
+    density: pd.DataFrame
+    located: pd.Series
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    fingerprint: str
+    zone_count: int = field(default=0)
+
+
+def halo_distance_m(thresholds: Thresholds) -> float:
+    """The largest distance any rule looks across from a zone: the cluster distance."""
+    return float(thresholds.dense_cluster.distance_m)
+
+
+def halo_margin_deg(thresholds: Thresholds) -> float:
+    """The halo distance in degrees, rounded up (for a bounding-box search in EPSG:4326)."""
+    return halo_distance_m(thresholds) / METRES_PER_DEGREE_MIN + 2 * ORPHAN_REACH_DEG
+
+
+def owner_provinces(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
+    """The partition of each zone (indexed by code): its located province, else the nearest
+    outline within :data:`ORPHAN_REACH_DEG` (smallest code), else None."""
+    located = assign_provinces(zones, provinces)
+    orphans = located.index[located.isna()]
+    if not len(orphans):
+        return located
+    ordered = to_wgs84(zones).sort_values("code", kind="stable")
+    geoms = polygonal_parts(ordered.geometry.to_numpy())
+    pos = pd.Index(ordered["code"].astype(str)).get_indexer(orphans)
+    provs = to_wgs84(provinces).sort_values("code", kind="stable")
+    present = pos[~shapely.is_missing(geoms[pos])]
+    if len(present):
+        prov_idx, zone_idx = shapely.STRtree(geoms[present]).query(
+            provs.geometry.to_numpy(), predicate="dwithin", distance=ORPHAN_REACH_DEG
+        )
+        first = pd.Series(prov_idx).groupby(zone_idx).min()
+        codes = ordered["code"].astype(str).to_numpy()[present[first.index.to_numpy()]]
+        owners = provs["code"].astype(str).to_numpy()[first.to_numpy()]
+        located = located.copy()
+        located.loc[codes] = owners
+    return located
+
+
+def analyze_partition(
+    zones: gpd.GeoDataFrame,
+    actual: gpd.GeoDataFrame,
+    provinces: gpd.GeoDataFrame,
+    *,
+    province: str | None,
+    thresholds: Thresholds,
+    today: dt.date,
+    anchor: tuple[float, float],
+) -> PartitionResult:
+    """Analyse one partition.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        Every zone that may belong to ``province`` or lie within the halo distance of one that
+        does (a superset is fine: the core is decided here).
+    actual : GeoDataFrame
+        Actual footprints, at least those of the core zones.
+    provinces : GeoDataFrame
+        The outlines of the admin version near the zones (all of them is fine); must include
+        ``province`` itself.
+    province : str or None
+        The province code, or None for the zones located in no province.
+    anchor : (lon, lat)
+        :func:`geo.analysis.clusters.outline_anchor` of all provinces of the version.
+    """
+    require_columns(zones, ("code", "kind"), "zones")
+    require_columns(provinces, ("code",), "provinces")
+    codes = set(provinces["code"].astype(str))
+    if province is not None and province not in codes:
+        raise AdminVersionError(
+            f"Province {province} is not among the provinces given; pass its outline.",
+            details={"province": province},
+        )
+    zones = to_wgs84(zones).sort_values("code", kind="stable").reset_index(drop=True)
+    owners = owner_provinces(zones, provinces).reindex(zones["code"].astype(str))
+    in_core = (owners.isna() if province is None else owners == province).to_numpy()
+    core, halo = zones[in_core].reset_index(drop=True), zones[~in_core].reset_index(drop=True)
+    core_codes = core["code"].astype(str)
+    actual = actual[actual["zone_code"].astype(str).isin(set(core_codes))]
+    metrics = compare_footprints(core, actual)
+    metrics.insert(1, "kind", core["kind"].to_numpy(dtype=object))
+    metrics.insert(2, "province_code", object_column(core, "province_code"))
+    flags = evaluate_flags(
+        core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
+    )
+    located = assign_provinces(core, provinces) if len(core) else _empty_located()
+    density = _density_row(core, provinces, province, located)
+    nodes, edges = _cluster_graph(core, halo, thresholds, anchor)
+    return PartitionResult(
+        province=province,
+        metrics=metrics,
+        flags=flags,
+        density=density,
+        located=located,
+        nodes=nodes,
+        edges=edges,
+        fingerprint=fingerprint_inputs(core, actual, provinces[provinces["code"] == province]),
+        zone_count=len(core),
+    )
+
+
+def combine(
+    parts: list[PartitionResult], *, thresholds: Thresholds, admin_version: str
+) -> AnalysisResult:
+    """The national result from every partition of an admin version (one per province + None).
+
+    Raises
+    ------
+    AdminVersionError
+        When two partitions claim the same zone (they were cut from different data).
+    """
+    metrics = pd.concat([p.metrics for p in parts], ignore_index=True)
+    if not metrics["code"].is_unique:
+        twice = sorted(metrics.loc[metrics["code"].duplicated(), "code"].astype(str))[:10]
+        raise AdminVersionError(
+            f"Zones {twice} appear in two partitions; analyse all provinces from one snapshot.",
+            details={"zones": twice},
+        )
+    metrics = metrics.sort_values("code", kind="stable").reset_index(drop=True)
+    nodes = pd.concat([p.nodes for p in parts], ignore_index=True)
+    nodes = nodes.sort_values("code", kind="stable").reset_index(drop=True)
+    left, right = _edge_positions(nodes, [p.edges for p in parts])
+    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
+    codes = metrics["code"].astype(str)
+    stored = dict(zip(codes, object_column(metrics, "province_code"), strict=True))
+    flags = [f for p in parts for f in p.flags]
+    flags += cluster_flags(clusters, stored, thresholds=thresholds)
+    located = pd.concat([p.located for p in parts]).sort_index()
+    density = pd.concat([p.density for p in parts if len(p.density)], ignore_index=True)
+    density = density.sort_values("code", kind="stable").reset_index(drop=True)
+    density["clusters"] = clusters_by_province(located, clusters, density["code"])
+    return AnalysisResult(
+        metrics=metrics,
+        provinces=density,
+        clusters=clusters,
+        flags=sorted(flags, key=flag_order),
+        fingerprint=combined_fingerprint(parts),
+        admin_version=admin_version,
+    )
+
+
+def combined_fingerprint(parts: list[PartitionResult]) -> str:
+    """sha256 of the partitions' fingerprints in province order."""
+    digest = hashlib.sha256()
+    for part in sorted(parts, key=lambda p: p.province or ""):
+        digest.update(f"{part.province}:{part.fingerprint};".encode())
+    return digest.hexdigest()
+
+
+def _density_row(
+    core: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, province: str | None, located: pd.Series
+) -> pd.DataFrame:
+    if province is None:
+        return pd.DataFrame()
+    outline = provinces[provinces["code"].astype(str) == province]
+    return province_density(core, outline, located=located)
+
+
+def _cluster_graph(
+    core: gpd.GeoDataFrame, halo: gpd.GeoDataFrame, thresholds: Thresholds, anchor
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cluster nodes of the core zones and the pairs within reach that touch the core."""
+    core_geoms = polygonal_parts(core.geometry.to_numpy())
+    present = np.flatnonzero(~shapely.is_missing(core_geoms))
+    nodes = cluster_nodes(core.iloc[present], core_geoms[present])
+    halo_geoms = polygonal_parts(halo.geometry.to_numpy())
+    halo_present = np.flatnonzero(~shapely.is_missing(halo_geoms))
+    codes = np.concatenate(
+        [
+            core["code"].astype(str).to_numpy()[present],
+            halo["code"].astype(str).to_numpy()[halo_present],
+        ]
+    )
+    geoms = np.concatenate([core_geoms[present], halo_geoms[halo_present]])
+    if len(geoms) < 2:
+        return nodes, pd.DataFrame({"a": pd.Series([], dtype=object), "b": []})
+    distance = halo_distance_m(thresholds)
+    left, right = pairs_within(geoms, distance_m=distance, anchor=anchor)
+    touches_core = (left < len(present)) | (right < len(present))
+    a, b = codes[left[touches_core]], codes[right[touches_core]]
+    return nodes, pd.DataFrame({"a": np.where(a < b, a, b), "b": np.where(a < b, b, a)})
+
+
+def _edge_positions(
+    nodes: pd.DataFrame, edges: list[pd.DataFrame]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Node positions (left < right) of the distinct pairs of every partition."""
+    pairs = pd.concat(edges, ignore_index=True).drop_duplicates()
+    index = pd.Index(nodes["code"])
+    left, right = index.get_indexer(pairs["a"]), index.get_indexer(pairs["b"])
+    if (left < 0).any() or (right < 0).any():
+        raise AdminVersionError(
+            "A cluster pair names a zone no partition holds; analyse all provinces together.",
+            details={},
+        )
+    return np.minimum(left, right), np.maximum(left, right)
+
+
+def _empty_located() -> pd.Series:
+    return pd.Series([], index=pd.Index([], name="code"), name="province", dtype=object)

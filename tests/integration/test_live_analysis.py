@@ -1,0 +1,398 @@
+"""Live analysis on a database of its own: partitioned runs agree with the single-process run,
+commits and rollbacks re-analyse the touched provinces through the job queue, faults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import live_analysis as live_repo
+from api.errors import InvalidParameterError, NotFoundError
+from api.services import analysis_jobs as jobs
+from api.services import live_analysis as live
+from api.services import uploads as svc
+from api.services.analysis import run_analysis
+from api.services.analysis_status import analysis_status
+from geo.analysis.thresholds import load_thresholds
+from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
+from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
+
+ZONEMAP = Path(sys.executable).with_name("zonemap")
+VERSION = "2025-34"
+MAX_BYTES = 50 * 1024**2
+SCALE = 0.05
+
+
+@pytest.fixture(scope="module")
+def live_url(test_database_url: str) -> Iterator[str]:
+    """A database of this module's own: the demo, analysed province by province."""
+    from api.db.engine import make_engine, make_session_factory
+    from api.services.bootstrap import drop_database, prepare_database
+    from api.services.demo import load_demo
+
+    url = scratch_database_url(test_database_url, "_live")
+    prepare_database(url, recreate=True)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        load_demo(session, scale=SCALE, seed=DEMO_SEED, today=DEMO_TODAY)
+    live.analyze_all(
+        make_session_factory(engine),
+        database_url=url,
+        version=VERSION,
+        thresholds=load_thresholds(),
+        executor=live.InProcess(),
+    )  # fmt: skip (as of today, like the jobs that follow the commits)
+    engine.dispose()
+    yield url
+    live._session_factory.cache_clear()
+    drop_database(url)
+
+
+@pytest.fixture
+def factory(live_url: str):  # noqa: ANN201
+    return live._session_factory(live_url)
+
+
+def _flags(session: Session, run_id: int) -> list[tuple]:
+    rows = analysis_repo.flags_of_run(session, run_id, province=None, code=None, severity=None)
+    return sorted(
+        (r["zone_code"], r["code"], r["severity"], r["province_code"], r["value"],
+         r["message_en"], str(r["details"]))
+        for r in rows
+    )  # fmt: skip
+
+
+def _snapshot_id(session: Session) -> int:
+    return live_repo.latest_snapshot(session, VERSION)["id"]
+
+
+def _import(session: Session, tmp_path: Path, name: str, prefix: str) -> int:
+    src = wgs84_zones(4)
+    src["MA_KCN"] = [f"{prefix}{i:03d}" for i in range(4)]
+    path = zipped_shapefile(tmp_path / name, to_tm3(src), encoding="tcvn3")
+    opts = svc.UploadOptions(kind="zones")
+    prepared = svc.prepare(session, path, opts, max_bytes=MAX_BYTES)
+    upload_id = svc.stage(session, path, prepared, opts, filename=path.name)
+    svc.commit(session, upload_id)
+    return upload_id
+
+
+def _zone_codes(session: Session) -> set[str]:
+    rows = session.execute(
+        text("SELECT zone_code FROM zone_metrics WHERE run_id = :r"), {"r": _snapshot_id(session)}
+    )
+    return {r[0] for r in rows}
+
+
+def _wait(predicate, timeout_s: float = 90.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def _status(factory) -> dict:  # noqa: ANN001
+    with factory() as session:
+        return analysis_status(session, VERSION)
+
+
+def _worker(url: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(ZONEMAP), "worker", "--stalled-after", "2"],
+        env={**os.environ, "DATABASE_URL": url, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_partitioned_run_stores_the_flags_of_the_single_process_run(factory) -> None:  # noqa: ANN001
+    with factory() as session:
+        snapshot = _snapshot_id(session)
+        single = run_analysis(session, version=VERSION, today=dt_today())
+        assert _flags(session, single.run_id) == _flags(session, snapshot)
+        assert len(_flags(session, snapshot)) > 20
+        session.rollback()
+
+
+def test_process_pool_and_dask_cluster_give_identical_results(live_url, factory) -> None:  # noqa: ANN001
+    from distributed import Client, LocalCluster
+
+    def run(executor: live.Executor) -> list[tuple]:
+        outcome = live.analyze_all(
+            factory, database_url=live_url, version=VERSION, thresholds=load_thresholds(),
+            executor=executor,
+        )  # fmt: skip
+        with factory() as session:
+            return _flags(session, outcome.run_id)
+
+    here = run(live.InProcess())
+    assert run(live.ProcessPool(2)) == here
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        assert run(live.DaskCluster(client)) == here
+
+
+def test_unknown_province_or_admin_version_is_refused_and_nothing_stored(live_url, factory):  # noqa: ANN001, ANN201
+    def counts() -> tuple:
+        with factory() as session:
+            return session.execute(
+                text("SELECT (SELECT count(*) FROM province_results), "
+                     "(SELECT count(*) FROM analysis_runs), (SELECT count(*) FROM analysis_state)")
+            ).one()  # fmt: skip
+
+    before = counts()
+    common = {"database_url": live_url, "thresholds": load_thresholds(),
+              "executor": live.InProcess()}  # fmt: skip
+    with pytest.raises(NotFoundError, match="unknown province '99'"):
+        live.analyze_all(factory, version=VERSION, provinces=["99"], **common)
+    with pytest.raises(InvalidParameterError, match="unknown admin version '1999'"):
+        live.analyze_all(factory, version="1999", **common)
+    assert counts() == before
+
+
+def test_commit_and_rollback_mark_provinces_dirty_and_their_jobs_make_flags_current(
+    live_url,
+    factory,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    with factory() as session, session.begin():
+        upload_id = _import(session, tmp_path, "a.zip", "LA")
+    status = _status(factory)
+    pending = {p["code"] for p in status["provinces"] if p["state"] == "pending"}
+    assert {"01", "24"} <= pending and status["pending"] == len(pending)
+    with factory() as session:
+        assert not {"LA000", "LA001"} & _zone_codes(session)  # the old flags stay visible
+    jobs.run_pending_here(live_url)
+    status = _status(factory)
+    assert status["pending"] == 0 and status["failed"] == 0
+    with factory() as session:
+        assert {"LA000", "LA001", "LA002", "LA003"} <= _zone_codes(session)
+    with factory() as session, session.begin():
+        svc.rollback(session, upload_id)
+    assert _status(factory)["pending"] >= 2
+    jobs.run_pending_here(live_url)
+    with factory() as session:
+        assert not {"LA000", "LA001"} & _zone_codes(session)
+        single = run_analysis(session, version=VERSION, today=dt_today())
+        live_flags = _flags(session, _snapshot_id(session))
+        assert _flags(session, single.run_id) == live_flags  # incremental = full, flag by flag
+        session.rollback()
+
+
+def dt_today():  # noqa: ANN201 - the live jobs analyse as of today
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def test_worker_process_reanalyses_after_a_commit(live_url, factory, tmp_path: Path) -> None:  # noqa: ANN001
+    worker = _worker(live_url)
+    try:
+        _wait(lambda: _worker_alive(factory), 60)
+        with factory() as session, session.begin():
+            _import(session, tmp_path, "w.zip", "WK")
+        committed = time.monotonic()
+        _wait(lambda: _status(factory)["pending"] == 0, 120)
+        latency = time.monotonic() - committed
+        with factory() as session:
+            assert {"WK000", "WK003"} <= _zone_codes(session)
+        assert latency < 60
+    finally:
+        _stop(worker)
+
+
+def _worker_alive(factory) -> bool:  # noqa: ANN001
+    with factory() as session:
+        return jobs.worker_alive(session, within_s=10)
+
+
+def test_failed_job_is_reported_and_previous_flags_kept_not_current(
+    live_url,
+    factory,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("low_occupancy: [unclosed\n")
+    with factory() as session:
+        before = _snapshot_id(session)
+    with factory() as session, session.begin():
+        _import(session, tmp_path, "f.zip", "FL")
+    monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(bad))
+    with pytest.raises(Exception, match="thresholds"):
+        jobs.run_province_job(live_url, VERSION, "01")
+    jobs.run_combine_job(live_url, VERSION)  # the others may combine; 01 keeps its old result
+    status = _status(factory)
+    failed = [p for p in status["provinces"] if p["state"] == "failed"]
+    assert [p["code"] for p in failed] == ["01"] and status["failed"] == 1
+    assert "thresholds" in failed[0]["error"].lower()
+    with factory() as session:
+        assert not {"FL000"} & _zone_codes(session)
+        assert _snapshot_id(session) >= before
+    monkeypatch.delenv("ZONEMAP_THRESHOLDS")
+    jobs.run_pending_here(live_url)
+    assert _status(factory)["failed"] == 0
+
+
+def test_worker_killed_mid_job_is_retried_and_previous_result_stays(
+    live_url,
+    factory,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    slow = _worker(live_url, ZONEMAP_TEST_JOB_PAUSE_S="60")
+    try:
+        _wait(lambda: _worker_alive(factory), 60)
+        with factory() as session:
+            before = _snapshot_id(session)
+        with factory() as session, session.begin():
+            _import(session, tmp_path, "k.zip", "KL")
+        _wait(lambda: _doing(factory) > 0, 60)
+        slow.kill()
+        slow.wait()
+        with factory() as session:
+            assert _snapshot_id(session) == before  # never half a province
+            assert not {"KL000"} & _zone_codes(session)
+        assert _status(factory)["pending"] > 0
+    finally:
+        _stop(slow)
+    time.sleep(3)  # the killed worker's heartbeat goes stale
+    fresh = _worker(live_url)
+    try:
+        _wait(lambda: _status(factory)["pending"] == 0, 120)
+        with factory() as session:
+            assert {"KL000", "KL003"} <= _zone_codes(session)
+    finally:
+        _stop(fresh)
+
+
+def _doing(factory) -> int:  # noqa: ANN001
+    with factory() as session:
+        return session.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing' "
+                 "AND task_name = :t"), {"t": jobs.ANALYSE}
+        ).scalar_one()  # fmt: skip
+
+
+def test_two_commits_while_a_job_runs_are_both_in_the_final_flags(
+    live_url,
+    factory,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    worker = _worker(live_url, ZONEMAP_TEST_JOB_PAUSE_S="2")
+    try:
+        _wait(lambda: _worker_alive(factory), 60)
+        with factory() as session, session.begin():
+            _import(session, tmp_path, "c1.zip", "CA")
+        _wait(lambda: _doing(factory) > 0, 60)
+        with factory() as session, session.begin():
+            _import(session, tmp_path, "c2.zip", "CB")
+        _wait(lambda: _status(factory)["pending"] == 0, 180)
+        with factory() as session:
+            assert {"CA000", "CB000", "CA003", "CB003"} <= _zone_codes(session)
+    finally:
+        _stop(worker)
+
+
+def test_cli_import_waits_for_its_reanalysis_unless_no_wait(live_url, factory, tmp_path: Path):  # noqa: ANN001, ANN201
+    src = wgs84_zones(4)
+    for prefix, extra in (("NW", ["--no-wait"]), ("CL", [])):
+        src["MA_KCN"] = [f"{prefix}{i:03d}" for i in range(4)]
+        path = zipped_shapefile(tmp_path / f"{prefix}.zip", to_tm3(src), encoding="tcvn3")
+        result = subprocess.run(
+            [str(ZONEMAP), "import", str(path), "--kind", "zones", "--json", *extra],
+            env={**os.environ, "DATABASE_URL": live_url}, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        with factory() as session:
+            codes = _zone_codes(session)
+        if extra:
+            assert f"{prefix}000" not in codes and _status(factory)["pending"] > 0
+        else:
+            assert {"NW000", "CL000"} <= codes and _status(factory)["pending"] == 0
+
+
+def test_status_and_flags_endpoints_say_how_current_the_flags_are(live_url, factory) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    live.analyze_all(
+        factory,
+        database_url=live_url,
+        version=VERSION,
+        provinces=["01"],
+        thresholds=load_thresholds(),
+        executor=live.InProcess(),
+    )  # fmt: skip (a second result of 01: its trend has two points)
+
+    with TestClient(create_app(Settings(database_url=live_url, local_user=None))) as client:
+        status = client.get("/api/analysis/status").json()
+        assert set(status) >= {"as_of", "pending", "failed", "provinces"}
+        assert {"code", "as_of", "state"} <= set(status["provinces"][0])
+        assert {p["state"] for p in status["provinces"]} <= {"current", "pending", "failed"}
+        flags = client.get("/api/flags").json()
+        assert flags["as_of"] == status["as_of"] and flags["analysis"]["pending"] == 0
+        past = client.get("/api/flags", params={"as_of": "2000-01-01"})
+        assert past.status_code == 404
+        today = client.get("/api/flags", params={"as_of": dt_today().isoformat()}).json()
+        assert today["run_id"] == flags["run_id"]
+        assert client.get("/api/flags", params={"as_of": "yesterday"}).status_code == 422
+        home = client.get("/", params={"lang": "en"}).text
+        assert "Flags as of" in home and 'data-state="current"' in home
+        province = client.get("/provinces/01", params={"lang": "en"}).text
+        assert "Flags as of" in province and '<svg class="zm-trend"' in province
+
+
+def test_pages_say_updating_while_a_province_waits_and_warn_when_it_failed(
+    live_url,
+    factory,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    with factory() as session, session.begin():
+        _import(session, tmp_path, "u.zip", "UP")
+    with TestClient(create_app(Settings(database_url=live_url))) as client:
+        page = client.get("/provinces/01", params={"lang": "en"}).text
+        assert 'data-state="pending"' in page and "updating…" in page
+        monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(tmp_path / "missing.yaml"))
+        with pytest.raises(Exception, match="missing.yaml"):
+            jobs.run_province_job(live_url, VERSION, "01")
+        page = client.get("/provinces/01", params={"lang": "en"}).text
+        assert 'data-state="failed"' in page and "The last analysis failed" in page
+        assert client.get("/api/flags", params={"province": "01"}).json()["analysis"]["failed"] == 1
+    monkeypatch.delenv("ZONEMAP_THRESHOLDS")
+    jobs.run_pending_here(live_url)
