@@ -161,6 +161,12 @@ REPORTS_VI: Final = {
     "ch.flags_unknown": "Không so sánh được cảnh báo: chưa có lượt phân tích nào hoàn tất trước "
     "ngày {date}.",
     "ch.empty": "Không có.",
+    "dl.national": "Báo cáo toàn quốc",
+    "dl.editable": "Bản chỉnh sửa được",
+    "dl.docx": "Word (DOCX)",
+    "dl.xlsx": "Excel (XLSX)",
+    "dl.pdf": "PDF",
+    "dl.html": "HTML",
 }
 
 REPORTS_EN: Final = {
@@ -317,4 +323,10 @@ REPORTS_EN: Final = {
     "ch.cleared": "Flags cleared",
     "ch.flags_unknown": "Flags not compared: no analysis had finished by {date}.",
     "ch.empty": "None.",
+    "dl.national": "National report",
+    "dl.editable": "Editable copies",
+    "dl.docx": "Word (DOCX)",
+    "dl.xlsx": "Excel (XLSX)",
+    "dl.pdf": "PDF",
+    "dl.html": "HTML",
 }

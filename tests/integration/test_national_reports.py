@@ -278,3 +278,38 @@ def test_changes_show_a_reapproved_boundary_and_a_removed_zone(db_session, demo_
     html = render_national(db_session, Settings(), version=VERSION, fmt="html", lang="en")
     assert b"Zones no longer in the register: ZZ-GONE." in html
     assert b"Compared with the previous report of the same scope" in html
+
+
+def test_pages_offer_the_report_downloads_and_they_are_served(client, db_session, demo_loaded):
+    run_analysis(db_session, version=VERSION, today=DEMO_TODAY)
+    home = client.get("/", params={"lang": "en"}).text
+    links = re.findall(r'href="(/api/reports/national\.(\w+)\?lang=en)"', home)
+    assert [fmt for _, fmt in links] == ["pdf", "docx", "xlsx", "html"]
+    province = client.get("/provinces/01").text
+    editable = re.findall(r'href="(/api/provinces/01/report\.(docx|xlsx)\?lang=vi)"', province)
+    assert [fmt for _, fmt in editable] == ["docx", "xlsx"]
+    response = client.get(editable[0][0])
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    assert docx.Document(io.BytesIO(response.content)).paragraphs
+
+
+def test_zone_page_shows_each_boundary_version_with_ha_added_and_built_share(
+    client, db_session, demo_loaded
+):
+    zone = db_session.execute(
+        text("SELECT z.code, prev.area_ha AS before, pb.area_ha AS after, "
+             "ST_Area(ST_Difference(pb.geom, prev.geom)::geography) / 10000 AS added "
+             "FROM zones z JOIN planning_boundaries pb ON pb.zone_id = z.id "
+             "JOIN planning_boundaries prev ON prev.zone_id = z.id "
+             "AND prev.version = pb.version - 1 ORDER BY z.code LIMIT 1")
+    ).one()  # fmt: skip
+    detail = client.get(f"/api/zones/{zone.code}").json()
+    newer = next(b for b in detail["boundaries"] if b["added_ha"] is not None)
+    assert newer["added_ha"] == pytest.approx(zone.added, abs=0.01)
+    oldest = detail["boundaries"][-1]
+    assert oldest["added_ha"] is None and oldest["removed_ha"] is None
+    assert all(0 <= (f["built_share"] or 0) <= 1.0001 for f in detail["footprints"])
+    page = client.get(f"/zones/{zone.code}").text
+    assert "Tăng (ha)" in page and "Tỷ lệ đã xây dựng (%)" in page
+    assert f"+{newer['added_ha']:.1f}".replace(".", ",") in page
