@@ -14,6 +14,13 @@ from web.report_changes_model import ReportChanges
 from web.report_document import Block, Column, Heading, Paragraph, Table
 
 PRINT_LIMIT = 200  # rows of a long list in the print formats; the spreadsheet has all
+# the thresholds named in a report's heading lines (all of them are in its thresholds table)
+MAIN_THRESHOLDS = (
+    "footprint_mismatch.iou_min", "footprint_mismatch.encroachment_share_max",
+    "footprint_mismatch.encroachment_ha_max", "slow_deployment.min_built_share",
+    "low_occupancy.min_occupancy", "dense_cluster.distance_m", "ccn_size.min_ha",
+    "ccn_size.max_ha",
+)  # fmt: skip
 
 
 def meta_lines(
@@ -52,20 +59,25 @@ def flat_thresholds(thresholds: dict[str, Any], prefix: str = "") -> list[tuple[
 
 
 def threshold_summary(thresholds: dict[str, Any], lang: str) -> str:
-    """The main thresholds in one line, e.g. ``IoU < 0,8; occupancy < 30 %…``."""
-    pairs = flat_thresholds(thresholds)
+    """The main thresholds in one line (``MAIN_THRESHOLDS`` that the run has), then how many
+    there are in all."""
+    pairs = dict(flat_thresholds(thresholds))
     if not pairs:
         return translate("report.no_run_short", lang)
-    return "; ".join(f"{key} = {_value(v, lang)}" for key, v in pairs[:6]) + (
-        f"; … ({len(pairs)})" if len(pairs) > 6 else ""
-    )
+    main = [f"{key} = {_value(pairs[key], lang)}" for key in MAIN_THRESHOLDS if key in pairs]
+    return "; ".join(main) + f"; … ({len(pairs)})"
+
+
+def run_thresholds_text(run: dict[str, Any] | None, lang: str) -> str:
+    """The thresholds an analysis run used, in one line (``threshold_summary``)."""
+    return threshold_summary(dict((run or {}).get("thresholds") or {}), lang)
 
 
 def thresholds_table(thresholds: dict[str, Any], lang: str) -> Table:
     """Every threshold used, by rule: the rule's name, the setting and its value."""
     t = partial(translate, lang=lang)
     rows = []
-    for key, value in flat_thresholds(thresholds):
+    for key, value in sorted(flat_thresholds(thresholds)):
         group, _, name = key.partition(".")
         rows.append([flag_title(group.upper(), lang), name or group, _value(value, lang)])
     return Table(

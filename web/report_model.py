@@ -47,3 +47,4 @@ class ProvinceReport:
     generated_on: dt.date
     is_synthetic: bool
     notices: tuple[str, ...] = field(default_factory=tuple)
+    data_date: dt.date | None = None  # the last day the register changed

@@ -21,6 +21,7 @@ from typing import Any, Final
 from web.env import TEMPLATES_DIR
 from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
+from web.report_common_text import run_thresholds_text
 from web.report_map import SEVERITY_COLOURS
 from web.report_model import SEVERITIES, ProvinceReport
 from web.report_text import (
@@ -112,7 +113,9 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
         "meta": [
             (t("report.admin_version"), province["admin_version"]),
             (t("report.generated_on"), generated),
+            (t("doc.data_date"), format_date(report.data_date, lang)),
             (t("report.run_id"), run_text(report.run, lang)),
+            (t("doc.thresholds"), run_thresholds_text(report.run, lang)),
             (t("report.section.sources"), "; ".join(source_text(s, lang) for s in report.sources)),
         ],
         "notices": notices,

@@ -16,6 +16,7 @@ from web.env import make_env
 from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
 from web.report_charts import draw_area_chart, draw_occupancy_chart
+from web.report_common_text import run_thresholds_text
 from web.report_map import SEVERITY_COLOURS, draw_province_map
 from web.report_model import ProvinceReport
 from web.report_text import (
@@ -85,6 +86,7 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             zone_columns=ZONE_COLUMNS,
             source_text=partial(source_text, lang=lang),
             run_text=partial(run_text, lang=lang),
+            thresholds_text=partial(run_thresholds_text, lang=lang),
             run_source_text=partial(run_source_text, lang=lang),
             summary_rows=partial(summary_rows, lang=lang),
             zone_cells=partial(zone_cells, lang=lang),

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
@@ -82,6 +83,7 @@ def build_province_report(
         generated_on=today or dt.date.today(),
         is_synthetic=bool(len(zones)) and bool(zones["is_synthetic"].fillna(False).all()),
         notices=notices + (("report.notice.no_zones",) if not codes else ()),
+        data_date=_shared(shared, ("data_dates",), lambda: records_repo.data_dates(session))[1],
     )
 
 
