@@ -145,6 +145,7 @@ REPORTS_VI: Final = {
     "prov.sec.flagged": "Các khu có cảnh báo",
     "prov.sec.map": "Bản đồ",
     "ch.section": "Thay đổi kể từ ngày {date}",
+    "ch.section_plain": "Thay đổi so với báo cáo trước",
     "ch.basis.given": "So sánh với ngày {date} do người lập báo cáo chọn.",
     "ch.basis.previous_report": "So sánh với báo cáo trước cùng phạm vi, lập ngày {date}.",
     "ch.none_earlier": "Chưa có báo cáo trước cùng phạm vi để so sánh (chọn ngày bằng --since).",
@@ -307,6 +308,7 @@ REPORTS_EN: Final = {
     "prov.sec.flagged": "Flagged zones",
     "prov.sec.map": "Map",
     "ch.section": "Changes since {date}",
+    "ch.section_plain": "Changes since the previous report",
     "ch.basis.given": "Compared with {date}, as chosen by the report's author.",
     "ch.basis.previous_report": "Compared with the previous report of the same scope, written "
     "on {date}.",

@@ -3,14 +3,12 @@ province report and text functions as its PDF and HTML."""
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import partial
 from typing import Any
 
 from web.flag_text import flag_message, flag_title
 from web.formatting import format_number
 from web.i18n import translate
-from web.report_changes_model import ReportChanges
 from web.report_common_text import change_blocks, meta_lines, thresholds_table
 from web.report_document import Block, Column, Heading, Image, ReportDocument, Table
 from web.report_map import draw_province_map
@@ -23,8 +21,6 @@ def province_document(
     report: ProvinceReport,
     lang: str,
     *,
-    changes: ReportChanges | None,
-    data_date: dt.date | None,
     with_map: bool = True,
 ) -> ReportDocument:
     """The province report as blocks; ``with_map`` False skips drawing the map."""
@@ -42,7 +38,7 @@ def province_document(
         zone_table(report, lang),
         Heading(f"4. {t('prov.sec.flagged')}", 1),
         _flag_table(report, lang),
-        *change_blocks(changes, lang, national=False),
+        *change_blocks(report.changes, lang, national=False),
         Heading(t("nat.sec.thresholds"), 1),
         thresholds_table(dict(report.run["thresholds"]) if report.run else {}, lang),
     ]
@@ -54,7 +50,7 @@ def province_document(
         subtitle=t("prov.subtitle").format(name=name),
         meta=meta_lines(
             lang=lang,
-            data_date=data_date,
+            data_date=report.data_date,
             version=province["admin_version"],
             runs=[report.run] if report.run else [],
             thresholds=dict(report.run["thresholds"]) if report.run else {},

@@ -102,7 +102,7 @@ def change_blocks(changes: ReportChanges | None, lang: str, *, national: bool) -
     changed, otherwise one table per kind of change."""
     t = partial(translate, lang=lang)
     if changes is None:
-        return [Heading(t("ch.section").format(date="–"), 1), Paragraph(t("ch.none_earlier"))]
+        return [Heading(t("ch.section_plain"), 1), Paragraph(t("ch.none_earlier"))]
     date = format_date(changes.since, lang)
     blocks: list[Block] = [
         Heading(t("ch.section").format(date=date), 1),

@@ -12,6 +12,7 @@ from typing import Any, Final
 from web.env import TEMPLATES_DIR, make_env
 from web.i18n import LABELS, translate
 from web.report_document import (
+    Block,
     Heading,
     Image,
     Paragraph,
@@ -28,7 +29,7 @@ TEMPLATE: Final = TEMPLATES_DIR / "report" / "document.typ"
 
 def render_document_html(doc: ReportDocument) -> str:
     """One self-contained HTML page (images as data URIs, no external URL)."""
-    blocks = prepared_blocks(doc, images={})
+    blocks = prepared_blocks(doc.blocks, doc.lang, images={})
     return (
         make_env()
         .get_template("report/document.html")
@@ -49,17 +50,19 @@ def render_document_pdf(doc: ReportDocument) -> bytes:
             "lang": doc.lang, "title": doc.title, "subtitle": doc.subtitle, "meta": doc.meta,
             "notices": doc.notices, "summary": doc.summary, "sources": doc.sources,
             "footer": doc.footer, "labels": dict(LABELS[doc.lang]),
-            "blocks": prepared_blocks(doc, images=files),
+            "blocks": prepared_blocks(doc.blocks, doc.lang, images=files),
         }  # fmt: skip
         (root / "data.json").write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
         (root / "main.typ").write_text(_template(), "utf-8")
         return _typeset(root / "main.typ", root)
 
 
-def prepared_blocks(doc: ReportDocument, *, images: dict[int, str]) -> list[dict[str, Any]]:
+def prepared_blocks(
+    blocks: list[Block], lang: str, *, images: dict[int, str]
+) -> list[dict[str, Any]]:
     """Blocks as plain dicts; an image is a file name from ``images`` (PDF) or a data URI."""
     out: list[dict[str, Any]] = []
-    for number, block in enumerate(doc.blocks):
+    for number, block in enumerate(blocks):
         if isinstance(block, Heading):
             out.append({"type": "heading", "text": block.text, "level": block.level})
         elif isinstance(block, Paragraph):
@@ -73,7 +76,7 @@ def prepared_blocks(doc: ReportDocument, *, images: dict[int, str]) -> list[dict
             out.append({
                 "type": "table", "title": block.title, "template": block.template,
                 "columns": [(c.label, c.is_numeric) for c in block.columns],
-                "cells": table_cells(block, doc.lang) if block.rows else [],
+                "cells": table_cells(block, lang) if block.rows else [],
                 "more": block.more_text.format(n=hidden) if hidden else None,
             })  # fmt: skip
     return out

@@ -34,7 +34,7 @@ from web.report_text import (
     zone_cells,
     zone_facts,
 )
-from web.reports import ReportImages, draw_report_images, show_toc
+from web.reports import ReportImages, draw_report_images, prepared_changes, show_toc
 
 LOG = logging.getLogger(__name__)
 TEMPLATE: Final = TEMPLATES_DIR / "report" / "province.typ"
@@ -72,6 +72,8 @@ LABEL_KEYS: Final = (
     "report.severity.critical",
     "report.severity.warning",
     "report.severity.info",
+    "ch.empty",
+    "doc.template",
 )
 
 
@@ -150,6 +152,7 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
         "sources": [source_text(s, lang) for s in report.sources]
         + [run_source_text(report.run, lang)],
         "generated": f"{t('report.generated_by')} · {generated}",
+        "changes": prepared_changes(report, lang),
     }
 
 

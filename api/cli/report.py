@@ -72,7 +72,8 @@ def _one(code: str, output: Path, *, fmt: str, lang: str, version: str, since: s
             data = render_province_editable(session, settings(), code, version=version, fmt=fmt,
                                             lang=lang, since=parse_since(since))  # fmt: skip
         else:
-            data = render_report(session, code, version=version, lang=lang, fmt=fmt)
+            data = render_report(session, code, version=version, lang=lang, fmt=fmt,
+                                 since=parse_since(since), record=True)  # fmt: skip
         write_atomic(target, data)
     typer.echo(f"{target} ({len(data) / 1024:.0f} kB)", err=True)
 

@@ -20,6 +20,7 @@ from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
+from api.services.report_changes import changes_since
 from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
 from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
@@ -39,6 +40,7 @@ def build_province_report(
     version: str,
     today: dt.date | None = None,
     shared: dict[str, Any] | None = None,
+    since: dt.date | None = None,
 ) -> ProvinceReport:
     """Assemble the report of province ``code`` in admin ``version``.
 
@@ -47,6 +49,8 @@ def build_province_report(
     stored in the caller's transaction; with no zones at all the report says so instead.
     ``shared`` (a dict the caller keeps for one batch) holds the national data every province
     reads (all province outlines, the national run's statistics), so a batch reads it once.
+    ``since`` is the date the changes are counted from (default: the previous report of the
+    province written before today; InvalidParameterError when it is before any data).
     """
     check_scope(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
@@ -63,6 +67,11 @@ def build_province_report(
     )
     info = _province_info(province)
     rows = zone_rows(zones, flags)
+    names = {row["code"]: row["name"] for row in rows}
+    changes = changes_since(
+        session, scope=code, version=version, since=since, codes=codes, province=code,
+        current_flags=[{**f, "zone_name": names.get(f["zone_code"])} for f in flags],
+    )  # fmt: skip
     return ProvinceReport(
         province=info,
         outline=province.geometry.iloc[0],
@@ -84,6 +93,7 @@ def build_province_report(
         is_synthetic=bool(len(zones)) and bool(zones["is_synthetic"].fillna(False).all()),
         notices=notices + (("report.notice.no_zones",) if not codes else ()),
         data_date=_shared(shared, ("data_dates",), lambda: records_repo.data_dates(session))[1],
+        changes=changes,
     )
 
 
@@ -96,9 +106,12 @@ def render_report(
     fmt: str = "pdf",
     today: dt.date | None = None,
     shared: dict[str, Any] | None = None,
+    since: dt.date | None = None,
+    record: bool = False,
 ) -> bytes:
-    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared``: see
-    ``build_province_report``)."""
+    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared`` and
+    ``since``: see ``build_province_report``); ``record`` keeps a record of it, so the next
+    report of the province compares with it."""
     from web.report_pdf import render_province_pdf
     from web.reports import render_province_report
 
@@ -106,10 +119,28 @@ def render_report(
         raise InvalidParameterError(
             f"unknown report format '{fmt}': use pdf or html", parameter="format"
         )
-    report = build_province_report(session, code, version=version, today=today, shared=shared)
+    report = build_province_report(
+        session, code, version=version, today=today, shared=shared, since=since
+    )
     if fmt == "html":
-        return render_province_report(report, lang=lang).encode("utf-8")
-    return render_province_pdf(report, lang=lang)
+        data = render_province_report(report, lang=lang).encode("utf-8")
+    else:
+        data = render_province_pdf(report, lang=lang)
+    if record:
+        record_province_report(session, report, fmt=fmt, lang=lang)
+    return data
+
+
+def record_province_report(
+    session: Session, report: ProvinceReport, *, fmt: str, lang: str
+) -> None:
+    """Keep a record of a written province report (the next one compares with it)."""
+    records_repo.record(
+        session, scope=report.province["code"], version=report.province["admin_version"],
+        fmt=fmt, lang=lang, since=report.changes.since if report.changes else None,
+        run_ids=[report.run["id"]] if report.run else [],
+        zone_codes=[str(c) for c in report.zones["code"]],
+    )  # fmt: skip
 
 
 def write_atomic(path: Path, data: bytes) -> None:

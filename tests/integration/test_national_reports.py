@@ -313,3 +313,18 @@ def test_zone_page_shows_each_boundary_version_with_ha_added_and_built_share(
     page = client.get(f"/zones/{zone.code}").text
     assert "Tăng (ha)" in page and "Tỷ lệ đã xây dựng (%)" in page
     assert f"+{newer['added_ha']:.1f}".replace(".", ",") in page
+
+
+def test_province_html_names_changes_and_its_route_records_the_report(
+    client, db_session, demo_loaded
+):
+    run_analysis(db_session, version=VERSION, today=DEMO_TODAY)
+    before = _count_records(db_session)
+    yesterday = db_session.execute(text("SELECT CAST(now() AS date) - 1")).scalar_one()
+    html = client.get("/api/provinces/01/report.html", params={"since": str(yesterday)}).text
+    assert f"Thay đổi kể từ ngày {yesterday:%d/%m/%Y}" in html
+    assert "Khu mới nhập vào cơ sở dữ liệu" in html  # the demo was entered today
+    assert _count_records(db_session) == before + 1
+    response = client.get("/api/provinces/01/report.pdf", params={"since": "1900-01-01"})
+    assert response.status_code == 422 and "before any data" in response.text
+    assert _count_records(db_session) == before + 1
