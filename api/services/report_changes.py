@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import report_records as repo
 from api.errors import InvalidParameterError
 from web.report_changes_model import ReportChanges
@@ -42,11 +41,12 @@ def changes_since(
     since: dt.date | None,
     codes: list[str],
     province: str | None,
-    current_flags: list[dict[str, Any]],
+    current_runs: dict[str, int],
     now: dt.datetime | None = None,
 ) -> ReportChanges | None:
     """Changes after ``since`` among zone ``codes`` (the report's zones; every zone for the
-    national scope); None when no date is given and no earlier report exists.
+    national scope); ``current_runs`` maps each province to the run its report reads. None
+    when no date is given and no earlier report exists.
 
     Raises InvalidParameterError when ``since`` lies before anything the register holds.
     """
@@ -64,7 +64,7 @@ def changes_since(
     end_of_since = dt.datetime.combine(since + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     selection = None if scope == "national" else codes
     raised, cleared, baseline = _flag_changes(
-        session, version=version, province=province, before=end_of_since, current=current_flags
+        session, version=version, province=province, before=end_of_since, current_runs=current_runs
     )
     return ReportChanges(
         since=since,
@@ -110,14 +110,20 @@ def _flag_changes(
     version: str,
     province: str | None,
     before: dt.datetime,
-    current: list[dict[str, Any]],
+    current_runs: dict[str, int],
 ) -> tuple[list[dict] | None, list[dict] | None, dict | None]:
+    """Flags in the current results and not in the run in force at ``before`` (raised), and
+    the reverse (cleared); None when no run had finished by then."""
     baseline = repo.run_as_of(session, version=version, province=province, before=before)
     if baseline is None:
         return None, None, None
-    earlier = analysis_repo.flags_of_run(
-        session, baseline["id"], province=province, code=None, severity=None
-    )
+    if set(current_runs.values()) <= {baseline["id"]}:
+        return [], [], baseline  # the same analysis: nothing raised or cleared
+    current = []
+    for run_id in sorted(set(current_runs.values())):
+        rows = repo.flag_keys(session, run_id, province=province)
+        current += [r for r in rows if current_runs.get(r["province_code"]) == run_id]
+    earlier = repo.flag_keys(session, baseline["id"], province=province)
     now_keys = {_key(f): f for f in current}
     then_keys = {_key(f): f for f in earlier}
     raised = [f for k, f in now_keys.items() if k not in then_keys]

@@ -67,10 +67,9 @@ def build_province_report(
     )
     info = _province_info(province)
     rows = zone_rows(zones, flags)
-    names = {row["code"]: row["name"] for row in rows}
     changes = changes_since(
         session, scope=code, version=version, since=since, codes=codes, province=code,
-        current_flags=[{**f, "zone_name": names.get(f["zone_code"])} for f in flags],
+        current_runs={code: run_id} if run_id else {},
     )  # fmt: skip
     return ProvinceReport(
         province=info,

@@ -91,3 +91,28 @@ def previous_record(
         .first()
     )
     return dict(row) if row else None
+
+
+def _scope(runs: dict[str, int]) -> dict[str, list]:
+    provinces = sorted(runs)
+    return {"runs": [runs[p] for p in provinces], "provinces": provinces}
+
+
+def flag_counts(session: Session, runs: dict[str, int]) -> list[dict[str, Any]]:
+    """Flag counts of ``runs`` (``{province code: run id}``): rows per province, per rule and
+    for all (``by_province``, ``by_rule``)."""
+    rows = session.execute(query("national_flags"), _scope(runs)).mappings()
+    return [dict(r) for r in rows]
+
+
+def critical_flags(session: Session, runs: dict[str, int]) -> list[dict[str, Any]]:
+    """The critical flags of ``runs`` (``{province code: run id}``) with zone name and kind."""
+    rows = session.execute(query("national_critical_flags"), _scope(runs)).mappings()
+    return [dict(r) for r in rows]
+
+
+def flag_keys(session: Session, run_id: int, *, province: str | None) -> list[dict[str, Any]]:
+    """Zone, province, rule, severity and zone name of every flag of a run (one province or
+    all), without the messages and details: what comparing two runs needs."""
+    rows = session.execute(query("flag_keys"), {"run": run_id, "province": province}).mappings()
+    return [dict(r) for r in rows]
