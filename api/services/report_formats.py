@@ -30,7 +30,7 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> None:
         )
 
 
-def letterhead(settings: Settings, lang: str) -> Letterhead:
+def letterhead(settings: Settings) -> Letterhead:
     """The Decree 30 frame from the settings (``ZONEMAP_REPORT_*``)."""
     return Letterhead(
         agency=settings.report_agency,
@@ -62,7 +62,7 @@ def render_national(
     lang = normalize_lang(lang)
     report = build_national_report(session, version=version, since=since, today=today)
     document = national_document(report, lang, with_map=fmt != "xlsx")
-    data = render_document(document, fmt, letterhead(settings, lang))
+    data = render_document(document, fmt, letterhead(settings))
     record_report(session, report, fmt=fmt, lang=lang)
     return data
 
@@ -86,7 +86,7 @@ def render_province_editable(
     document = build_province_document(
         session, code, version=version, lang=lang, since=since, today=today, fmt=fmt
     )
-    return render_document(document, fmt, letterhead(settings, lang))
+    return render_document(document, fmt, letterhead(settings))
 
 
 def render_document(document: ReportDocument, fmt: str, head: Letterhead) -> bytes:
