@@ -30,6 +30,7 @@ from api.routes import (
     ogc_items,
     pages,
     provinces,
+    report_documents,
     reports,
     tiles,
     uploads,
@@ -42,8 +43,8 @@ from web.assets import STATIC_DIR, STATIC_URL
 # Reads are guarded by `require_read` unless ZONEMAP_PUBLIC_READ is true; writes carry their own
 # role dependencies (EditorDep, AdminDep) in the route modules. The OGC and tile routers come
 # first: they take the most requests, and routes are matched in order.
-API_ROUTERS = (ogc_items, tiles, ogc, provinces, zones, analysis, uploads, reports, layers,
-               zone_details)  # fmt: skip
+API_ROUTERS = (ogc_items, tiles, ogc, provinces, zones, analysis, uploads, reports,
+               report_documents, layers, zone_details)  # fmt: skip
 PAGE_ROUTERS = (pages,)
 
 

@@ -53,6 +53,20 @@ class Settings(BaseSettings):
     read_database_urls: str | None = None
     replica_max_lag_s: float = Field(default=5.0, gt=0)
 
+    # The administrative frame of the Word reports (Decree 30/2020/NĐ-CP): issuing agency (and
+    # its parent, when it has one), the symbol after the number, place, addressee, recipients
+    # and signer. An empty value leaves a line to fill in before signing.
+    report_agency: str = "BỘ CÔNG THƯƠNG"
+    report_parent_agency: str = ""
+    report_number_symbol: str = "BC-BCT"
+    report_place: str = "Hà Nội"
+    report_addressee: str = "Thủ tướng Chính phủ"
+    report_recipients: list[str] = Field(
+        default_factory=lambda: ["Như trên", "Văn phòng Chính phủ", "Lưu: VT"]
+    )
+    report_signer_title: str = "BỘ TRƯỞNG"
+    report_signer_name: str = ""
+
     @field_validator("database_url")
     @classmethod
     def _normalise_dsn(cls, value: str | None) -> str | None:

@@ -13,6 +13,8 @@ from typing import Final
 from web.i18n_pages import PAGES_EN, PAGES_VI
 from web.i18n_quarantine import QUARANTINE_EN, QUARANTINE_VI
 
+from web.i18n_reports import REPORTS_EN, REPORTS_VI
+
 SUPPORTED_LANGS: Final = ("vi", "en")
 DEFAULT_LANG: Final = "vi"
 
@@ -292,6 +294,9 @@ _VI.update(PAGES_VI)  # labels of the map, upload and error pages
 _EN.update(PAGES_EN)
 _VI.update(QUARANTINE_VI)  # the upload page's diagnosis and quarantine
 _EN.update(QUARANTINE_EN)
+
+_VI.update(REPORTS_VI)  # labels of the national report, DOCX, XLSX and changes
+_EN.update(REPORTS_EN)
 
 LABELS: Final = MappingProxyType({"vi": MappingProxyType(_VI), "en": MappingProxyType(_EN)})
 

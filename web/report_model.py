@@ -13,6 +13,7 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
 from web.flag_text import SEVERITIES
+from web.report_changes_model import ReportChanges
 
 __all__ = ["SEVERITIES", "SEVERITY_RANK", "ProvinceReport"]
 SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
@@ -47,3 +48,5 @@ class ProvinceReport:
     generated_on: dt.date
     is_synthetic: bool
     notices: tuple[str, ...] = field(default_factory=tuple)
+    data_date: dt.date | None = None  # the last day the register changed
+    changes: ReportChanges | None = None  # since an earlier date (None: nothing to compare)

@@ -21,6 +21,7 @@ from typing import Any, Final
 from web.env import TEMPLATES_DIR
 from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
+from web.report_common_text import run_thresholds_text
 from web.report_map import SEVERITY_COLOURS
 from web.report_model import SEVERITIES, ProvinceReport
 from web.report_text import (
@@ -33,7 +34,7 @@ from web.report_text import (
     zone_cells,
     zone_facts,
 )
-from web.reports import ReportImages, draw_report_images, show_toc
+from web.reports import ReportImages, draw_report_images, prepared_changes, show_toc
 
 LOG = logging.getLogger(__name__)
 TEMPLATE: Final = TEMPLATES_DIR / "report" / "province.typ"
@@ -71,6 +72,8 @@ LABEL_KEYS: Final = (
     "report.severity.critical",
     "report.severity.warning",
     "report.severity.info",
+    "ch.empty",
+    "doc.template",
 )
 
 
@@ -112,7 +115,9 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
         "meta": [
             (t("report.admin_version"), province["admin_version"]),
             (t("report.generated_on"), generated),
+            (t("doc.data_date"), format_date(report.data_date, lang)),
             (t("report.run_id"), run_text(report.run, lang)),
+            (t("doc.thresholds"), run_thresholds_text(report.run, lang)),
             (t("report.section.sources"), "; ".join(source_text(s, lang) for s in report.sources)),
         ],
         "notices": notices,
@@ -147,6 +152,7 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
         "sources": [source_text(s, lang) for s in report.sources]
         + [run_source_text(report.run, lang)],
         "generated": f"{t('report.generated_by')} · {generated}",
+        "changes": prepared_changes(report, lang),
     }
 
 

@@ -16,6 +16,7 @@ from web.env import make_env
 from web.flag_text import flag_message
 from web.i18n import normalize_lang, translate
 from web.report_charts import draw_area_chart, draw_occupancy_chart
+from web.report_common_text import change_blocks, run_thresholds_text
 from web.report_map import SEVERITY_COLOURS, draw_province_map
 from web.report_model import ProvinceReport
 from web.report_text import (
@@ -85,6 +86,8 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             zone_columns=ZONE_COLUMNS,
             source_text=partial(source_text, lang=lang),
             run_text=partial(run_text, lang=lang),
+            thresholds_text=partial(run_thresholds_text, lang=lang),
+            change_blocks=prepared_changes(report, lang),
             run_source_text=partial(run_source_text, lang=lang),
             summary_rows=partial(summary_rows, lang=lang),
             zone_cells=partial(zone_cells, lang=lang),
@@ -93,6 +96,13 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             format_date=partial(format_date, lang=lang),
         )
     )
+
+
+def prepared_changes(report: ProvinceReport, lang: str) -> list[dict[str, Any]]:
+    """The changes section as prepared blocks (the same for the HTML and the PDF)."""
+    from web.report_document_render import prepared_blocks
+
+    return prepared_blocks(change_blocks(report.changes, lang, national=False), lang, images={})
 
 
 def draw_report_images(report: ProvinceReport, lang: str) -> ReportImages:

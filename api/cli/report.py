@@ -11,7 +11,7 @@ import typer
 
 from api.cli.common import fail, session_scope, settings
 
-PROVINCE_FORMATS = ("pdf", "html", "docx", "xlsx")
+FORMATS = ("pdf", "html", "docx", "xlsx")
 
 
 def report(
@@ -30,7 +30,7 @@ def report(
     ),
 ) -> None:
     """Write a report from the latest analysis results."""
-    if fmt not in PROVINCE_FORMATS:
+    if fmt not in FORMATS:
         fail(f"unknown format '{fmt}': use pdf, html, docx or xlsx")
     if lang not in ("vi", "en"):
         fail(f"unknown language '{lang}': use vi or en")
@@ -56,7 +56,7 @@ def _national(output: Path, *, fmt: str, lang: str, version: str, since: str | N
     with session_scope() as session:
         data = render_national(session, settings(), version=version, fmt=fmt, lang=lang,
                                since=parse_since(since))  # fmt: skip
-        write_atomic(target, data)  # the record commits only when the file is written
+        write_atomic(target, data)  # the report's record commits only once the file is written
     typer.echo(f"{target} ({len(data) / 1024:.0f} kB)", err=True)
 
 
@@ -72,7 +72,8 @@ def _one(code: str, output: Path, *, fmt: str, lang: str, version: str, since: s
             data = render_province_editable(session, settings(), code, version=version, fmt=fmt,
                                             lang=lang, since=parse_since(since))  # fmt: skip
         else:
-            data = render_report(session, code, version=version, lang=lang, fmt=fmt)
+            data = render_report(session, code, version=version, lang=lang, fmt=fmt,
+                                 since=parse_since(since), record=True)  # fmt: skip
         write_atomic(target, data)
     typer.echo(f"{target} ({len(data) / 1024:.0f} kB)", err=True)
 

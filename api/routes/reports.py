@@ -9,21 +9,25 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
 from api.params import VersionDep
+from api.services.report_changes import parse_since
 from api.services.reports import render_report
 from web.i18n import normalize_lang
 
 router = APIRouter(prefix="/api", tags=["reports"])
 LangQuery = Annotated[str | None, Query(description="vi (default) or en")]
+SinceQuery = Annotated[str | None, Query(description="Changes since this date, YYYY-MM-DD")]
 
 
 @router.get(
     "/provinces/{code}/report.pdf", operation_id="reports-province-pdf", response_class=Response
 )
 def province_report_pdf(
-    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None
-) -> Response:
+    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None,
+    since: SinceQuery = None,
+) -> Response:  # fmt: skip
     language = normalize_lang(lang)
-    data = render_report(session, code, version=version, lang=language, fmt="pdf")
+    data = render_report(session, code, version=version, lang=language, fmt="pdf",
+                         since=parse_since(since), record=True)  # fmt: skip
     filename = f"province_{code}_{version}_{language}.pdf"
     return Response(
         data,
@@ -38,7 +42,9 @@ def province_report_pdf(
     response_class=HTMLResponse,
 )
 def province_report_html(
-    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None
-) -> HTMLResponse:
-    data = render_report(session, code, version=version, lang=normalize_lang(lang), fmt="html")
+    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None,
+    since: SinceQuery = None,
+) -> HTMLResponse:  # fmt: skip
+    data = render_report(session, code, version=version, lang=normalize_lang(lang), fmt="html",
+                         since=parse_since(since), record=True)  # fmt: skip
     return HTMLResponse(data.decode("utf-8"))

@@ -16,9 +16,11 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
+from api.services.report_changes import changes_since
 from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
 from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
@@ -38,6 +40,7 @@ def build_province_report(
     version: str,
     today: dt.date | None = None,
     shared: dict[str, Any] | None = None,
+    since: dt.date | None = None,
 ) -> ProvinceReport:
     """Assemble the report of province ``code`` in admin ``version``.
 
@@ -46,6 +49,8 @@ def build_province_report(
     stored in the caller's transaction; with no zones at all the report says so instead.
     ``shared`` (a dict the caller keeps for one batch) holds the national data every province
     reads (all province outlines, the national run's statistics), so a batch reads it once.
+    ``since`` is the date the changes are counted from (default: the previous report of the
+    province written before today; InvalidParameterError when it is before any data).
     """
     check_scope(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
@@ -62,6 +67,10 @@ def build_province_report(
     )
     info = _province_info(province)
     rows = zone_rows(zones, flags)
+    changes = changes_since(
+        session, scope=code, version=version, since=since, codes=codes, province=code,
+        current_runs={code: run_id} if run_id else {},
+    )  # fmt: skip
     return ProvinceReport(
         province=info,
         outline=province.geometry.iloc[0],
@@ -82,6 +91,8 @@ def build_province_report(
         generated_on=today or dt.date.today(),
         is_synthetic=bool(len(zones)) and bool(zones["is_synthetic"].fillna(False).all()),
         notices=notices + (("report.notice.no_zones",) if not codes else ()),
+        data_date=_shared(shared, ("data_dates",), lambda: records_repo.data_dates(session))[1],
+        changes=changes,
     )
 
 
@@ -94,9 +105,12 @@ def render_report(
     fmt: str = "pdf",
     today: dt.date | None = None,
     shared: dict[str, Any] | None = None,
+    since: dt.date | None = None,
+    record: bool = False,
 ) -> bytes:
-    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared``: see
-    ``build_province_report``)."""
+    """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared`` and
+    ``since``: see ``build_province_report``); ``record`` keeps a record of it, so the next
+    report of the province compares with it."""
     from web.report_pdf import render_province_pdf
     from web.reports import render_province_report
 
@@ -104,10 +118,28 @@ def render_report(
         raise InvalidParameterError(
             f"unknown report format '{fmt}': use pdf or html", parameter="format"
         )
-    report = build_province_report(session, code, version=version, today=today, shared=shared)
+    report = build_province_report(
+        session, code, version=version, today=today, shared=shared, since=since
+    )
     if fmt == "html":
-        return render_province_report(report, lang=lang).encode("utf-8")
-    return render_province_pdf(report, lang=lang)
+        data = render_province_report(report, lang=lang).encode("utf-8")
+    else:
+        data = render_province_pdf(report, lang=lang)
+    if record:
+        record_province_report(session, report, fmt=fmt, lang=lang)
+    return data
+
+
+def record_province_report(
+    session: Session, report: ProvinceReport, *, fmt: str, lang: str
+) -> None:
+    """Keep a record of a written province report (the next one compares with it)."""
+    records_repo.record(
+        session, scope=report.province["code"], version=report.province["admin_version"],
+        fmt=fmt, lang=lang, since=report.changes.since if report.changes else None,
+        run_ids=[report.run["id"]] if report.run else [],
+        zone_codes=[str(c) for c in report.zones["code"]],
+    )  # fmt: skip
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -155,9 +155,10 @@ def test_province_and_zone_pages_load_offline(live_server, analysed, watched_pag
     code = next(f.zone_code for f in analysed.result.flags if f.code == "ENCROACHMENT")
     province = code.split("-")[1]
     _open(watched_page, f"{live_server}/provinces/{province}")
-    assert page.locator("a.zm-button").get_attribute("href") == (
-        f"/api/provinces/{province}/report.pdf?lang=vi"
-    )
+    hrefs = [a.get_attribute("href") for a in page.locator("a.zm-button").all()]
+    assert hrefs == [
+        f"/api/provinces/{province}/report.{fmt}?lang=vi" for fmt in ("pdf", "docx", "xlsx")
+    ]
     assert page.locator(".zm-facts").count() == 1
     page.screenshot(path=str(tmp_path / "province.png"))
     _open(watched_page, f"{live_server}/zones/{code}?lang=en")

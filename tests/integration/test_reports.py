@@ -110,6 +110,13 @@ def test_render_report_pdf_names_province_with_diacritics(case):
     assert case["name"] in _pdf_text(case["pdf"])
 
 
+def test_render_report_pdf_and_html_name_data_date_and_thresholds(case):
+    found = _pdf_text(case["pdf"])
+    assert "Số liệu đến ngày" in found and "Ngưỡng cảnh báo" in found
+    assert "footprint_mismatch.iou_min" in found.replace("\n", "")
+    assert "Data as of" in case["html_en"] and "Flag thresholds" in case["html_en"]
+
+
 def test_render_report_pdf_lists_every_zone_and_flag_code(case):
     found = _pdf_text(case["pdf"])
     assert case["zones"] and case["flags"]

@@ -134,3 +134,8 @@ def _check_polygon(geom: Any) -> None:
 
 def _as_multi(geom: Any) -> Any:
     return shapely.MultiPolygon([geom]) if geom.geom_type == "Polygon" else geom
+
+
+def all_codes(session: Session) -> list[str]:
+    """Every zone code in the register, sorted."""
+    return list(session.execute(select(Zone.code).order_by(Zone.code)).scalars())

@@ -2,6 +2,7 @@
 -- (NULL when the run has none); the encroachment comes as WKB next to the planning boundary.
 SELECT z.code, z.name, z.kind, z.status, z.established_on, z.decision_ref,
        z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha, z.is_synthetic,
+       z.wastewater_status, z.attrs ->> 'projects' AS projects,
        m.planned_ha, m.actual_ha, m.iou, m.encroachment_ha, m.encroachment_share,
        m.worst_severity, ST_AsBinary(m.encroachment_geom) AS encroachment_wkb,
        pb.geom AS geometry
