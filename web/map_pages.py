@@ -18,6 +18,7 @@ from web.map_app import AppLayer, build_app_map, render_app_page
 from web.styles import ZONE_KINDS
 
 ADMIN_VERSIONS: Final = (("2025-34", "layer.admin_2025"), ("2008-63", "layer.admin_2008"))
+CURRENT_VERSION: Final = "2025-34"
 FOOTPRINT_COLOUR: Final = "#6a3d9a"
 ENCROACHMENT_COLOUR: Final = "#b2182b"
 CLUSTER_COLOUR: Final = "#7b3294"
@@ -46,8 +47,12 @@ def admin_layers(lang: str, *, version: str = "2025-34") -> list[AppLayer]:
     ]  # fmt: skip
 
 
-def zone_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> list[AppLayer]:
-    """One layer per zone kind, coloured by worst flag; vector tiles when ``use_tiles``."""
+def zone_layers(
+    lang: str, *, use_tiles: bool, province: str | None = None, version: str | None = None
+) -> list[AppLayer]:
+    """One layer per zone kind, coloured by worst flag of the latest run of admin ``version``;
+    vector tiles when ``use_tiles``."""
+    version = None if version == CURRENT_VERSION else version
     layers = []
     for kind in ZONE_KINDS:
         name = translate(f"layer.{kind.lower()}", lang)
@@ -57,13 +62,17 @@ def zone_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> l
                                    kind=kind, tile_layer="zones",
                                    min_zoom=TILE_ZONES_MIN_ZOOM))  # fmt: skip
         else:
-            url = _url("/api/layers/zones", kind=kind, province=province)
+            url = _url("/api/layers/zones", kind=kind, province=province, version=version)
             layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True))
     return layers
 
 
-def analysis_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> list[AppLayer]:
-    """Planning boundaries (every version), footprints, encroachments, clusters, heat map."""
+def analysis_layers(
+    lang: str, *, use_tiles: bool, province: str | None = None, version: str | None = None
+) -> list[AppLayer]:
+    """Planning boundaries (every version), footprints, encroachments, clusters, heat map;
+    flags from the latest run of admin ``version``."""
+    version = None if version == CURRENT_VERSION else version
     detail = TILE_DETAIL_ZOOM if use_tiles else None
     footprints = (
         AppLayer("footprints", translate("layer.footprints", lang), "tiles",
@@ -79,10 +88,12 @@ def analysis_layers(lang: str, *, use_tiles: bool, province: str | None = None) 
                  "planning", show=False, min_zoom=detail),
         footprints,
         AppLayer("encroachments", translate("layer.encroachments", lang), "geojson",
-                 _url("/api/layers/encroachments", province=province), "encroachments",
+                 _url("/api/layers/encroachments", province=province, version=version),
+                 "encroachments",
                  show=False, popup=True, min_zoom=detail),
         AppLayer("clusters", translate("layer.clusters", lang), "geojson",
-                 _url("/api/layers/clusters", province=province), "clusters", show=False),
+                 _url("/api/layers/clusters", province=province, version=version), "clusters",
+                 show=False),
         AppLayer("heat", translate("layer.heat", lang), "heat",
                  _url("/api/layers/heat", province=province), "zones", show=use_tiles),
     ]  # fmt: skip
@@ -164,6 +175,7 @@ def render_province_page(
     flags: Sequence[Mapping[str, Any]],
     use_tiles: bool,
     report_url: str,
+    html_report_url: str | None = None,
     tiles_url: str | None = None,
     show_demo_notice: bool = False,
 ) -> str:
@@ -174,8 +186,12 @@ def render_province_page(
     analysis run (None before the first run); ``flags`` are its flags, most severe first.
     """
     code = str(province["code"])
-    layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles, province=code),
-              *analysis_layers(lang, use_tiles=use_tiles, province=code)]  # fmt: skip
+    version = str(province.get("admin_version") or CURRENT_VERSION)
+    # Zones carry current province codes: a province of another version is shown by its extent.
+    only = code if version == CURRENT_VERSION else None
+    layers = [*admin_layers(lang, version=version),
+              *zone_layers(lang, use_tiles=use_tiles, province=only, version=version),
+              *analysis_layers(lang, use_tiles=use_tiles, province=only, version=version)]  # fmt: skip
     bounds = tuple(float(province[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
     m = build_app_map(layers=layers, lang=lang, bounds=bounds,  # type: ignore[arg-type]
                       legend=map_legend(lang), tiles_url=tiles_url)  # fmt: skip
@@ -184,6 +200,7 @@ def render_province_page(
     return render_app_page(
         m, template="province.html", title=str(name), lang=lang, province=province,
         stats=stats, flags=flags, flag_counts=counts, report_url=report_url,
+        html_report_url=html_report_url, admin_version=version,
         show_demo_notice=show_demo_notice, **page_helpers(lang),
     )  # fmt: skip
 

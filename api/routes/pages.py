@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep, SettingsDep, require_editor_page
+from api.params import VersionDep
 from api.services import pages as svc
 from web.i18n import normalize_lang
 
@@ -26,13 +27,14 @@ def home(
 
 @router.get("/provinces/{code}", response_class=HTMLResponse, operation_id="pages-province")
 def province(
-    session: SessionDep, settings: SettingsDep, code: str, lang: LangQuery = None,
-    mode: ModeQuery = None,
+    session: SessionDep, settings: SettingsDep, code: str, version: VersionDep,
+    lang: LangQuery = None, mode: ModeQuery = None,
 ) -> HTMLResponse:  # fmt: skip
     chosen = normalize_lang(lang)
-    html = svc.province_page(session, settings, code, lang=chosen, mode=mode)
+    html = svc.province_page(session, settings, code, lang=chosen, mode=mode, version=version)
     if html is None:
-        return HTMLResponse(svc.not_found_page(lang=chosen, what="province", code=code), 404)
+        page = svc.not_found_page(lang=chosen, what="province", code=code, version=version)
+        return HTMLResponse(page, 404)
     return HTMLResponse(html)
 
 

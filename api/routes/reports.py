@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -40,5 +41,9 @@ def province_report_pdf(
 def province_report_html(
     session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None
 ) -> HTMLResponse:
-    data = render_report(session, code, version=version, lang=normalize_lang(lang), fmt="html")
+    language = normalize_lang(lang)
+    back = f"/provinces/{quote(code)}?version={version}&lang={language}"
+    data = render_report(
+        session, code, version=version, lang=language, fmt="html", back_url=back
+    )
     return HTMLResponse(data.decode("utf-8"))

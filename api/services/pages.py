@@ -39,12 +39,13 @@ def national_page(session: Session, settings: Settings, *, lang: str, mode: str 
 
 
 def province_page(
-    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None
+    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None,
+    version: str = "2025-34",
 ) -> str | None:  # fmt: skip
-    version = "2025-34"
     province = details_repo.province(session, version, code)
     if province is None:
         return None
+    province = {**province, "admin_version": version}
     run = analysis_repo.latest_run(session, version=version, province=code)
     stats = analysis_repo.province_stats(session, run["id"], code) if run else None
     flags = (analysis_repo.flags_of_run(session, run["id"], province=code, code=None,
@@ -53,7 +54,9 @@ def province_page(
     return render_province_page(
         lang=lang, province=province, stats=stats, flags=flags,
         use_tiles=use_vector_tiles(zone_count, settings, mode),
-        report_url=f"/api/provinces/{code}/report.pdf?lang={lang}", tiles_url=settings.tiles_url,
+        report_url=f"/api/provinces/{code}/report.pdf?version={version}&lang={lang}",
+        html_report_url=f"/api/provinces/{code}/report.html?version={version}&lang={lang}",
+        tiles_url=settings.tiles_url,
         show_demo_notice=synthetic > 0,
     )  # fmt: skip
 

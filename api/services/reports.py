@@ -94,9 +94,10 @@ def render_report(
     fmt: str = "pdf",
     today: dt.date | None = None,
     shared: dict[str, Any] | None = None,
+    back_url: str | None = None,
 ) -> bytes:
     """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared``: see
-    ``build_province_report``)."""
+    ``build_province_report``; ``back_url``: the page the HTML report links back to)."""
     from web.report_pdf import render_province_pdf
     from web.reports import render_province_report
 
@@ -106,7 +107,7 @@ def render_report(
         )
     report = build_province_report(session, code, version=version, today=today, shared=shared)
     if fmt == "html":
-        return render_province_report(report, lang=lang).encode("utf-8")
+        return render_province_report(report, lang=lang, back_url=back_url).encode("utf-8")
     return render_province_pdf(report, lang=lang)
 
 
