@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from web.flag_text import FLAG_CODES, SEVERITIES, flag_message, flag_title, severity_legend
+from web.flag_text import FLAG_CODES, SEVERITIES, flag_message, flag_title
 from web.formatting import format_date, format_number, format_share
 from web.i18n import translate
 from web.map_app import AppLayer, build_app_map, render_app_page
@@ -19,10 +19,6 @@ from web.styles import ZONE_KINDS
 
 ADMIN_VERSIONS: Final = (("2025-34", "layer.admin_2025"), ("2008-63", "layer.admin_2008"))
 CURRENT_VERSION: Final = "2025-34"
-FOOTPRINT_COLOUR: Final = "#6a3d9a"
-ENCROACHMENT_COLOUR: Final = "#b2182b"
-CLUSTER_COLOUR: Final = "#7b3294"
-PLANNED_PREVIOUS_COLOUR: Final = "#52606d"
 TILE_DETAIL_ZOOM: Final = 10
 """In vector-tile mode, GeoJSON-only layers (history, encroachments) load from this zoom on."""
 TILE_ZONES_MIN_ZOOM: Final = 8
@@ -63,7 +59,8 @@ def zone_layers(
                                    min_zoom=TILE_ZONES_MIN_ZOOM))  # fmt: skip
         else:
             url = _url("/api/layers/zones", kind=kind, province=province, version=version)
-            layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True))
+            layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True,
+                                   kind=kind))  # fmt: skip
     return layers
 
 
@@ -99,17 +96,9 @@ def analysis_layers(
     ]  # fmt: skip
 
 
-def map_legend(lang: str) -> list[dict[str, str]]:
-    """Zone colours (worst flag, else kind), then the analysis layers."""
-    others = [
-        ("legend.footprint", FOOTPRINT_COLOUR, "line"),
-        ("legend.encroachment", ENCROACHMENT_COLOUR, "fill"),
-        ("legend.cluster", CLUSTER_COLOUR, "line"),
-    ]
-    return [
-        *severity_legend(lang),
-        *({"label": translate(k, lang), "colour": c, "shape": s} for k, c, s in others),
-    ]
+def _province_link(lang: str) -> str:
+    """Where a click on a province leads (``{code}`` and ``{version}`` filled by the browser)."""
+    return f"/provinces/{{code}}?version={{version}}&lang={lang}"
 
 
 def page_helpers(lang: str) -> dict[str, Any]:
@@ -153,9 +142,9 @@ def render_national_page(
     layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles),
               *analysis_layers(lang, use_tiles=use_tiles)]  # fmt: skip
     panel = {"flaggedUrl": "/api/layers/flagged-zones", "searchUrl": "/api/search",
-             "province": None}  # fmt: skip
-    m = build_app_map(layers=layers, lang=lang, legend=map_legend(lang), tiles_url=tiles_url,
-                      extra={"panel": panel})  # fmt: skip
+             "provinceUrl": "/api/layers/provinces?version=2025-34", "province": None}  # fmt: skip
+    m = build_app_map(layers=layers, lang=lang, tiles_url=tiles_url,
+                      extra={"panel": panel, "provinceLinks": _province_link(lang)})  # fmt: skip
     return render_app_page(
         m, template="national.html", title=translate("page.home.title", lang), lang=lang,
         show_demo_notice=show_demo_notice, provinces=provinces, zone_kinds=ZONE_KINDS,
@@ -189,12 +178,15 @@ def render_province_page(
     version = str(province.get("admin_version") or CURRENT_VERSION)
     # Zones carry current province codes: a province of another version is shown by its extent.
     only = code if version == CURRENT_VERSION else None
-    layers = [*admin_layers(lang, version=version),
-              *zone_layers(lang, use_tiles=use_tiles, province=only, version=version),
-              *analysis_layers(lang, use_tiles=use_tiles, province=only, version=version)]  # fmt: skip
+    layers = [
+        *admin_layers(lang, version=version),
+        *zone_layers(lang, use_tiles=use_tiles, province=only, version=version),
+        *analysis_layers(lang, use_tiles=use_tiles, province=only, version=version),
+    ]
     bounds = tuple(float(province[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
     m = build_app_map(layers=layers, lang=lang, bounds=bounds,  # type: ignore[arg-type]
-                      legend=map_legend(lang), tiles_url=tiles_url)  # fmt: skip
+                      tiles_url=tiles_url,
+                      extra={"provinceLinks": _province_link(lang)})  # fmt: skip
     name = province["name_en"] if lang == "en" else province["name_vi"]
     counts = {s: sum(1 for f in flags if f["severity"] == s) for s in SEVERITIES}
     return render_app_page(
@@ -227,15 +219,7 @@ def render_zone_page(
                  _url("/api/layers/encroachments", zone=code), "encroachments", zoomed=False),
     ]  # fmt: skip
     bounds = _padded(detail.get("bbox"))
-    legend = [
-        {"label": translate("layer.planned_current", lang), "colour": "#0b5394", "shape": "fill"},
-        {"label": translate("legend.planned_previous", lang), "colour": PLANNED_PREVIOUS_COLOUR,
-         "shape": "line"},
-        {"label": translate("legend.footprint", lang), "colour": FOOTPRINT_COLOUR, "shape": "line"},
-        {"label": translate("legend.encroachment", lang), "colour": ENCROACHMENT_COLOUR,
-         "shape": "fill"},
-    ]  # fmt: skip
-    m = build_app_map(layers=layers, lang=lang, bounds=bounds, legend=legend)
+    m = build_app_map(layers=layers, lang=lang, bounds=bounds)
     return render_app_page(
         m, template="zone.html", title=str(zone["name"]), lang=lang, detail=detail, zone=zone,
         show_demo_notice=show_demo_notice, **page_helpers(lang),

@@ -43,7 +43,5 @@ def province_report_html(
 ) -> HTMLResponse:
     language = normalize_lang(lang)
     back = f"/provinces/{quote(code)}?version={version}&lang={language}"
-    data = render_report(
-        session, code, version=version, lang=language, fmt="html", back_url=back
-    )
+    data = render_report(session, code, version=version, lang=language, fmt="html", back_url=back)
     return HTMLResponse(data.decode("utf-8"))

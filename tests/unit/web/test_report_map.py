@@ -169,7 +169,8 @@ BOUNDARIES = Path(__file__).parents[3] / "data" / "boundaries"
 
 
 @pytest.mark.parametrize(
-    ("version", "code"), [("2008-63", "01"), ("2008-63", "33"), ("2025-34", "01"), ("2025-34", "79")]
+    ("version", "code"),
+    [("2008-63", "01"), ("2008-63", "33"), ("2025-34", "01"), ("2025-34", "79")],
 )
 def test_neighbour_label_points_each_label_lies_in_the_province_it_names(version, code):
     provinces = gpd.read_file(
