@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from web.i18n_admin import ADMIN_EN, ADMIN_VI
 from web.i18n_pages import PAGES_EN, PAGES_VI
 
 SUPPORTED_LANGS: Final = ("vi", "en")
@@ -285,6 +286,8 @@ _EN: Final = {
 
 _VI.update(PAGES_VI)  # labels of the map, upload and error pages
 _EN.update(PAGES_EN)
+_VI.update(ADMIN_VI)  # the user administration page
+_EN.update(ADMIN_EN)
 
 LABELS: Final = MappingProxyType({"vi": MappingProxyType(_VI), "en": MappingProxyType(_EN)})
 

@@ -7,6 +7,7 @@ The page only renders the form and the map; ``web/static/js/zonemap-upload.js`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from web.i18n import translate
@@ -40,3 +41,19 @@ def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
         m, template="upload.html", title=translate("page.upload.title", lang), lang=lang,
         kinds=UPLOAD_KINDS, accept=",".join(ACCEPTED_SUFFIXES), max_upload_mb=max_upload_mb,
     )  # fmt: skip
+
+
+def province_label(code: str, names: Mapping[str, Mapping[str, str]], lang: str) -> str:
+    """A province by name in ``lang`` with its code: ``"Hà Nội (01)"``; the code alone when
+    unknown.
+
+    Examples
+    --------
+    >>> province_label("01", {"01": {"name_vi": "Hà Nội", "name_en": "Ha Noi"}}, "vi")
+    'Hà Nội (01)'
+    """
+    found = names.get(code)
+    if not found:
+        return code
+    name = found.get("name_en") if lang == "en" and found.get("name_en") else found["name_vi"]
+    return f"{name} ({code})"

@@ -1,0 +1,27 @@
+"""User administration: a session epoch per user.
+
+A login session cookie carries the user's epoch when it was issued; disabling a user or giving
+them a new password bumps the epoch, so every session issued before stops working at once, even
+if the user is enabled again later. Existing cookies carry no epoch and count as epoch 0, the
+default, so an upgrade logs nobody out.
+
+Revision ID: 0013
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0013"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE users ADD COLUMN session_epoch integer NOT NULL DEFAULT 0")
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE users DROP COLUMN session_epoch")
