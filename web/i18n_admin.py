@@ -50,6 +50,9 @@ ADMIN_VI: Final = {
     "upload.me.provinces": "Được ghi dữ liệu cho",
     "upload.me.all_provinces": "mọi tỉnh, thành phố",
     "upload.me.logout": "Đăng xuất",
+    "upload.first_rows": "{n} dòng đầu của bảng thuộc tính trong tệp",
+    "upload.local_time": "giờ Việt Nam",
+    "col.uploader": "Người tải lên",
 }
 
 ADMIN_EN: Final = {
@@ -96,4 +99,7 @@ ADMIN_EN: Final = {
     "upload.me.provinces": "May write data for",
     "upload.me.all_provinces": "every province",
     "upload.me.logout": "Sign out",
+    "upload.first_rows": "First {n} rows of the file's attribute table",
+    "upload.local_time": "Vietnam time",
+    "col.uploader": "Uploaded by",
 }

@@ -8,7 +8,7 @@ The page only renders the form and the map; ``web/static/js/zonemap-upload.js`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 from web.i18n import translate
 from web.map_app import build_app_map, render_app_page
@@ -18,7 +18,9 @@ UPLOAD_KINDS: Final = ("zones", "planned", "actual")
 ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
 
 
-def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
+def render_upload_page(
+    *, lang: str, max_upload_mb: int, me: Mapping[str, Any] | None = None, csrf_token: str = ""
+) -> str:
     """Render ``/upload`` in ``lang``.
 
     Parameters
@@ -27,6 +29,11 @@ def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
         Page language.
     max_upload_mb : int
         The server's upload limit in megabytes, shown next to the file input.
+    me : mapping, optional
+        Who is uploading: ``name``, ``role``, ``provinces`` (labels in ``lang``),
+        ``all_provinces`` and ``via`` (a ``session`` gets a sign-out button).
+    csrf_token : str
+        Posted back by the sign-out form.
 
     Examples
     --------
@@ -40,6 +47,7 @@ def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
     return render_app_page(
         m, template="upload.html", title=translate("page.upload.title", lang), lang=lang,
         kinds=UPLOAD_KINDS, accept=",".join(ACCEPTED_SUFFIXES), max_upload_mb=max_upload_mb,
+        me=me, csrf_token=csrf_token,
     )  # fmt: skip
 
 

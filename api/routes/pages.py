@@ -3,9 +3,10 @@ visitor's language."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.auth.principal import Principal
 from api.deps import SessionDep, SettingsDep, require_editor_page
 from api.params import VersionDep
 from api.services import pages as svc
@@ -47,11 +48,11 @@ def zone(session: SessionDep, code: str, lang: LangQuery = None) -> HTMLResponse
     return HTMLResponse(html)
 
 
-@router.get(
-    "/upload",
-    response_class=HTMLResponse,
-    operation_id="pages-upload",
-    dependencies=[Depends(require_editor_page)],
-)
-def upload(settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
-    return HTMLResponse(svc.upload_page(settings, lang=normalize_lang(lang)))
+@router.get("/upload", response_class=HTMLResponse, operation_id="pages-upload")
+def upload(
+    request: Request, session: SessionDep, settings: SettingsDep,
+    editor: Annotated[Principal, Depends(require_editor_page)], lang: LangQuery = None,
+) -> HTMLResponse:  # fmt: skip
+    html = svc.upload_page(session, settings, lang=normalize_lang(lang), principal=editor,
+                           csrf_token=request.state.csrf_token)  # fmt: skip
+    return HTMLResponse(html)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from api.auth.principal import Principal
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import zone_details as details_repo
 from api.db.repositories import zones as zones_repo
@@ -17,7 +18,7 @@ from api.settings import Settings
 from web.error_pages import render_not_found_page
 from web.i18n import translate
 from web.map_pages import render_national_page, render_province_page, render_zone_page
-from web.upload_page import render_upload_page
+from web.upload_page import province_label, render_upload_page
 
 
 def use_vector_tiles(zone_count: int, settings: Settings, mode: str | None = None) -> bool:
@@ -71,8 +72,16 @@ def zone_page(session: Session, code: str, *, lang: str) -> str | None:
     )
 
 
-def upload_page(settings: Settings, *, lang: str) -> str:
-    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb)
+def upload_page(
+    session: Session, settings: Settings, *, lang: str, principal: Principal, csrf_token: str
+) -> str:
+    """The upload page, saying who is uploading, their role and the provinces they may write."""
+    names = {p["code"]: p for p in details_repo.province_names(session, "2025-34")}
+    me = {"name": principal.name, "role": principal.role, "via": principal.via,
+          "provinces": [province_label(c, names, lang) for c in principal.provinces],
+          "all_provinces": principal.role == "admin"}  # fmt: skip
+    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb, me=me,
+                              csrf_token=csrf_token)  # fmt: skip
 
 
 def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34") -> str:

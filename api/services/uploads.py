@@ -251,6 +251,7 @@ def report_document(
         "crs": prepared.source_crs, "encoding": prepared.encoding,
         "area_ha": round(prepared.area_ha, 4), "layer": prepared.layer,
         "mapping": prepared.mapping,
+        "file_columns": list(prepared.file_columns), "first_rows": list(prepared.first_rows),
         "warnings": [w.message for w in prepared.warnings],
         "errors": [e.message for e in prepared.errors],
         "repairs": [{"feature": r.feature, "reason": r.reason,

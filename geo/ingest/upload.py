@@ -22,6 +22,7 @@ import pandas as pd
 import pyproj
 
 from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
+from geo.ingest.attribute_sample import first_rows
 from geo.ingest.attribute_text import EncodingSample, decode_attributes
 from geo.ingest.crs import (
     CRSCandidate,
@@ -52,7 +53,8 @@ Progress = Callable[[str, float], None]
 
 @dataclass(frozen=True)
 class PreparedUpload:
-    """Everything a preview shows and a commit needs (features in EPSG:4326, areas in ha)."""
+    """Everything a preview shows and a commit needs (features in EPSG:4326, areas in ha);
+    ``file_columns`` and ``first_rows`` show the file's own attribute table."""
 
     kind: str
     features: gpd.GeoDataFrame
@@ -69,6 +71,8 @@ class PreparedUpload:
     area_ha: float
     encoding_samples: tuple[EncodingSample, ...]
     crs_candidates: tuple[CRSCandidate, ...] = field(default=())
+    file_columns: tuple[str, ...] = field(default=())
+    first_rows: tuple[dict, ...] = field(default=())
 
     @property
     def feature_count(self) -> int:
@@ -168,6 +172,7 @@ def prepare_upload(
         kind, features, describe_crs(source_crs), text.encoding, raw.layer, raw.layers,
         raw.driver, dict(proposal), checked.repairs, checked.originals, tuple(warnings),
         tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
+        *first_rows(text.frame),
     )  # fmt: skip
 
 

@@ -131,9 +131,10 @@ def apply_boundaries(
     """New planning-boundary versions where the polygon (or decision) changed.
 
     A new version is valid from the file's decision date (``approved_on``), else from today;
-    the previous current version is closed on that day (never before it began), history kept. Returns (ords of
-    zones that had no boundary, ords whose boundary was replaced). Needs ``match_zones`` first.
-    The next version number comes from one grouped join (not a per-row subquery).
+    the previous current version is closed on that day (never before it began), history kept.
+    Returns (ords of zones that had no boundary, ords whose boundary was replaced). Needs
+    ``match_zones`` first. The next version number comes from one grouped join (not a per-row
+    subquery).
     """
     decision = "OR pb.decision_ref IS DISTINCT FROM s.decision_ref" if compare_decision else ""
     session.execute(text("DROP TABLE IF EXISTS _upload_pb"))

@@ -178,7 +178,7 @@
 
   // leaflet.heat draws in the overlay pane, under every custom pane (the opaque province fill
   // among them): its canvas moves into a pane of its own, above the provinces, below the zones.
-  var PanedHeat = L.HeatLayer.extend({
+  var PanedHeat = L.HeatLayer && L.HeatLayer.extend({
     onAdd: function (map) {
       L.HeatLayer.prototype.onAdd.call(this, map);
       map.getPane(this.options.paneName).appendChild(this._canvas);

@@ -26,6 +26,14 @@
       });
   }
 
+  // Times are shown in Vietnam's time zone whatever the browser's, as the planners read them.
+  function localTime(cfg, iso) {
+    if (!iso) { return ""; }
+    return new Date(iso).toLocaleString(cfg.locale, {
+      timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+
   function Upload(app) {
     this.app = app;
     this.cfg = app.cfg;
@@ -106,7 +114,8 @@
     });
     $("zm-upload-would").textContent = U.label(cfg, "upload.would_do",
       { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
-    this.showMapping(doc.mapping || {});
+    this.showMapping(doc.mapping || {}, doc.file_columns || []);
+    this.showRows(doc.file_columns || [], doc.first_rows || []);
     this.showList("zm-upload-repairs", "upload.repairs", (doc.repairs || []).map(function (r) {
       return U.label(cfg, "upload.feature") + " " + r.feature + ": " + r.reason + " (" +
         U.label(cfg, "upload.area_change") + " " + U.number(cfg, r.area_change_pct, 2, "%") + ")";
@@ -121,33 +130,65 @@
     $("zm-upload-result").hidden = false;
   };
 
-  Upload.prototype.showMapping = function (mapping) {
-    var body = $("zm-upload-mapping").querySelector("tbody");
+  // One row per zonemap field: a drop-down of the file's columns (or "–" for none); a last
+  // row maps a field the proposal left out.
+  function columnSelect(cfg, columns, chosen) {
+    var select = U.el("select");
+    select.appendChild(U.el("option", null, "–")).value = "";
+    columns.forEach(function (column) { select.appendChild(U.el("option", null, column)).value = column; });
+    if (chosen && columns.indexOf(chosen) < 0) { select.appendChild(U.el("option", null, chosen)).value = chosen; }
+    select.value = chosen || "";
+    return select;
+  }
+
+  Upload.prototype.showMapping = function (mapping, columns) {
+    var cfg = this.cfg, body = $("zm-upload-mapping").querySelector("tbody");
     body.replaceChildren();
+    this.mappedAtFirst = Object.assign({}, mapping);
     Object.keys(mapping).forEach(function (field) {
       var row = body.insertRow();
       row.insertCell().textContent = field;
-      var input = U.el("input");
-      input.type = "text";
-      input.name = field;
-      input.value = mapping[field];
-      row.insertCell().appendChild(input);
+      var select = columnSelect(cfg, columns, mapping[field]);
+      select.name = field;
+      row.insertCell().appendChild(select);
     });
     var extra = body.insertRow();
-    var field = U.el("input"), column = U.el("input");
+    var field = U.el("input"), column = columnSelect(cfg, columns, "");
     field.className = "zm-map-new-field";
+    field.placeholder = U.label(cfg, "upload.field");
     column.className = "zm-map-new-column";
     extra.insertCell().appendChild(field);
     extra.insertCell().appendChild(column);
   };
 
+  // The first rows of the file's own attribute table, so the mapping can be checked by eye.
+  Upload.prototype.showRows = function (columns, rows) {
+    var box = $("zm-upload-rows");
+    if (!box) { return; }
+    box.replaceChildren();
+    if (!columns.length) { return; }
+    box.appendChild(U.el("h3", null, U.label(this.cfg, "upload.first_rows", { n: rows.length })));
+    var wrap = U.el("div", "zm-attr-table-wrap"), table = U.el("table", "zm-attr-table");
+    var head = table.createTHead().insertRow();
+    head.appendChild(U.el("th", null, "#"));
+    columns.forEach(function (c) { head.appendChild(U.el("th", null, c)); });
+    var body = table.createTBody();
+    rows.forEach(function (r, i) {
+      var tr = body.insertRow();
+      tr.insertCell().textContent = String(i + 1);
+      columns.forEach(function (c) { tr.insertCell().textContent = r[c] === undefined ? "" : r[c]; });
+    });
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+  };
+
   Upload.prototype.mappingText = function () {
     var parts = [];
-    $("zm-upload-mapping").querySelectorAll("tbody input[name]").forEach(function (input) {
-      if (input.value.trim()) { parts.push(input.name + "=" + input.value.trim()); }
+    $("zm-upload-mapping").querySelectorAll("tbody select[name]").forEach(function (select) {
+      if (select.value) { parts.push(select.name + "=" + select.value); }
     });
     var field = document.querySelector(".zm-map-new-field").value.trim();
-    var column = document.querySelector(".zm-map-new-column").value.trim();
+    var column = document.querySelector(".zm-map-new-column").value;
     if (field && column) { parts.push(field + "=" + column); }
     return parts.join(",");
   };
@@ -218,8 +259,8 @@
         row.dataset.uploadId = u.id;
         row.dataset.status = u.status;
         [u.id, u.filename, U.label(cfg, "upload.kind." + u.kind),
-         U.label(cfg, "upload.status." + u.status),
-         (u.committed_at || u.created_at || "").slice(0, 16).replace("T", " ")
+         U.label(cfg, "upload.status." + u.status), u.uploaded_by || "–",
+         localTime(cfg, u.committed_at || u.created_at)
         ].forEach(function (text) { row.insertCell().textContent = text; });
         var cell = row.insertCell();
         if (u.status === "committed") {
