@@ -53,6 +53,7 @@ ADMIN_VI: Final = {
     "upload.first_rows": "{n} dòng đầu của bảng thuộc tính trong tệp",
     "upload.local_time": "giờ Việt Nam",
     "col.uploader": "Người tải lên",
+    "error.preview_expired": "Bản xem trước đã quá một ngày và hết hạn: hãy tải tệp lên lại để xem trước và ghi.",
 }
 
 ADMIN_EN: Final = {
@@ -102,4 +103,5 @@ ADMIN_EN: Final = {
     "upload.first_rows": "First {n} rows of the file's attribute table",
     "upload.local_time": "Vietnam time",
     "col.uploader": "Uploaded by",
+    "error.preview_expired": "The preview is more than a day old and has expired: upload the file again to preview and commit it.",
 }

@@ -8,6 +8,7 @@ when the wait exceeds ``COMMIT_LOCK_TIMEOUT_S``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sys
@@ -33,6 +34,10 @@ PREVIEW_FEATURES = 5000
 _PAUSE_ENV = "ZONEMAP_TEST_COMMIT_PAUSE_S"  # tests: sleep inside the commit transaction
 Progress = Callable[[str, float], None]
 
+
+PREVIEW_LIFETIME = dt.timedelta(days=1)
+"""A preview not committed within this time expires: the data may have changed since."""
+PREVIEW_LIFETIME_TEXT = "a day"
 
 class UploadInvalidError(UploadRejectedError):
     """The file was read but its content cannot be committed; ``details`` lists every error."""
@@ -148,6 +153,11 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
     report = progress or (lambda _s, _f: None)
     _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
+    if upload["status"] == "previewed" and repo.is_stale(session, upload_id, PREVIEW_LIFETIME):
+        raise ConflictError(
+            f"The preview of upload {upload_id} is more than {PREVIEW_LIFETIME_TEXT} old and has "
+            "expired: upload the file again to preview and commit it.", code="preview_expired",
+        )  # fmt: skip
     if upload["status"] != "previewed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a previewed upload "
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
@@ -224,7 +234,14 @@ def get_upload(session: Session, upload_id: int) -> dict:
 
 
 def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list[dict]:
+    expire_stale_previews(session)
     return repo.list_uploads(session, limit=limit, offset=offset)
+
+
+def expire_stale_previews(session: Session) -> int:
+    """Mark previews older than `PREVIEW_LIFETIME` ``expired`` and drop their staged features;
+    return how many expired."""
+    return repo.expire_previews(session, PREVIEW_LIFETIME)
 
 
 def preview_geojson(session: Session, upload_id: int, *, limit: int = PREVIEW_FEATURES) -> dict:

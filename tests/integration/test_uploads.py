@@ -274,3 +274,26 @@ def test_boundary_is_valid_from_the_files_decision_date(
     assert [tuple(v) for v in versions] == [
         (1, dt.date(2019, 5, 20), dt.date(2023, 1, 10)), (2, dt.date(2023, 1, 10), None),
     ]  # fmt: skip
+
+
+def test_previews_not_committed_within_a_day_expire(db_session: Session, tmp_path: Path) -> None:
+    old_path, _ = _zone_file(tmp_path, "old", prefix="EXO")
+    new_path, _ = _zone_file(tmp_path, "new", prefix="EXN")
+    opts = svc.UploadOptions(kind="zones")
+    old = svc.stage(db_session, old_path, svc.prepare(db_session, old_path, opts,
+                    max_bytes=MAX_BYTES), opts, filename="old.zip")  # fmt: skip
+    new = svc.stage(db_session, new_path, svc.prepare(db_session, new_path, opts,
+                    max_bytes=MAX_BYTES), opts, filename="new.zip")  # fmt: skip
+    db_session.execute(text("UPDATE uploads SET created_at = now() - interval '25 hours' "
+                            "WHERE id = :i"), {"i": old})  # fmt: skip
+    with pytest.raises(ConflictError, match="expired: upload the file again"):
+        svc.commit(db_session, old)
+    statuses = {u["id"]: u["status"] for u in svc.list_uploads(db_session)}
+    assert statuses[old] == "expired" and statuses[new] == "previewed"
+    staged = db_session.execute(
+        text("SELECT upload_id, count(*) FROM upload_features WHERE upload_id IN (:a, :b) "
+             "GROUP BY upload_id"), {"a": old, "b": new}).all()  # fmt: skip
+    assert dict(staged) == {new: 4}
+    with pytest.raises(ConflictError, match="is expired"):
+        svc.commit(db_session, old)
+    assert svc.commit(db_session, new)["inserted"] == 4
