@@ -19,7 +19,8 @@ ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz"
 
 
 def render_upload_page(
-    *, lang: str, max_upload_mb: int, me: Mapping[str, Any] | None = None, csrf_token: str = ""
+    *, lang: str, max_upload_mb: int, me: Mapping[str, Any] | None = None, csrf_token: str = "",
+    province_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """Render ``/upload`` in ``lang``.
 
@@ -34,6 +35,8 @@ def render_upload_page(
         ``all_provinces`` and ``via`` (a ``session`` gets a sign-out button).
     csrf_token : str
         Posted back by the sign-out form.
+    province_names : mapping, optional
+        ``code`` → ``name_vi``/``name_en`` of the 2025-34 provinces: messages name provinces.
 
     Examples
     --------
@@ -41,8 +44,10 @@ def render_upload_page(
     >>> "Upload GIS data" in html and 'name="kind"' in html
     True
     """
+    names = province_names or {}
     upload = {"url": "/api/uploads", "historyUrl": "/api/uploads?limit=30",
-              "maxBytes": max_upload_mb * 1024**2}  # fmt: skip
+              "maxBytes": max_upload_mb * 1024**2,
+              "provinces": {code: province_label(code, names, lang) for code in names}}  # fmt: skip
     m = build_app_map(layers=admin_layers(lang)[:1], lang=lang, extra={"upload": upload})
     return render_app_page(
         m, template="upload.html", title=translate("page.upload.title", lang), lang=lang,

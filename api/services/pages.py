@@ -81,7 +81,7 @@ def upload_page(
           "provinces": [province_label(c, names, lang) for c in principal.provinces],
           "all_provinces": principal.role == "admin"}  # fmt: skip
     return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb, me=me,
-                              csrf_token=csrf_token)  # fmt: skip
+                              csrf_token=csrf_token, province_names=names)  # fmt: skip
 
 
 def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34") -> str:

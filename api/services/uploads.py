@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
+from api.services.upload_issues import issue_details, warning_details
+from geo.analysis.thresholds import load_thresholds
+from geo.ingest.area_checks import check_areas
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
 
@@ -92,7 +95,7 @@ def prepare(
             "The upload cannot be committed:\n"
             + "\n".join(f"- {e.message}" for e in prepared.errors),
             code=prepared.errors[0].code,
-            details=[{"code": e.code, "message": e.message} for e in prepared.errors],
+            details=issue_details(prepared.errors, prepared.warnings, prepared.features),
         )
     return prepared
 
@@ -269,6 +272,9 @@ def report_document(
         "area_ha": round(prepared.area_ha, 4), "layer": prepared.layer,
         "mapping": prepared.mapping,
         "file_columns": list(prepared.file_columns), "first_rows": list(prepared.first_rows),
+        "warning_details": warning_details(prepared.warnings, prepared.features),
+        "checks": [asdict(f) for f in check_areas(prepared.features,
+                                                  ccn_size=load_thresholds().ccn_size)],
         "warnings": [w.message for w in prepared.warnings],
         "errors": [e.message for e in prepared.errors],
         "repairs": [{"feature": r.feature, "reason": r.reason,

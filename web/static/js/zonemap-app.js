@@ -82,7 +82,11 @@
                fillOpacity: 0.1 };
     },
     preview: function (cfg, props) {
-      var repaired = props.repaired === true;
+      if (props.problem === true) {
+        return { color: "#d7191c", weight: 3, dashArray: "4 3", fillColor: "#d7191c",
+                 fillOpacity: 0.25 };
+      }
+      var repaired = props.repaired === true || props.checked === true;
       return { color: repaired ? "#e66101" : "#0b5394", weight: repaired ? 3 : 2,
                fillColor: repaired ? "#fdb863" : "#0b5394", fillOpacity: 0.3 };
     }

@@ -56,7 +56,7 @@
     box.replaceChildren();
     box.className = "zm-message zm-message-" + kind;
     box.appendChild(U.el("strong", null, title));
-    if (detail) { box.appendChild(U.el("pre", "zm-error-detail", detail)); }
+    if (detail) { box.appendChild(U.el("p", "zm-error-detail", detail)); }
     if (items && items.length) {
       var list = U.el("ul");
       items.forEach(function (text) { list.appendChild(U.el("li", null, text)); });
@@ -64,13 +64,44 @@
     }
   };
 
+  // A problem in the page's language: which rows (1-based) and zones, and what to do; the
+  // server's English sentence only when the page has no words for that problem.
+  Upload.prototype.issueText = function (d) {
+    var cfg = this.cfg, key = "upload.issue." + d.code;
+    if (cfg.labels[key] === undefined || !d.rows) { return d.message || String(d); }
+    return U.label(cfg, key, { rows: d.rows.join(", "), field: d.field || "",
+                               codes: (d.zone_codes || []).join(", ") || "–" });
+  };
+
+  Upload.prototype.provinces = function (codes) {
+    var names = this.opts.provinces || {};
+    return (codes || []).map(function (c) { return names[c] || c; }).join(", ");
+  };
+
   Upload.prototype.error = function (response) {
-    var body = response.data || {}, cfg = this.cfg;
+    var body = response.data || {}, cfg = this.cfg, self = this;
     var key = "error." + body.code;
     var title = cfg.labels[key] !== undefined ? cfg.labels[key] : U.label(cfg, "error.generic");
-    var items = Array.isArray(body.details)
-      ? body.details.map(function (d) { return d.message || String(d); }) : [];
-    this.message("error", title + (body.code ? " (" + body.code + ")" : ""), body.detail, items);
+    var items = [], detail = body.detail;
+    if (Array.isArray(body.details)) {
+      items = body.details.map(function (d) { return self.issueText(d); });
+      detail = null;  // the list says it all, once
+    } else if (body.code === "outside_province_scope" && body.details) {
+      detail = U.label(cfg, "upload.scope_refused", {
+        outside: self.provinces(body.details.outside),
+        allowed: self.provinces(body.details.allowed) || "–" });
+    }
+    this.message("error", title, detail, items);
+    this.drawProblems(Array.isArray(body.details) ? body.details : []);
+  };
+
+  // The features a refused upload was refused for, drawn where they are (even far away).
+  Upload.prototype.drawProblems = function (details) {
+    var self = this;
+    self.preview.clearLayers();
+    details.forEach(function (d) { if (d.features) { self.preview.addData(d.features); } });
+    var bounds = self.preview.getBounds();
+    if (bounds.isValid()) { self.app.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 12 }); }
   };
 
   Upload.prototype.send = function (mapping) {
@@ -120,10 +151,21 @@
       return U.label(cfg, "upload.feature") + " " + r.feature + ": " + r.reason + " (" +
         U.label(cfg, "upload.area_change") + " " + U.number(cfg, r.area_change_pct, 2, "%") + ")";
     }));
-    var notes = (doc.warnings || []).concat((doc.encoding_samples || []).map(function (s) {
+    var self = this;
+    var warnings = doc.warning_details
+      ? doc.warning_details.map(function (w) {
+          var key = "upload.warning." + w.code;
+          return cfg.labels[key] === undefined ? self.issueText(w)
+            : U.label(cfg, key, { rows: w.rows.join(", "), codes: w.zone_codes.join(", ") || "–" });
+        })
+      : (doc.warnings || []);
+    var notes = warnings.concat((doc.encoding_samples || []).map(function (s) {
       return U.label(cfg, "upload.encoding_samples") + " – " + s.field + ": " + s.after;
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
+    this.showList("zm-upload-checks", "upload.checks", (doc.checks || []).map(function (c) {
+      return cfg.lang === "en" ? c.message_en : c.message_vi;
+    }));
     this.message("ok", U.label(cfg, "upload.would_do",
       { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged }));
     this.drawPreview(doc);
@@ -204,10 +246,12 @@
   };
 
   Upload.prototype.drawPreview = function (doc) {
-    var repaired = {};
+    var repaired = {}, checked = {};
     (doc.repairs || []).forEach(function (r) { repaired[r.feature] = true; });
+    (doc.checks || []).forEach(function (c) { checked[c.row - 1] = true; });
     var features = ((doc.preview || {}).features || []).map(function (f, i) {
-      f.properties = Object.assign({}, f.properties, { repaired: repaired[i] === true });
+      f.properties = Object.assign({}, f.properties, { repaired: repaired[i] === true,
+                                                       checked: checked[i] === true });
       return f;
     });
     this.preview.addData({ type: "FeatureCollection", features: features });
