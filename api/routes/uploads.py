@@ -56,6 +56,7 @@ def commit_upload(request: Request, session: SessionDep, editor: EditorDep, uplo
         check_upload_scope(session, upload_id, editor)
         counts = svc.commit(session, upload_id)
     _audit(request, session, editor, "upload.commit", upload_id, counts)
+    session.commit()  # before answering: the page reloads the history as soon as it hears back
     return {"upload_id": upload_id, "status": "committed", **counts}
 
 
@@ -67,6 +68,7 @@ def rollback_upload(
         check_rollback_scope(session, upload_id, editor)
         undone = svc.rollback(session, upload_id)
     _audit(request, session, editor, "upload.rollback", upload_id, undone)
+    session.commit()  # before answering, as for a commit
     return {"upload_id": upload_id, "status": "rolled_back", "undone": undone}
 
 

@@ -155,8 +155,8 @@ def test_province_and_zone_pages_load_offline(live_server, analysed, watched_pag
     code = next(f.zone_code for f in analysed.result.flags if f.code == "ENCROACHMENT")
     province = code.split("-")[1]
     _open(watched_page, f"{live_server}/provinces/{province}")
-    assert page.locator("a.zm-button").get_attribute("href") == (
-        f"/api/provinces/{province}/report.pdf?lang=vi"
+    assert page.locator("a.zm-button").first.get_attribute("href") == (
+        f"/api/provinces/{province}/report.pdf?version=2025-34&lang=vi"
     )
     assert page.locator(".zm-facts").count() == 1
     page.screenshot(path=str(tmp_path / "province.png"))
