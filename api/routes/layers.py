@@ -142,7 +142,7 @@ def flagged_zones(
     rows, total = ([], 0) if run_id is None else repo.flagged_zones(
         session, run_id=run_id, province=province, kind=choice(kind, ZONE_KINDS, "kind"),
         flag=choice(flag, FLAG_CODES, "flag"), severity=choice(severity, SEVERITIES, "severity"),
-        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", with_geometry=fmt != "json",
+        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", with_geometry=fmt == "geojson",
         **page,
     )  # fmt: skip
     if fmt != "json":
