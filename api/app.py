@@ -22,6 +22,7 @@ from api.db.replicas import ReadRouter
 from api.deps import LoginRedirect, require_read, require_read_page
 from api.error_handlers import add_error_handlers
 from api.routes import (
+    admin,
     analysis,
     auth,
     health,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LoginRedirect, _login_redirect)
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(admin.router)
     # public reads carry no guard at all: no session to open and close per request
     read_guard = [] if settings.public_read else [Depends(require_read)]
     for module in API_ROUTERS:

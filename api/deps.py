@@ -221,7 +221,7 @@ def _identify(request: Request, session: Session, settings: Settings) -> Princip
     state = read_state(request.cookies, request.app.state.secret_key, settings)
     if state is not None and state.user_id is not None:
         user = get_user(session, user_id=state.user_id)
-        if user is not None and user["active"]:
+        if user is not None and user["active"] and user["session_epoch"] == state.epoch:
             return principal_of(user, via="session", csrf=state.csrf)
     if state is not None and (state.is_invalid or state.user_id is not None):
         request.state.session_invalid = True

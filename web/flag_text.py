@@ -28,8 +28,9 @@ SEVERITY_COLOURS: Final = {
     "info": "#ffffbf",
     "none": "#abd9e9",
 }
-UNFLAGGED_KIND_COLOURS: Final = {"KKT": "#2c7fb8", "KCN": "#5e3c99", "CCN": "#1a9850"}
-"""Colours of zones without flags, by kind: none of them red, orange or yellow."""
+UNFLAGGED_KIND_COLOURS: Final = {"KKT": "#0072B2", "KCN": "#56B4E9", "CCN": "#009E73"}
+"""Colours of zones without flags, by kind (Okabe–Ito blue, sky blue, bluish green): none of
+them red, orange or yellow, and none used by another layer."""
 
 
 def flag_title(code: str, lang: str) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from web.i18n_admin import ADMIN_EN, ADMIN_VI
 from web.i18n_pages import PAGES_EN, PAGES_VI
 from web.i18n_quarantine import QUARANTINE_EN, QUARANTINE_VI
-
 from web.i18n_reports import REPORTS_EN, REPORTS_VI
 
 SUPPORTED_LANGS: Final = ("vi", "en")
@@ -66,6 +66,7 @@ _VI: Final = {
     "report.no_run_short": "chưa có",
     "report.toc": "Mục lục",
     "report.page": "Trang",
+    "report.back": "Quay lại trang tỉnh",
     "report.none": "Không có",
     "report.no_flags": "Không có khu nào bị cảnh báo.",
     "report.generated_by": "Lập bằng zonemap",
@@ -202,6 +203,7 @@ _EN: Final = {
     "report.no_run_short": "none",
     "report.toc": "Contents",
     "report.page": "Page",
+    "report.back": "Back to the province page",
     "report.none": "None",
     "report.no_flags": "No zone is flagged.",
     "report.generated_by": "Produced by zonemap",
@@ -297,6 +299,9 @@ _EN.update(QUARANTINE_EN)
 
 _VI.update(REPORTS_VI)  # labels of the national report, DOCX, XLSX and changes
 _EN.update(REPORTS_EN)
+
+_VI.update(ADMIN_VI)  # the user administration page
+_EN.update(ADMIN_EN)
 
 LABELS: Final = MappingProxyType({"vi": MappingProxyType(_VI), "en": MappingProxyType(_EN)})
 

@@ -23,10 +23,12 @@ from web.assets import PLUGIN_ASSETS, asset_url, find_external_assets
 from web.env import make_env
 from web.flag_text import UNFLAGGED_KIND_COLOURS
 from web.i18n import LABELS, SUPPORTED_LANGS, translate
-from web.maps import VIETNAM_BOUNDS, Legend, OfflineFullscreen, OfflineMap
+from web.maps import VIETNAM_BOUNDS, OfflineFullscreen, OfflineMap
 from web.styles import LOCALES
 
 SOURCES: Final = ("geojson", "tiles", "heat")
+ZONE_LABEL_ZOOM: Final = 11
+"""From this zoom on, zones carry their names as labels on the map."""
 STYLES: Final = (
     "zones", "provinces", "planning", "footprints", "encroachments", "clusters", "preview",
 )  # fmt: skip
@@ -130,11 +132,11 @@ def build_app_map(
     layers: Sequence[AppLayer],
     lang: str,
     bounds: tuple[float, float, float, float] | None = None,
-    legend: Sequence[Mapping[str, str]] = (),
     tiles_url: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> folium.Map:
-    """Build the interactive map: layers loaded by the browser, legend, layer switcher.
+    """Build the interactive map: layers loaded by the browser, layer switcher, and a legend
+    the browser keeps to the layers on the map.
 
     Parameters
     ----------
@@ -144,8 +146,6 @@ def build_app_map(
         Language of every label.
     bounds : (min_lon, min_lat, max_lon, max_lat), optional
         Initial view in degrees, EPSG:4326; defaults to the whole country.
-    legend : sequence of dict
-        Legend rows (``label``, ``colour``, ``shape``); no legend when empty.
     tiles_url : str, optional
         Local XYZ raster basemap URL template; without it the provinces are the base.
     extra : mapping, optional
@@ -167,8 +167,6 @@ def build_app_map(
     m = AppMap(location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2], zoom_start=6,
                tiles=None, control_scale=True, prefer_canvas=False)  # fmt: skip
     m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
-    if legend:
-        Legend(title=translate("legend.title", lang), entries=[dict(e) for e in legend]).add_to(m)
     OfflineFullscreen(
         title=translate("map.fullscreen", lang), title_cancel=translate("map.fullscreen_exit", lang)
     ).add_to(m)
@@ -178,6 +176,7 @@ def build_app_map(
         "tilesUrl": tiles_url, "basemapName": translate("layer.basemap", lang),
         "loadError": translate("map.load_error", lang),
         "zoneUrl": "/api/zones/{code}", "zonePage": f"/zones/{{code}}?lang={lang}",
+        "zoneLabelZoom": ZONE_LABEL_ZOOM,
         **(extra or {}),
     }  # fmt: skip
     MapApp(config, scripts=_scripts(layers)).add_to(m)
@@ -194,6 +193,8 @@ def _scripts(layers: Sequence[AppLayer]) -> list[tuple[str, str]]:
     return [
         *scripts,
         ("zonemap_app", asset_url("js/zonemap-app.js")),
+        ("zonemap_legend", asset_url("js/zonemap-legend.js")),
+        ("zonemap_state", asset_url("js/zonemap-state.js")),
         ("zonemap_layers", asset_url("js/zonemap-layers.js")),
     ]
 

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from web.flag_text import FLAG_CODES, SEVERITIES, flag_message, flag_title, severity_legend
+from web.flag_text import FLAG_CODES, SEVERITIES, flag_message, flag_title
 from web.formatting import format_date, format_number, format_share
 from web.i18n import translate
 from web.map_app import AppLayer, build_app_map, render_app_page
@@ -19,10 +19,7 @@ from web.styles import ZONE_KINDS
 from web.trend_chart import flag_trend_svg
 
 ADMIN_VERSIONS: Final = (("2025-34", "layer.admin_2025"), ("2008-63", "layer.admin_2008"))
-FOOTPRINT_COLOUR: Final = "#6a3d9a"
-ENCROACHMENT_COLOUR: Final = "#b2182b"
-CLUSTER_COLOUR: Final = "#7b3294"
-PLANNED_PREVIOUS_COLOUR: Final = "#52606d"
+CURRENT_VERSION: Final = "2025-34"
 TILE_DETAIL_ZOOM: Final = 10
 """In vector-tile mode, GeoJSON-only layers (history, encroachments) load from this zoom on."""
 TILE_ZONES_MIN_ZOOM: Final = 8
@@ -47,8 +44,12 @@ def admin_layers(lang: str, *, version: str = "2025-34") -> list[AppLayer]:
     ]  # fmt: skip
 
 
-def zone_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> list[AppLayer]:
-    """One layer per zone kind, coloured by worst flag; vector tiles when ``use_tiles``."""
+def zone_layers(
+    lang: str, *, use_tiles: bool, province: str | None = None, version: str | None = None
+) -> list[AppLayer]:
+    """One layer per zone kind, coloured by worst flag of the latest run of admin ``version``;
+    vector tiles when ``use_tiles``."""
+    version = None if version == CURRENT_VERSION else version
     layers = []
     for kind in ZONE_KINDS:
         name = translate(f"layer.{kind.lower()}", lang)
@@ -58,13 +59,18 @@ def zone_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> l
                                    kind=kind, tile_layer="zones",
                                    min_zoom=TILE_ZONES_MIN_ZOOM))  # fmt: skip
         else:
-            url = _url("/api/layers/zones", kind=kind, province=province)
-            layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True))
+            url = _url("/api/layers/zones", kind=kind, province=province, version=version)
+            layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True,
+                                   kind=kind))  # fmt: skip
     return layers
 
 
-def analysis_layers(lang: str, *, use_tiles: bool, province: str | None = None) -> list[AppLayer]:
-    """Planning boundaries (every version), footprints, encroachments, clusters, heat map."""
+def analysis_layers(
+    lang: str, *, use_tiles: bool, province: str | None = None, version: str | None = None
+) -> list[AppLayer]:
+    """Planning boundaries (every version), footprints, encroachments, clusters, heat map;
+    flags from the latest run of admin ``version``."""
+    version = None if version == CURRENT_VERSION else version
     detail = TILE_DETAIL_ZOOM if use_tiles else None
     footprints = (
         AppLayer("footprints", translate("layer.footprints", lang), "tiles",
@@ -80,26 +86,20 @@ def analysis_layers(lang: str, *, use_tiles: bool, province: str | None = None) 
                  "planning", show=False, min_zoom=detail),
         footprints,
         AppLayer("encroachments", translate("layer.encroachments", lang), "geojson",
-                 _url("/api/layers/encroachments", province=province), "encroachments",
+                 _url("/api/layers/encroachments", province=province, version=version),
+                 "encroachments",
                  show=False, popup=True, min_zoom=detail),
         AppLayer("clusters", translate("layer.clusters", lang), "geojson",
-                 _url("/api/layers/clusters", province=province), "clusters", show=False),
+                 _url("/api/layers/clusters", province=province, version=version), "clusters",
+                 show=False),
         AppLayer("heat", translate("layer.heat", lang), "heat",
                  _url("/api/layers/heat", province=province), "zones", show=use_tiles),
     ]  # fmt: skip
 
 
-def map_legend(lang: str) -> list[dict[str, str]]:
-    """Zone colours (worst flag, else kind), then the analysis layers."""
-    others = [
-        ("legend.footprint", FOOTPRINT_COLOUR, "line"),
-        ("legend.encroachment", ENCROACHMENT_COLOUR, "fill"),
-        ("legend.cluster", CLUSTER_COLOUR, "line"),
-    ]
-    return [
-        *severity_legend(lang),
-        *({"label": translate(k, lang), "colour": c, "shape": s} for k, c, s in others),
-    ]
+def _province_link(lang: str) -> str:
+    """Where a click on a province leads (``{code}`` and ``{version}`` filled by the browser)."""
+    return f"/provinces/{{code}}?version={{version}}&lang={lang}"
 
 
 def page_helpers(lang: str) -> dict[str, Any]:
@@ -146,9 +146,9 @@ def render_national_page(
     layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles),
               *analysis_layers(lang, use_tiles=use_tiles)]  # fmt: skip
     panel = {"flaggedUrl": "/api/layers/flagged-zones", "searchUrl": "/api/search",
-             "province": None}  # fmt: skip
-    m = build_app_map(layers=layers, lang=lang, legend=map_legend(lang), tiles_url=tiles_url,
-                      extra={"panel": panel})  # fmt: skip
+             "provinceUrl": "/api/layers/provinces?version=2025-34", "province": None}  # fmt: skip
+    m = build_app_map(layers=layers, lang=lang, tiles_url=tiles_url,
+                      extra={"panel": panel, "provinceLinks": _province_link(lang)})  # fmt: skip
     return render_app_page(
         m, template="national.html", title=translate("page.home.title", lang), lang=lang,
         show_demo_notice=show_demo_notice, provinces=provinces, zone_kinds=ZONE_KINDS,
@@ -168,6 +168,7 @@ def render_province_page(
     flags: Sequence[Mapping[str, Any]],
     use_tiles: bool,
     report_url: str,
+    html_report_url: str | None = None,
     tiles_url: str | None = None,
     show_demo_notice: bool = False,
     freshness: Mapping[str, Any] | None = None,
@@ -182,16 +183,24 @@ def render_province_page(
     draws the flag counts over time.
     """
     code = str(province["code"])
-    layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles, province=code),
-              *analysis_layers(lang, use_tiles=use_tiles, province=code)]  # fmt: skip
+    version = str(province.get("admin_version") or CURRENT_VERSION)
+    # Zones carry current province codes: a province of another version is shown by its extent.
+    only = code if version == CURRENT_VERSION else None
+    layers = [
+        *admin_layers(lang, version=version),
+        *zone_layers(lang, use_tiles=use_tiles, province=only, version=version),
+        *analysis_layers(lang, use_tiles=use_tiles, province=only, version=version),
+    ]
     bounds = tuple(float(province[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
     m = build_app_map(layers=layers, lang=lang, bounds=bounds,  # type: ignore[arg-type]
-                      legend=map_legend(lang), tiles_url=tiles_url)  # fmt: skip
+                      tiles_url=tiles_url,
+                      extra={"provinceLinks": _province_link(lang)})  # fmt: skip
     name = province["name_en"] if lang == "en" else province["name_vi"]
     counts = {s: sum(1 for f in flags if f["severity"] == s) for s in SEVERITIES}
     return render_app_page(
         m, template="province.html", title=str(name), lang=lang, province=province,
         stats=stats, flags=flags, flag_counts=counts, report_url=report_url,
+        html_report_url=html_report_url, admin_version=version,
         show_demo_notice=show_demo_notice, freshness=freshness,
         trend=flag_trend_svg(history, lang), **page_helpers(lang),
     )  # fmt: skip
@@ -223,15 +232,7 @@ def render_zone_page(
                  _url("/api/layers/encroachments", zone=code), "encroachments", zoomed=False),
     ]  # fmt: skip
     bounds = _padded(detail.get("bbox"))
-    legend = [
-        {"label": translate("layer.planned_current", lang), "colour": "#0b5394", "shape": "fill"},
-        {"label": translate("legend.planned_previous", lang), "colour": PLANNED_PREVIOUS_COLOUR,
-         "shape": "line"},
-        {"label": translate("legend.footprint", lang), "colour": FOOTPRINT_COLOUR, "shape": "line"},
-        {"label": translate("legend.encroachment", lang), "colour": ENCROACHMENT_COLOUR,
-         "shape": "fill"},
-    ]  # fmt: skip
-    m = build_app_map(layers=layers, lang=lang, bounds=bounds, legend=legend)
+    m = build_app_map(layers=layers, lang=lang, bounds=bounds)
     return render_app_page(
         m, template="zone.html", title=str(zone["name"]), lang=lang, detail=detail, zone=zone,
         show_demo_notice=show_demo_notice, freshness=freshness, **page_helpers(lang),

@@ -5,7 +5,7 @@ SVG is full of clip paths, and its PNGs cost ~0.2 s each to rasterise). The same
 the HTML report and the Typst PDF, where the labels stay text.
 
 Rows are the zone table rows of :class:`web.report_model.ProvinceReport`: ``code``,
-``planned_ha``, ``actual_ha`` (hectares), ``occupancy`` (0–1 or None).
+``name``, ``planned_ha``, ``actual_ha`` (hectares), ``occupancy`` (0–1 or None).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ OK_COLOUR: Final = "#4d9221"
 LOW_OCCUPANCY: Final = 0.3
 # viewport units: the chart prints 170 mm wide, so 4 units = 1 mm and 9 units ≈ 6.4 pt
 WIDTH: Final = 680
-LEFT: Final = 92
+LEFT: Final = 250
+NAME_CHARS: Final = 34
+"""Zone names longer than this are shortened with an ellipsis on the chart axis."""
 RIGHT: Final = 660
 TOP: Final = 24
 ROW: Final = 14
@@ -61,7 +63,7 @@ def draw_area_chart(
     ]
     return _chart(
         axis,
-        [r["code"] for r in data],
+        [zone_label(r) for r in data],
         [
             _bars(axis, planned, PLANNED_EDGE, offset=-2.9, thickness=5.4),
             _bars(axis, actual, ACTUAL_COLOUR, offset=2.9, thickness=5.4),
@@ -95,7 +97,7 @@ def draw_occupancy_chart(
     )
     return _chart(
         axis,
-        [r["code"] for r in data],
+        [zone_label(r) for r in data],
         [
             _bars(axis, low, LOW_COLOUR, offset=0.0, thickness=8.4),
             _bars(axis, ok, OK_COLOUR, offset=0.0, thickness=8.4),
@@ -105,6 +107,24 @@ def draw_occupancy_chart(
         legend=[],
         lang=lang,
     )
+
+
+def zone_label(row: dict[str, Any]) -> str:
+    """How a chart names a zone: its name (shortened) and code.
+
+    Examples
+    --------
+    >>> zone_label({"code": "KCN-1", "name": "Khu công nghiệp Phố Nối A"})
+    'Khu công nghiệp Phố Nối A (KCN-1)'
+    >>> zone_label({"code": "CCN-2", "name": None})
+    'CCN-2'
+    """
+    name = str(row.get("name") or "").strip()
+    if not name:
+        return str(row["code"])
+    if len(name) > NAME_CHARS:
+        name = name[: NAME_CHARS - 1].rstrip() + "…"
+    return f"{name} ({row['code']})"
 
 
 class _Axis:

@@ -158,42 +158,95 @@ def _project_series(geoms: gpd.GeoSeries, epsg: int) -> gpd.GeoSeries:
 
 
 def _draw_base(ax, provinces, outline, extent, to_m) -> None:  # noqa: ANN001
-    epsg = to_m.target_crs.to_epsg()
-    box_deg = extent_deg(extent, to_m)
-    near = provinces[provinces.intersects(box_deg)] if len(provinces) else provinces
+    near, shapes = _neighbour_shapes(provinces, extent, to_m)
     if len(near):
-        shapes = _project_series(near.geometry.clip(box_deg.buffer(0.5)), epsg)
         shapes.plot(ax=ax, facecolor=NEIGHBOUR_FILL, edgecolor="#9a9a9a", linewidth=0.5)
-        _label_neighbours(ax, near, shapes, outline, extent)
+        for name, x, y in neighbour_labels(near, shapes, outline=outline, extent=extent):
+            ax.text(x, y, name, fontsize=6, color="#7a7a7a", ha="center", va="center",
+                    style="italic", family=FONT_FAMILY, zorder=1.5, clip_on=True)  # fmt: skip
     if outline is not None:
         gpd.GeoSeries([project(outline, to_m)]).plot(
             ax=ax, facecolor=PROVINCE_FILL, edgecolor="#333333", linewidth=1.1, zorder=2
         )
 
 
-def _label_neighbours(ax, near, shapes, outline, extent) -> None:  # noqa: ANN001
-    xmin, ymin, xmax, ymax = extent
-    view = shapely.box(xmin, ymin, xmax, ymax)
-    for name, geom, shape in zip(near["name_vi"], near.geometry, shapes, strict=True):
-        if outline is not None and geom.equals(outline) or shape is None:
+def _neighbour_shapes(
+    provinces: gpd.GeoDataFrame, extent: tuple[float, float, float, float], to_m: Transformer
+) -> tuple[gpd.GeoDataFrame, gpd.GeoSeries]:
+    """The provinces in view and their shapes clipped around it, in metres, on the same index."""
+    box_deg = extent_deg(extent, to_m)
+    near = provinces[provinces.intersects(box_deg)] if len(provinces) else provinces
+    # Clip row by row: GeoSeries.clip returns rows in spatial-index order, which would pair
+    # each shape with another province's name.
+    clipped = gpd.GeoSeries(
+        shapely.intersection(near.geometry.to_numpy(), box_deg.buffer(0.5)),
+        index=near.index, crs=4326,
+    )  # fmt: skip
+    return near, _project_series(clipped, to_m.target_crs.to_epsg())
+
+
+def neighbour_label_points(
+    zones: gpd.GeoDataFrame, *, outline: BaseGeometry | None, provinces: gpd.GeoDataFrame
+) -> list[tuple[str, float, float]]:
+    """The neighbour labels `draw_province_map` writes, as ``(name, lon, lat)`` in EPSG:4326.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> provinces = gpd.GeoDataFrame({"name_vi": ["A", "B"]},
+    ...     geometry=[box(105, 20, 106, 21), box(106, 20, 107, 21)], crs=4326)
+    >>> [name for name, _, _ in neighbour_label_points(provinces.iloc[:0],
+    ...     outline=box(105, 20, 106, 21), provinces=provinces)]
+    ['B']
+    """
+    to_m = metric_transformer(metric_epsg(_centre(outline, zones).x))
+    extent = _extent_m(outline, zones, to_m)
+    near, shapes = _neighbour_shapes(provinces, extent, to_m)
+    back = Transformer.from_crs(to_m.target_crs, 4326, always_xy=True)
+    return [
+        (name, *back.transform(x, y))
+        for name, x, y in neighbour_labels(near, shapes, outline=outline, extent=extent)
+    ]
+
+
+def neighbour_labels(
+    near: gpd.GeoDataFrame,
+    shapes: gpd.GeoSeries,
+    *,
+    outline: BaseGeometry | None,
+    extent: tuple[float, float, float, float],
+) -> list[tuple[str, float, float]]:
+    """Where to write each neighbouring province's name on the province map.
+
+    Parameters
+    ----------
+    near : GeoDataFrame
+        EPSG:4326 provinces with ``name_vi``, the ones near the mapped province.
+    shapes : GeoSeries
+        The same provinces (same index) in the map's metric CRS.
+    outline : shapely geometry or None
+        The mapped province (EPSG:4326); it gets no neighbour label.
+    extent : (xmin, ymin, xmax, ymax)
+        The map's view in metres.
+
+    Returns
+    -------
+    list of (name, x_m, y_m)
+        One label per neighbour showing on at least 2 % of the view, placed at a point inside
+        the visible part of that very province.
+    """
+    view = shapely.box(*extent)
+    labels = []
+    for idx, name in near["name_vi"].items():
+        shape = shapes.loc[idx]
+        if shape is None or outline is not None and near.geometry.loc[idx].equals(outline):
             continue
         visible = shape.intersection(view)
         if visible.is_empty or visible.area < 0.02 * view.area:
             continue
         point = visible.representative_point()
-        ax.text(
-            point.x,
-            point.y,
-            str(name),
-            fontsize=6,
-            color="#7a7a7a",
-            ha="center",
-            va="center",
-            style="italic",
-            family=FONT_FAMILY,
-            zorder=1.5,
-            clip_on=True,
-        )
+        labels.append((str(name), point.x, point.y))
+    return labels
 
 
 def _draw_zones(ax, zones, actual, clusters, to_m) -> None:  # noqa: ANN001

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from web.env import TEMPLATES_DIR
-from web.flag_text import flag_message
+from web.flag_text import flag_message, flag_title
 from web.i18n import normalize_lang, translate
 from web.report_common_text import run_thresholds_text
 from web.report_map import SEVERITY_COLOURS
@@ -157,7 +157,7 @@ def report_document(report: ProvinceReport, lang: str, files: dict[str, Any]) ->
 
 
 def _flag(flag: dict[str, Any], lang: str) -> tuple[str, str, str]:
-    return (flag["severity"], flag["code"], flag_message(flag, lang))
+    return (flag["severity"], flag_title(flag["code"], lang), flag_message(flag, lang))
 
 
 def _write_images(root: Path, drawn: ReportImages) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from web import formatting
+from web.flag_text import flag_title
 from web.formatting import format_date
 from web.i18n import translate
 
@@ -133,7 +134,7 @@ def zone_cells(zone: dict[str, Any], lang: str) -> list[str]:
         format_number(zone["iou"], 2, lang),
         format_number(zone["encroachment_ha"], 1, lang),
         format_percent(zone["occupancy"], lang),
-        ", ".join(zone["flags"]),
+        "; ".join(flag_title(code, lang) for code in zone["flags"]),
     ]
 
 

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any, Final
 
 from web.env import make_env
-from web.flag_text import flag_message
+from web.flag_text import flag_message, flag_title
 from web.i18n import normalize_lang, translate
 from web.report_charts import draw_area_chart, draw_occupancy_chart
 from web.report_common_text import change_blocks, run_thresholds_text
@@ -55,7 +55,9 @@ def show_toc(report: ProvinceReport) -> bool:
     return len(report.rows) >= TOC_MIN_ZONES or len(report.flagged) >= TOC_MIN_FLAGGED
 
 
-def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
+def render_province_report(
+    report: ProvinceReport, *, lang: str = "vi", back_url: str | None = None
+) -> str:
     """The report as one HTML document (A4 print styles, page numbers, table of contents).
 
     Parameters
@@ -64,6 +66,8 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
         Assembled by the service layer (EPSG:4326 geometry, hectares).
     lang : str
         ``vi`` (default) or ``en``; anything else falls back to Vietnamese.
+    back_url : str, optional
+        The province page the report was opened from; shown as a link on screen, not printed.
 
     Returns
     -------
@@ -82,6 +86,7 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             title=title,
             images=_data_uris(drawn),
             show_toc=show_toc(report),
+            back_url=back_url,
             severity_colours=SEVERITY_COLOURS,
             zone_columns=ZONE_COLUMNS,
             source_text=partial(source_text, lang=lang),
@@ -93,6 +98,7 @@ def render_province_report(report: ProvinceReport, *, lang: str = "vi") -> str:
             zone_cells=partial(zone_cells, lang=lang),
             zone_facts=partial(zone_facts, lang=lang),
             flag_message=partial(flag_message, lang=lang),
+            flag_title=partial(flag_title, lang=lang),
             format_date=partial(format_date, lang=lang),
         )
     )

@@ -7,7 +7,8 @@ The page only renders the form and the map; ``web/static/js/zonemap-upload.js`` 
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from web.i18n import translate
 from web.map_app import build_app_map, render_app_page
@@ -17,7 +18,10 @@ UPLOAD_KINDS: Final = ("zones", "planned", "actual")
 ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
 
 
-def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
+def render_upload_page(
+    *, lang: str, max_upload_mb: int, me: Mapping[str, Any] | None = None, csrf_token: str = "",
+    province_names: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """Render ``/upload`` in ``lang``.
 
     Parameters
@@ -26,6 +30,13 @@ def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
         Page language.
     max_upload_mb : int
         The server's upload limit in megabytes, shown next to the file input.
+    me : mapping, optional
+        Who is uploading: ``name``, ``role``, ``provinces`` (labels in ``lang``),
+        ``all_provinces`` and ``via`` (a ``session`` gets a sign-out button).
+    csrf_token : str
+        Posted back by the sign-out form.
+    province_names : mapping, optional
+        ``code`` → ``name_vi``/``name_en`` of the 2025-34 provinces: messages name provinces.
 
     Examples
     --------
@@ -33,10 +44,29 @@ def render_upload_page(*, lang: str, max_upload_mb: int) -> str:
     >>> "Upload GIS data" in html and 'name="kind"' in html
     True
     """
+    names = province_names or {}
     upload = {"url": "/api/uploads", "historyUrl": "/api/uploads?limit=30",
-              "maxBytes": max_upload_mb * 1024**2}  # fmt: skip
+              "maxBytes": max_upload_mb * 1024**2,
+              "provinces": {code: province_label(code, names, lang) for code in names}}  # fmt: skip
     m = build_app_map(layers=admin_layers(lang)[:1], lang=lang, extra={"upload": upload})
     return render_app_page(
         m, template="upload.html", title=translate("page.upload.title", lang), lang=lang,
         kinds=UPLOAD_KINDS, accept=",".join(ACCEPTED_SUFFIXES), max_upload_mb=max_upload_mb,
+        me=me, csrf_token=csrf_token,
     )  # fmt: skip
+
+
+def province_label(code: str, names: Mapping[str, Mapping[str, str]], lang: str) -> str:
+    """A province by name in ``lang`` with its code: ``"Hà Nội (01)"``; the code alone when
+    unknown.
+
+    Examples
+    --------
+    >>> province_label("01", {"01": {"name_vi": "Hà Nội", "name_en": "Ha Noi"}}, "vi")
+    'Hà Nội (01)'
+    """
+    found = names.get(code)
+    if not found:
+        return code
+    name = found.get("name_en") if lang == "en" and found.get("name_en") else found["name_vi"]
+    return f"{name} ({code})"

@@ -56,7 +56,7 @@ def check_upload_scope(session: Session, upload_id: int, principal: Principal) -
     (whatever province they declare) nor move someone else's zone into their scope.
     """
     provinces = session.execute(text(_UPLOAD_PROVINCES), {"u": upload_id}).scalars().all()
-    _refuse_outside(principal, provinces, f"upload {upload_id}")
+    _refuse_outside(principal, provinces, "this upload")  # refused: it never enters the history
 
 
 def check_rollback_scope(session: Session, upload_id: int, principal: Principal) -> None:
@@ -70,12 +70,15 @@ def _refuse_outside(principal: Principal, provinces: list[str], what: str) -> No
         raise ForbiddenError(f"{principal.name} is a {principal.role}: writing needs an editor.")
     outside = [p for p in provinces if not principal.may_write_province(p)]
     if outside:
-        raise ForbiddenError(
-            f"{what} touches zones of province(s) {', '.join(outside)}, but {principal.name} may "
-            f"write only province(s) {', '.join(principal.provinces) or '(none)'}. Nothing was "
-            "written; ask an admin, or upload only your provinces' zones.",
+        error = ForbiddenError(
+            f"{what[0].upper()}{what[1:]} touches zones of province(s) {', '.join(outside)}, but "
+            f"{principal.name} may write only province(s) "
+            f"{', '.join(principal.provinces) or '(none)'}. Nothing was written; ask an admin, or "
+            "upload only your provinces' zones.",
             code="outside_province_scope",
         )
+        error.details = {"outside": outside, "allowed": list(principal.provinces)}  # type: ignore[attr-defined]
+        raise error
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The login session cookie and the CSRF token that goes with it.
 
 ``zonemap_session`` (HttpOnly, SameSite=Lax, Secure when ``secure_cookies``) holds a signed
-``{"uid", "csrf", "iat"}``; it expires after ``session_hours``. ``zonemap_csrf`` (readable by
+``{"uid", "csrf", "ep", "iat"}``; it expires after ``session_hours``, and as soon as the user's
+``session_epoch`` moves past ``ep`` (disabled, new password). ``zonemap_csrf`` (readable by
 the page's JavaScript) holds the CSRF token: the session's token when logged in, else a signed
 random token. A post authenticated by a cookie must send the same token back, in the
 ``X-CSRF-Token`` header (fetch) or a ``csrf_token`` form field; a third-party site can make the
@@ -35,6 +36,7 @@ class SessionState:
     user_id: int | None
     csrf: str
     is_invalid: bool = False
+    epoch: int = 0
 
 
 def new_csrf_token(key: bytes) -> str:
@@ -46,7 +48,9 @@ def read_state(cookies: dict[str, str], key: bytes, settings: Settings) -> Sessi
     raw = cookies.get(SESSION_COOKIE)
     session = unsign(raw, key, purpose="session", max_age_s=settings.session_hours * 3600)
     if session is not None and isinstance(session.get("uid"), int):
-        return SessionState(user_id=session["uid"], csrf=str(session.get("csrf", "")))
+        epoch = session.get("ep", 0)
+        return SessionState(user_id=session["uid"], csrf=str(session.get("csrf", "")),
+                            epoch=epoch if isinstance(epoch, int) else -1)  # fmt: skip
     csrf = cookies.get(CSRF_COOKIE)
     csrf_ok = unsign(csrf, key, purpose="csrf", max_age_s=_CSRF_MAX_AGE_S) is not None
     if raw is not None:
@@ -54,10 +58,13 @@ def read_state(cookies: dict[str, str], key: bytes, settings: Settings) -> Sessi
     return SessionState(user_id=None, csrf=csrf) if csrf_ok and csrf else None
 
 
-def start_session(response: Response, user_id: int, key: bytes, settings: Settings) -> str:
-    """Set a new session cookie (and a fresh CSRF token) on ``response``; return the token."""
+def start_session(
+    response: Response, user_id: int, key: bytes, settings: Settings, *, epoch: int = 0
+) -> str:
+    """Set a new session cookie (and a fresh CSRF token) on ``response``; return the token.
+    ``epoch`` is the user's current ``session_epoch``."""
     csrf = new_csrf_token(key)
-    value = sign({"uid": user_id, "csrf": csrf}, key, purpose="session")
+    value = sign({"uid": user_id, "csrf": csrf, "ep": epoch}, key, purpose="session")
     max_age = int(settings.session_hours * 3600)
     response.set_cookie(SESSION_COOKIE, value, max_age=max_age, httponly=True, samesite="lax",
                         secure=settings.secure_cookies, path="/")  # fmt: skip

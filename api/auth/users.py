@@ -1,5 +1,11 @@
-"""Users: create, list, look up, check a password. Roles and province scopes are validated here
-(an editor needs at least one existing 2025-34 province; viewers and admins have none)."""
+"""Users: create, list, look up, check a password, and administer them (remove, disable or
+enable, re-scope, set a password). Roles and province scopes are validated here (an editor
+needs at least one existing 2025-34 province; viewers and admins have none).
+
+Disabling a user or setting their password bumps their ``session_epoch``: every login session
+issued before stops working at once (tokens of a disabled user are refused while it is
+disabled; removing a user deletes their tokens). The last active admin cannot be removed or
+disabled, so the platform always keeps someone who can administer it."""
 
 from __future__ import annotations
 
@@ -12,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, verify_password
 from api.auth.principal import ROLES, Principal
-from api.errors import ConflictError, InvalidParameterError
+from api.errors import ConflictError, InvalidParameterError, NotFoundError
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _COLUMNS = (
-    "id, name, role, provinces, active, created_at, password_hash IS NOT NULL AS has_password"
+    "id, name, role, provinces, active, created_at, session_epoch, "
+    "password_hash IS NOT NULL AS has_password"
 )
 
 
@@ -104,6 +111,74 @@ def get_user(
         text(f"SELECT {_COLUMNS}, password_hash FROM users WHERE {column} = :v"), {"v": value}
     ).mappings().first()  # fmt: skip
     return dict(row) if row else None
+
+
+def require_user(session: Session, name: str) -> dict:
+    """The user named ``name``, or NotFoundError naming them and how to list users."""
+    user = get_user(session, name=name)
+    if user is None:
+        raise NotFoundError(f"there is no user named {name!r}: `zonemap user list` shows them")
+    return user
+
+
+def remove_user(session: Session, name: str) -> dict:
+    """Delete the user ``name`` (their tokens go with them; audit rows keep the name)."""
+    user = require_user(session, name)
+    _keep_an_admin(session, user)
+    session.execute(text("DELETE FROM users WHERE id = :i"), {"i": user["id"]})
+    return user
+
+
+def set_active(session: Session, name: str, *, active: bool) -> dict:
+    """Enable or disable the user ``name``; disabling ends their sessions at once."""
+    user = require_user(session, name)
+    if not active:
+        _keep_an_admin(session, user)
+    return _update(session, user, "active = :v, session_epoch = session_epoch + "
+                   "CASE WHEN :v THEN 0 ELSE 1 END", active)  # fmt: skip
+
+
+def set_provinces(session: Session, name: str, provinces: Sequence[str]) -> dict:
+    """Give the editor ``name`` a new province scope (2025-34 codes, at least one)."""
+    user = require_user(session, name)
+    codes = _check(session, name, user["role"], provinces)
+    return _update(session, user, "provinces = :v", list(codes))
+
+
+def set_password(session: Session, name: str, password: str) -> dict:
+    """Set the web-login password of ``name``; their existing sessions end at once."""
+    from api.auth.passwords import MIN_PASSWORD_LENGTH
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidParameterError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", parameter="password"
+        )
+    user = require_user(session, name)
+    return _update(session, user, "password_hash = :v, session_epoch = session_epoch + 1",
+                   hash_password(password))  # fmt: skip
+
+
+def _update(session: Session, user: dict, assignment: str, value: object) -> dict:
+    row = session.execute(
+        text(f"UPDATE users SET {assignment} WHERE id = :i RETURNING {_COLUMNS}"),
+        {"i": user["id"], "v": value},
+    ).mappings().one()  # fmt: skip
+    return dict(row)
+
+
+def _keep_an_admin(session: Session, user: dict) -> None:
+    if user["role"] != "admin" or not user["active"]:
+        return
+    others = session.execute(
+        text("SELECT count(*) FROM users WHERE role = 'admin' AND active AND id <> :i"),
+        {"i": user["id"]},
+    ).scalar_one()
+    if not others:
+        raise ConflictError(
+            f"{user['name']} is the last active admin: make another admin first "
+            "(`zonemap user add NAME --role admin`)",
+            parameter="name",
+        )
 
 
 def principal_of(user: dict, *, via: str, token_id: int | None = None,

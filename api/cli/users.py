@@ -1,4 +1,5 @@
-"""``zonemap user add|list`` and ``zonemap token create|revoke``: people and API tokens.
+"""``zonemap user add|list|remove|disable|enable|set-provinces|set-password`` and ``zonemap token
+create|revoke``: people and API tokens.
 
 Every change is written to the audit log (actor ``cli:<os user>``).
 """
@@ -98,6 +99,91 @@ def list_locked(as_json: bool = typer.Option(False, "--json", help="JSON on stdo
     for r in rows:
         state = "locked" if r["locked_at"] else f"delayed until {r['blocked_until']}"
         typer.echo(f"{r['key']:<40} failures={r['failures']:<4} {state}")
+
+@user_app.command("remove")
+def remove_user(
+    name: str = typer.Argument(..., help="Login name of the user to delete."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Delete a user and their API tokens; their sessions stop working at once."""
+    from api.auth.users import remove_user as remove
+
+    if not yes:
+        typer.confirm(f"Delete user {name} and their API tokens?", abort=True)
+    with session_scope() as session:
+        user = remove(session, name)
+        _audit(session, "user.remove", name, role=user["role"])
+    typer.echo(f"user {name} removed (their tokens and sessions no longer work)")
+
+
+@user_app.command("disable")
+def disable_user(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Disable a user: their sessions and tokens are refused until they are enabled again."""
+    _set_active(name, active=False)
+    typer.echo(f"user {name} disabled (their sessions and tokens are refused)")
+
+
+@user_app.command("enable")
+def enable_user(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Enable a disabled user again (they log in anew; their tokens work again)."""
+    _set_active(name, active=True)
+    typer.echo(f"user {name} enabled")
+
+
+def _set_active(name: str, *, active: bool) -> None:
+    from api.auth.users import set_active
+
+    with session_scope() as session:
+        set_active(session, name, active=active)
+        _audit(session, "user.enable" if active else "user.disable", name)
+
+
+@user_app.command("set-provinces")
+def set_provinces(
+    name: str = typer.Argument(..., help="Login name of an editor."),
+    province: list[str] = typer.Option(
+        ..., "--province", help="2025-34 province code the editor may write (repeat for more)."
+    ),
+) -> None:
+    """Replace an editor's provinces; the change applies to their next request."""
+    from api.auth.users import set_provinces as rescope
+
+    with session_scope() as session:
+        before = _provinces_of(session, name)
+        user = rescope(session, name, province)
+        _audit(session, "user.set_provinces", name, before=before, after=list(user["provinces"]))
+    typer.echo(f"user {name} may now write provinces {', '.join(user['provinces'])}")
+
+
+def _provinces_of(session, name: str) -> list[str]:  # noqa: ANN001
+    from api.auth.users import require_user
+
+    return list(require_user(session, name)["provinces"])
+
+
+@user_app.command("set-password")
+def set_password(
+    name: str = typer.Argument(..., help="Login name."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the new password from standard input."
+    ),
+) -> None:
+    """Give a user a new web-login password; their open sessions end at once."""
+    from api.auth.users import set_password as store
+
+    if not password_stdin:
+        raise typer.BadParameter("pass the new password on standard input with --password-stdin")
+    password = _read_password()
+    with session_scope() as session:
+        store(session, name, password)
+        _audit(session, "user.set_password", name)
+    typer.echo(f"password of {name} set; their open sessions were ended")
+
+
+def _audit(session, action: str, name: str, **details: object) -> None:  # noqa: ANN001
+    from api.auth import audit
+
+    audit.record(session, action, target=f"user:{name}", details=details)
 
 
 @token_app.command("create")

@@ -65,7 +65,8 @@ def login(
     audit.record(session, "auth.login", actor=user["name"], user_id=int(user["id"]),
                  client_ip=ip, target=f"user:{user['name']}")  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
-    start_session(response, int(user["id"]), request.app.state.secret_key, settings)
+    start_session(response, int(user["id"]), request.app.state.secret_key, settings,
+                  epoch=int(user["session_epoch"]))  # fmt: skip
     return response
 
 

@@ -15,8 +15,10 @@ from api.db.repositories import layers as repo
 from api.db.repositories.read_cache import LruCache
 from api.deps import ReadSessionDep
 from api.params import BBoxDep, VersionDep, choice, province_code
+from api.services.flagged_export import EXPORT_FORMATS, export_flagged
 from geo.types import ZONE_KINDS
 from web.flag_text import FLAG_CODES, SEVERITIES
+from web.i18n import normalize_lang
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])
 GZIP_MIN_BYTES = 1400
@@ -129,13 +131,29 @@ def flagged_zones(
     severity: Annotated[str | None, Query()] = None,
     sort: Annotated[str, Query(description=", ".join(repo.FLAGGED_SORTS))] = "severity",
     limit: Annotated[int, Query(ge=1, le=5000)] = 300,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip (paging)")] = 0,
+    format: Annotated[str, Query(description="json, or a file: csv, xlsx, geojson")] = "json",
+    lang: Annotated[str | None, Query(description="vi or en: flag names in files")] = None,
 ) -> Response:  # fmt: skip
+    fmt = choice(format, ("json", *EXPORT_FORMATS), "format") or "json"
     province = province_code(session, "2025-34", province)
     run_id = _run_id(session, version, province)
+    page = {"limit": limit, "offset": offset} if fmt == "json" else {"limit": 1_000_000}
     rows, total = ([], 0) if run_id is None else repo.flagged_zones(
         session, run_id=run_id, province=province, kind=choice(kind, ZONE_KINDS, "kind"),
         flag=choice(flag, FLAG_CODES, "flag"), severity=choice(severity, SEVERITIES, "severity"),
-        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", limit=limit,
+        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", with_geometry=fmt == "geojson",
+        **page,
     )  # fmt: skip
-    payload = {"run_id": run_id, "total": total, "zones": rows}
+    if fmt != "json":
+        return _export_file(rows, fmt=fmt, lang=normalize_lang(lang), version=version)
+    payload = {"run_id": run_id, "total": total, "offset": offset, "zones": rows}
     return json_response(request, payload, media_type="application/json")
+
+
+def _export_file(rows: list[dict], *, fmt: str, lang: str, version: str) -> Response:
+    name = f"flagged_zones_{version}.{fmt}"
+    return Response(
+        export_flagged(rows, fmt=fmt, lang=lang), media_type=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip

@@ -3,10 +3,12 @@ visitor's language."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.auth.principal import Principal
 from api.deps import ReadSessionDep, SettingsDep, require_editor_page
+from api.params import VersionDep
 from api.services import pages as svc
 from web.i18n import normalize_lang
 
@@ -26,13 +28,14 @@ def home(
 
 @router.get("/provinces/{code}", response_class=HTMLResponse, operation_id="pages-province")
 def province(
-    session: ReadSessionDep, settings: SettingsDep, code: str, lang: LangQuery = None,
-    mode: ModeQuery = None,
+    session: ReadSessionDep, settings: SettingsDep, code: str, version: VersionDep,
+    lang: LangQuery = None, mode: ModeQuery = None,
 ) -> HTMLResponse:  # fmt: skip
     chosen = normalize_lang(lang)
-    html = svc.province_page(session, settings, code, lang=chosen, mode=mode)
+    html = svc.province_page(session, settings, code, lang=chosen, mode=mode, version=version)
     if html is None:
-        return HTMLResponse(svc.not_found_page(lang=chosen, what="province", code=code), 404)
+        page = svc.not_found_page(lang=chosen, what="province", code=code, version=version)
+        return HTMLResponse(page, 404)
     return HTMLResponse(html)
 
 
@@ -45,11 +48,11 @@ def zone(session: ReadSessionDep, code: str, lang: LangQuery = None) -> HTMLResp
     return HTMLResponse(html)
 
 
-@router.get(
-    "/upload",
-    response_class=HTMLResponse,
-    operation_id="pages-upload",
-    dependencies=[Depends(require_editor_page)],
-)
-def upload(settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
-    return HTMLResponse(svc.upload_page(settings, lang=normalize_lang(lang)))
+@router.get("/upload", response_class=HTMLResponse, operation_id="pages-upload")
+def upload(
+    request: Request, session: SessionDep, settings: SettingsDep,
+    editor: Annotated[Principal, Depends(require_editor_page)], lang: LangQuery = None,
+) -> HTMLResponse:  # fmt: skip
+    html = svc.upload_page(session, settings, lang=normalize_lang(lang), principal=editor,
+                           csrf_token=request.state.csrf_token)  # fmt: skip
+    return HTMLResponse(html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -45,6 +46,8 @@ def province_report_html(
     session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None,
     since: SinceQuery = None,
 ) -> HTMLResponse:  # fmt: skip
-    data = render_report(session, code, version=version, lang=normalize_lang(lang), fmt="html",
-                         since=parse_since(since), record=True)  # fmt: skip
+    language = normalize_lang(lang)
+    back = f"/provinces/{quote(code)}?version={version}&lang={language}"
+    data = render_report(session, code, version=version, lang=language, fmt="html",
+                         since=parse_since(since), record=True, back_url=back)  # fmt: skip
     return HTMLResponse(data.decode("utf-8"))

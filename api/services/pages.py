@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from api.auth.principal import Principal
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import live_analysis as live_repo
 from api.db.repositories import zone_details as details_repo
@@ -21,7 +22,7 @@ from api.settings import Settings
 from web.error_pages import render_not_found_page
 from web.i18n import translate
 from web.map_pages import render_national_page, render_province_page, render_zone_page
-from web.upload_page import render_upload_page
+from web.upload_page import province_label, render_upload_page
 
 
 def use_vector_tiles(zone_count: int, settings: Settings, mode: str | None = None) -> bool:
@@ -44,12 +45,13 @@ def national_page(session: Session, settings: Settings, *, lang: str, mode: str 
 
 
 def province_page(
-    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None
+    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None,
+    version: str = "2025-34",
 ) -> str | None:  # fmt: skip
-    version = "2025-34"
     province = details_repo.province(session, version, code)
     if province is None:
         return None
+    province = {**province, "admin_version": version}
     run = analysis_repo.latest_run(session, version=version, province=code)
     stats = analysis_repo.province_stats(session, run["id"], code) if run else None
     flags = (analysis_repo.flags_of_run(session, run["id"], province=code, code=None,
@@ -58,8 +60,11 @@ def province_page(
     return render_province_page(
         lang=lang, province=province, stats=stats, flags=flags,
         use_tiles=use_vector_tiles(zone_count, settings, mode),
-        report_url=f"/api/provinces/{code}/report.pdf?lang={lang}", tiles_url=settings.tiles_url,
-        show_demo_notice=synthetic > 0, freshness=freshness(session, version, code),
+        report_url=f"/api/provinces/{code}/report.pdf?version={version}&lang={lang}",
+        html_report_url=f"/api/provinces/{code}/report.html?version={version}&lang={lang}",
+        tiles_url=settings.tiles_url,
+        show_demo_notice=synthetic > 0,
+        freshness=freshness(session, version, code),
         history=live_repo.flag_history(session, version, code),
     )  # fmt: skip
 
@@ -101,8 +106,16 @@ def _utc_text(iso: str | None) -> str | None:
     return dt.datetime.fromisoformat(iso).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def upload_page(settings: Settings, *, lang: str) -> str:
-    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb)
+def upload_page(
+    session: Session, settings: Settings, *, lang: str, principal: Principal, csrf_token: str
+) -> str:
+    """The upload page, saying who is uploading, their role and the provinces they may write."""
+    names = {p["code"]: p for p in details_repo.province_names(session, "2025-34")}
+    me = {"name": principal.name, "role": principal.role, "via": principal.via,
+          "provinces": [province_label(c, names, lang) for c in principal.provinces],
+          "all_provinces": principal.role == "admin"}  # fmt: skip
+    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb, me=me,
+                              csrf_token=csrf_token, province_names=names)  # fmt: skip
 
 
 def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34") -> str:

@@ -107,10 +107,11 @@ def render_report(
     shared: dict[str, Any] | None = None,
     since: dt.date | None = None,
     record: bool = False,
+    back_url: str | None = None,
 ) -> bytes:
     """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared`` and
-    ``since``: see ``build_province_report``); ``record`` keeps a record of it, so the next
-    report of the province compares with it."""
+    ``since``: see ``build_province_report``; ``back_url``: the page the HTML report links back
+    to); ``record`` keeps a record of it, so the next report of the province compares with it."""
     from web.report_pdf import render_province_pdf
     from web.reports import render_province_report
 
@@ -122,7 +123,7 @@ def render_report(
         session, code, version=version, today=today, shared=shared, since=since
     )
     if fmt == "html":
-        data = render_province_report(report, lang=lang).encode("utf-8")
+        data = render_province_report(report, lang=lang, back_url=back_url).encode("utf-8")
     else:
         data = render_province_pdf(report, lang=lang)
     if record:

@@ -10,12 +10,13 @@ later commit builds on the upload (``api.db.repositories.commit_order`` says exa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
 from api.services import analysis_jobs
+from api.services.upload_issues import issue_details, warning_details
+from geo.analysis.thresholds import load_thresholds
+from geo.ingest.area_checks import check_areas
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
 
@@ -39,6 +43,10 @@ QUARANTINE_LISTED = 1000
 _PAUSE_ENV = "ZONEMAP_TEST_COMMIT_PAUSE_S"  # tests: sleep inside the commit transaction
 Progress = Callable[[str, float], None]
 
+
+PREVIEW_LIFETIME = dt.timedelta(days=1)
+"""A preview not committed within this time expires: the data may have changed since."""
+PREVIEW_LIFETIME_TEXT = "a day"
 
 class UploadInvalidError(UploadRejectedError):
     """The file was read but its content cannot be committed; ``details`` lists every error.
@@ -105,7 +113,9 @@ def prepare(
         raise UploadInvalidError(
             "The upload cannot be committed:\n"
             + "\n".join(f"- {e.message}" for e in prepared.errors),
-            code=prepared.errors[0].code, details=diagnosis_details(prepared), prepared=prepared,
+            code=prepared.errors[0].code, prepared=prepared,
+            details={**diagnosis_details(prepared), "issues": issue_details(
+                prepared.errors, prepared.warnings, prepared.features)},
         )  # fmt: skip
     return prepared
 
@@ -192,6 +202,11 @@ def commit(
     report = progress or (lambda _s, _f: None)
     _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
+    if upload["status"] == "previewed" and repo.is_stale(session, upload_id, PREVIEW_LIFETIME):
+        raise ConflictError(
+            f"The preview of upload {upload_id} is more than {PREVIEW_LIFETIME_TEXT} old and has "
+            "expired: upload the file again to preview and commit it.", code="preview_expired",
+        )  # fmt: skip
     if upload["status"] != "previewed":
         raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a previewed upload "
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
@@ -345,7 +360,14 @@ def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list
     (so a ``committed`` upload whose values are no longer all in place says who replaced them);
     ``builds_on`` the uploads whose rows this one changed.
     """
+    expire_stale_previews(session)
     return repo.list_uploads(session, limit=limit, offset=offset)
+
+
+def expire_stale_previews(session: Session) -> int:
+    """Mark previews older than `PREVIEW_LIFETIME` ``expired`` and drop their staged features;
+    return how many expired."""
+    return repo.expire_previews(session, PREVIEW_LIFETIME)
 
 
 def preview_geojson(session: Session, upload_id: int, *, limit: int = PREVIEW_FEATURES) -> dict:
@@ -373,6 +395,10 @@ def report_document(
         "crs": prepared.source_crs, "encoding": prepared.encoding,
         "area_ha": round(prepared.area_ha, 4), "layer": prepared.layer,
         "mapping": prepared.mapping,
+        "file_columns": list(prepared.file_columns), "first_rows": list(prepared.first_rows),
+        "warning_details": warning_details(prepared.warnings, prepared.features),
+        "checks": [asdict(f) for f in check_areas(prepared.features,
+                                                  ccn_size=load_thresholds().ccn_size)],
         "warnings": [w.message for w in prepared.warnings],
         "errors": [e.message for e in prepared.errors],
         "error_codes": [e.code for e in prepared.errors],

@@ -147,8 +147,8 @@ def _footprint_mismatch(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
 def _mismatch_reason(r: dict, c: Any, reason: str) -> tuple[tuple, str, str]:
     if reason == "iou":
         value, limit = r["iou"], c.iou_min
-        return (
-            (value, limit, "fraction"),
+        return (  # IoU is read as a 0–1 index (as the message and the zone facts write it)
+            (value, limit, "ratio"),
             f"chỉ số IoU là {num(value, 2, vi=True)}, thấp hơn ngưỡng {num(limit, 2, vi=True)}",
             f"the IoU is {num(value, 2)}, below {num(limit, 2)}",
         )

@@ -53,6 +53,7 @@ class PreparedUpload:
     ``features`` holds only the features that passed every check (default RangeIndex: the
     staging order); ``positions`` gives each one's position in the file. ``quarantine`` lists
     the others with their reasons, ``diagnosis`` counts every reason ("ok" included).
+    ``file_columns`` and ``first_rows`` show the file's own attribute table (the mapping step).
     """
 
     kind: str
@@ -74,6 +75,8 @@ class PreparedUpload:
     diagnosis: dict[str, int] = field(default_factory=dict)
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     columns: dict[str, list[str]] = field(default_factory=dict)
+    file_columns: tuple[str, ...] = field(default=())
+    first_rows: tuple[dict, ...] = field(default=())
 
     @property
     def feature_count(self) -> int:

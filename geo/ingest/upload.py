@@ -21,6 +21,7 @@ import pandas as pd
 import pyproj
 
 from geo.errors import CRSUndeterminedError
+from geo.ingest.attribute_sample import first_rows
 from geo.ingest.attribute_text import decode_attributes
 from geo.ingest.crs import (
     CRSCandidate,
@@ -143,6 +144,7 @@ def prepare_upload(
     if swap_axes:
         warnings.append(Issue("axes_swapped", "Longitude and latitude were exchanged in every "
                               "feature, as asked."))  # fmt: skip
+    file_columns, sample_rows = first_rows(text.frame)
     report("done", 1.0)
     staged_originals = triage.originals.copy()
     staged_originals.index = np.searchsorted(kept, triage.originals.index.to_numpy())
@@ -151,7 +153,7 @@ def prepare_upload(
         raw.driver, dict(proposal), triage.repairs, staged_originals, tuple(warnings),
         tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
         quarantine=quarantine, diagnosis=_diagnosis(triage), positions=kept,
-        columns=columns,
+        columns=columns, file_columns=file_columns, first_rows=sample_rows,
     )  # fmt: skip
 
 

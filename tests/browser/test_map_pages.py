@@ -157,7 +157,9 @@ def test_province_and_zone_pages_load_offline(live_server, analysed, watched_pag
     _open(watched_page, f"{live_server}/provinces/{province}")
     hrefs = [a.get_attribute("href") for a in page.locator("a.zm-button").all()]
     assert hrefs == [
-        f"/api/provinces/{province}/report.{fmt}?lang=vi" for fmt in ("pdf", "docx", "xlsx")
+        f"/api/provinces/{province}/report.pdf?version=2025-34&lang=vi",
+        f"/api/provinces/{province}/report.html?version=2025-34&lang=vi",
+        *(f"/api/provinces/{province}/report.{fmt}?lang=vi" for fmt in ("docx", "xlsx")),
     ]
     assert page.locator(".zm-facts").count() == 1
     page.screenshot(path=str(tmp_path / "province.png"))

@@ -3,14 +3,17 @@ double click commits once), the new zone on the map, a rollback, and a bad file'
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
 import zipfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 from shapely.geometry import box
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 IDLE = "document.documentElement.dataset.zmIdle === 'true'"
 NAME = "Khu công nghiệp Thử Nghiệm Trình Duyệt"
 
@@ -49,12 +52,20 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, watched_p
     page.wait_for_selector("#zm-upload-result:not([hidden])", timeout=20_000)
     detected = page.inner_text("#zm-upload-detected")
     assert "4326" in detected and "2" in detected
-    mapping = page.locator("#zm-upload-mapping tbody input[name]")
+    mapping = page.locator("#zm-upload-mapping tbody select[name]")
     assert {mapping.nth(i).get_attribute("name") for i in range(mapping.count())} >= {
         "code",
         "name",
         "kind",
     }
+    code_choice = page.locator("#zm-upload-mapping select[name=code]")
+    assert code_choice.input_value() == "MA_KHU"
+    options = code_choice.locator("option").all_inner_texts()
+    assert {"MA_KHU", "TEN_KHU", "LOAI", "DT_HA"} <= set(options)
+    rows = page.locator("#zm-upload-rows table")
+    assert rows.locator("th").all_inner_texts()[1:] == ["MA_KHU", "TEN_KHU", "LOAI", "DT_HA"]
+    assert "BT-0001" in rows.locator("tbody tr").first.inner_text()
+    assert NAME in rows.inner_text()
     assert page.locator(".leaflet-zm-preview-pane path").count() == 2
     page.screenshot(path=str(tmp_path / "preview.png"))
 
@@ -66,6 +77,11 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, watched_p
     )
     record = _api(f"{live_server}/api/uploads/{upload_id}")
     assert record["status"] == "committed"
+    cells = page.locator(f"#zm-upload-history tr[data-upload-id='{upload_id}'] td")
+    assert cells.nth(4).inner_text() == record["uploaded_by"]
+    committed = dt.datetime.fromisoformat(record["committed_at"]).astimezone(VIETNAM)
+    assert committed.strftime("%H:%M") in cells.nth(5).inner_text()
+    assert committed.strftime("%d/%m/%Y") in cells.nth(5).inner_text()
     assert record["counts"]["inserted"] == 2  # applied once despite the double click
     page.screenshot(path=str(tmp_path / "committed.png"))
 
@@ -187,3 +203,36 @@ def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
     assert "tcvn3" in page.inner_text("#zm-upload-detected")
     # the refused first preview (422) is the only console entry
     assert [e for e in watched_page.console_errors if "422" not in e] == []
+
+def test_upload_page_says_who_uploads_their_role_and_provinces(
+    live_server, browser, test_database_url, tmp_path
+):
+    from api.auth.users import create_user, remove_user
+    from api.db.engine import make_engine, make_session_factory
+    from tests.integration.test_auth import PASSWORD
+
+    engine = make_engine(test_database_url)
+    with make_session_factory(engine).begin() as session:
+        create_user(session, "gis-hn", role="editor", provinces=("01", "79"), password=PASSWORD)
+    try:
+        for lang, words in (("vi", ("Biên tập viên", "Hà Nội (01)", "Hồ Chí Minh")),
+                            ("en", ("Editor", "Ha Noi (01)", "Ho Chi Minh"))):  # fmt: skip
+            context = browser.new_context()
+            page = context.new_page()
+            # the test server trusts its loopback user, so sign in by posting the form
+            page.goto(f"{live_server}/login")
+            csrf = next(c["value"] for c in context.cookies() if c["name"] == "zonemap_csrf")
+            context.request.post(f"{live_server}/login", form={
+                "name": "gis-hn", "password": PASSWORD, "csrf_token": csrf})  # fmt: skip
+            page.goto(f"{live_server}/upload?lang={lang}")
+            page.wait_for_selector("#zm-upload-me")
+            box = page.inner_text("#zm-upload-me")
+            assert "gis-hn" in box and all(w in box for w in words), box
+            page.screenshot(path=str(tmp_path / f"me-{lang}.png"))
+            page.click("#zm-upload-logout")
+            page.wait_for_url("**/login**")
+            context.close()
+    finally:
+        with make_session_factory(engine).begin() as session:
+            remove_user(session, "gis-hn")
+        engine.dispose()

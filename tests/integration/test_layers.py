@@ -172,6 +172,61 @@ def test_flagged_zones_filters_and_sorts(client, db_session, run):
     assert client.get("/api/layers/flagged-zones", params={"flag": "NOPE"}).status_code == 422
 
 
+def test_flagged_zones_pages_cover_every_zone_once(client, run):
+    everything = client.get("/api/layers/flagged-zones", params={"limit": 5000}).json()
+    pages, offset = [], 0
+    while offset < everything["total"]:
+        page = client.get("/api/layers/flagged-zones", params={"limit": 40, "offset": offset})
+        pages += [z["code"] for z in page.json()["zones"]]
+        offset += 40
+    assert pages == [z["code"] for z in everything["zones"]]
+    past = client.get("/api/layers/flagged-zones", params={"offset": 100_000}).json()
+    assert past["zones"] == [] and past["total"] == everything["total"]
+
+
+def test_flagged_zones_export_csv_xlsx_geojson_hold_the_selection(client, run):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    params = {"province": "01", "sort": "name"}
+    wanted = client.get("/api/layers/flagged-zones", params=params | {"limit": 5000}).json()
+    codes = [z["code"] for z in wanted["zones"]]
+    assert codes
+    got = client.get("/api/layers/flagged-zones", params=params | {"format": "csv"})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert "attachment" in got.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert [r["code"] for r in rows] == codes
+    assert all(r["province_code"] == "01" for r in rows)
+    assert {r["worst_severity"] for r in rows} <= {"Nghiêm trọng", "Cảnh báo", "Lưu ý"}
+    assert not any(code in rows[0]["flags"] for code in rows[0]["flag_codes"].split(";"))
+    book = client.get("/api/layers/flagged-zones", params=params | {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == codes
+    geo = client.get(
+        "/api/layers/flagged-zones", params=params | {"format": "geojson", "lang": "en"}
+    ).json()
+    assert [f["properties"]["code"] for f in geo["features"]] == codes
+    assert all(shape(f["geometry"]).is_valid for f in geo["features"])
+
+
+def test_flagged_zones_unknown_export_format_is_422(client, run):
+    response = client.get("/api/layers/flagged-zones", params={"format": "shp"})
+    assert response.status_code == 422 and "shp" in response.text and "csv" in response.text
+
+
+def test_layer_provinces_carry_a_label_point_inside_each_province(client, demo_loaded):
+    features = client.get("/api/layers/provinces", params={"version": "2008-63"}).json()
+    outside = [
+        f["properties"]["code"] for f in features["features"]
+        if not shape(f["geometry"]).buffer(1e-3).contains(
+            shapely.Point(f["properties"]["label_lon"], f["properties"]["label_lat"]))
+    ]  # fmt: skip
+    assert len(features["features"]) == 63 and outside == []
+
+
 def test_layers_gzip_when_accepted(client, run):
     response = client.get("/api/layers/zones", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"

@@ -60,10 +60,25 @@ def test_use_vector_tiles_switches_at_the_threshold():
 def test_province_page_has_summary_flags_and_report_link(client, flagged_zone):
     html = client.get("/provinces/01", params={"lang": "en"}).text
     assert "Hà Nội" in html or "Ha Noi" in html
-    assert 'href="/api/provinces/01/report.pdf?lang=en"' in html
+    assert 'href="/api/provinces/01/report.pdf?version=2025-34&amp;lang=en"' in html
+    assert 'href="/api/provinces/01/report.html?version=2025-34&amp;lang=en"' in html
     assert "Clark–Evans" in html and "zones per 1,000 km²" in html
     assert flagged_zone.message_en in html
     assert "province=01" in html.replace("\\u0026", "&")
+
+
+def test_province_page_of_the_2008_version_shows_that_province(client, demo_loaded):
+    response = client.get("/provinces/27", params={"version": "2008-63"})
+    assert response.status_code == 200 and "Bắc Ninh" in response.text
+    html = response.text.replace("\\u0026", "&")
+    assert "report.html?version=2008-63" in html and "version=2008-63" in html
+    shown = re.search(r'"id": "admin-2008-63"[^}]*"show": (true|false)', html)
+    assert shown is not None and shown.group(1) == "true"
+
+
+def test_province_page_unknown_version_is_refused(client, demo_loaded):
+    response = client.get("/provinces/27", params={"version": "1999-1"})
+    assert response.status_code == 422 and "1999-1" in response.text
 
 
 def test_zone_page_shows_history_and_flag_in_vietnamese(client, db_session, flagged_zone):

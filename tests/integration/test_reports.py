@@ -29,6 +29,7 @@ from api.services.reports import (
     write_atomic,
 )
 from tests.conftest import DEMO_TODAY, rolled_back_session
+from web.flag_text import FLAG_CODES, flag_title
 
 VERSION = "2025-34"
 ZONEMAP = Path(sys.executable).with_name("zonemap")
@@ -117,11 +118,17 @@ def test_render_report_pdf_and_html_name_data_date_and_thresholds(case):
     assert "Data as of" in case["html_en"] and "Flag thresholds" in case["html_en"]
 
 
-def test_render_report_pdf_lists_every_zone_and_flag_code(case):
-    found = _pdf_text(case["pdf"])
+def test_render_report_pdf_lists_every_zone_and_names_every_rule(case):
+    found = " ".join(_pdf_text(case["pdf"]).split())
     assert case["zones"] and case["flags"]
     assert {z for z in case["zones"] if z not in found} == set()
-    assert {f for f in case["flags"] if f not in found} == set()
+    titles = {flag_title(f, "vi") for f in case["flags"]}
+    assert {t for t in titles if t not in found} == set()
+
+
+def test_render_report_pdf_in_vietnamese_prints_no_rule_code(case):
+    found = _pdf_text(case["pdf"])
+    assert [code for code in FLAG_CODES if code in found] == []
 
 
 def test_render_report_pdf_has_several_pages_and_a_drawn_first_page(case, tmp_path):
@@ -157,6 +164,16 @@ def test_report_routes_serve_pdf_and_html(client, case):
     assert pdf.content.startswith(b"%PDF") and case["name"] in _pdf_text(pdf.content)
     html = client.get(f"/api/provinces/{case['province']}/report.html", params={"lang": "en"})
     assert html.status_code == 200 and EXTERNAL_URL.search(html.text) is None
+    back = f'href="/provinces/{case["province"]}?version={VERSION}&amp;lang=en"'
+    assert back in html.text
+    assert 'href="/provinces/' not in case["html_en"]  # a saved report has no dead link
+
+
+def test_report_html_in_vietnamese_names_rules_not_codes(client, case):
+    html = client.get(f"/api/provinces/{case['province']}/report.html").text
+    body = html.split("<body>", 1)[1]
+    assert [code for code in FLAG_CODES if code in body] == []
+    assert flag_title(sorted(case["flags"])[0], "vi") in html
 
 
 def test_report_route_unknown_province_404_names_it(client, demo_loaded):

@@ -3,6 +3,7 @@ the CLI's JSON, real Vĩnh Long data, concurrent commits and a commit killed hal
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -250,3 +251,49 @@ def test_concurrent_commits_of_same_zones_never_mix(engine, tmp_path: Path) -> N
         with Session(engine) as session, session.begin():
             session.execute(text("DELETE FROM zones WHERE code LIKE 'Q%'"))
             session.execute(text("DELETE FROM uploads WHERE id = ANY(:ids)"), {"ids": ids})
+
+
+def test_boundary_is_valid_from_the_files_decision_date(
+    db_session: Session, tmp_path: Path
+) -> None:
+    src = wgs84_zones(2)
+    src["MA_KCN"] = ["VF001", "VF002"]
+    src["NGAY_QD"] = ["2019-05-20", None]
+    _import(db_session, zipped_shapefile(tmp_path / "a", src, encoding="utf-8"))
+    first = dict(db_session.execute(text(
+        "SELECT z.code, pb.valid_from FROM zones z JOIN current_planning_boundaries pb "
+        "ON pb.zone_id = z.id WHERE z.code LIKE 'VF%'")).all())  # fmt: skip
+    assert first["VF001"] == dt.date(2019, 5, 20)
+    assert first["VF002"] == dt.date.today()  # no decision date in the file: the upload's day
+    src.loc[0, "geometry"] = shapely.affinity.scale(src.geometry[0], 1.2)
+    src["NGAY_QD"] = ["2023-01-10", None]
+    _import(db_session, zipped_shapefile(tmp_path / "b", src.iloc[:1], encoding="utf-8"))
+    versions = db_session.execute(text(
+        "SELECT version, valid_from, valid_to FROM planning_boundaries pb JOIN zones z "
+        "ON z.id = pb.zone_id WHERE z.code = 'VF001' ORDER BY version")).all()  # fmt: skip
+    assert [tuple(v) for v in versions] == [
+        (1, dt.date(2019, 5, 20), dt.date(2023, 1, 10)), (2, dt.date(2023, 1, 10), None),
+    ]  # fmt: skip
+
+
+def test_previews_not_committed_within_a_day_expire(db_session: Session, tmp_path: Path) -> None:
+    old_path, _ = _zone_file(tmp_path, "old", prefix="EXO")
+    new_path, _ = _zone_file(tmp_path, "new", prefix="EXN")
+    opts = svc.UploadOptions(kind="zones")
+    old = svc.stage(db_session, old_path, svc.prepare(db_session, old_path, opts,
+                    max_bytes=MAX_BYTES), opts, filename="old.zip")  # fmt: skip
+    new = svc.stage(db_session, new_path, svc.prepare(db_session, new_path, opts,
+                    max_bytes=MAX_BYTES), opts, filename="new.zip")  # fmt: skip
+    db_session.execute(text("UPDATE uploads SET created_at = now() - interval '25 hours' "
+                            "WHERE id = :i"), {"i": old})  # fmt: skip
+    with pytest.raises(ConflictError, match="expired: upload the file again"):
+        svc.commit(db_session, old)
+    statuses = {u["id"]: u["status"] for u in svc.list_uploads(db_session)}
+    assert statuses[old] == "expired" and statuses[new] == "previewed"
+    staged = db_session.execute(
+        text("SELECT upload_id, count(*) FROM upload_features WHERE upload_id IN (:a, :b) "
+             "GROUP BY upload_id"), {"a": old, "b": new}).all()  # fmt: skip
+    assert dict(staged) == {new: 4}
+    with pytest.raises(ConflictError, match="is expired"):
+        svc.commit(db_session, old)
+    assert svc.commit(db_session, new)["inserted"] == 4

@@ -119,16 +119,22 @@ def heat_points(session: Session, q: LayerQuery) -> list[list[float]]:
 
 def flagged_zones(
     session: Session, *, run_id: int, province: str | None, kind: str | None, flag: str | None,
-    severity: str | None, sort: str, limit: int,
+    severity: str | None, sort: str, limit: int, offset: int = 0, with_geometry: bool = False,
 ) -> tuple[list[dict], int]:  # fmt: skip
-    """Flagged zones of run ``run_id`` for the side panel, and how many match in total."""
+    """Flagged zones of run ``run_id`` for the side panel (one page: ``limit`` rows from
+    ``offset``), and how many match in total; ``with_geometry`` adds each zone's GeoJSON."""
     if sort not in FLAGGED_SORTS:
         raise ValueError(f"sort must be one of {FLAGGED_SORTS}")
     params = {"run": run_id, "province": province, "kind": kind, "flag": flag,
-              "severity": severity, "sort": sort, "limit": limit}  # fmt: skip
+              "severity": severity, "sort": sort, "limit": limit, "offset": offset,
+              "with_geometry": with_geometry}  # fmt: skip
     rows = [dict(r) for r in session.execute(query("layer_flagged_zones"), params).mappings()]
     total = int(rows[0]["total"]) if rows else 0
-    return [{k: _jsonable(v) for k, v in r.items() if k != "total"} for r in rows], total
+    if not rows and offset > 0:  # past the last page: the total still says how many there are
+        _, total = flagged_zones(session, run_id=run_id, province=province, kind=kind,
+                                 flag=flag, severity=severity, sort=sort, limit=1)  # fmt: skip
+    skip = {"total"} if with_geometry else {"total", "geometry"}
+    return [{k: _jsonable(v) for k, v in r.items() if k not in skip} for r in rows], total
 
 
 def search_zones(session: Session, folded: str, *, limit: int) -> list[dict]:

@@ -131,9 +131,11 @@ def apply_boundaries(
 ) -> tuple[set, set]:
     """New planning-boundary versions where the polygon (or decision) changed.
 
-    The previous current version is closed (valid_to = today), history kept. Returns (ords of
-    zones that had no boundary, ords whose boundary was replaced). Needs ``match_zones`` first.
-    The next version number comes from one grouped join (not a per-row subquery).
+    A new version is valid from the file's decision date (``approved_on``), else from today;
+    the previous current version is closed on that day (never before it began), history kept.
+    Returns (ords of zones that had no boundary, ords whose boundary was replaced). Needs
+    ``match_zones`` first. The next version number comes from one grouped join (not a per-row
+    subquery).
     """
     decision = "OR pb.decision_ref IS DISTINCT FROM s.decision_ref" if compare_decision else ""
     session.execute(text("DROP TABLE IF EXISTS _upload_pb"))
@@ -155,7 +157,8 @@ def apply_boundaries(
     session.execute(
         text(
             "WITH closed AS (UPDATE planning_boundaries pb SET valid_to = "
-            "GREATEST(current_date, pb.valid_from) FROM _upload_pb n WHERE pb.id = n.prev_id "
+            "GREATEST(COALESCE(s.approved_on, current_date), pb.valid_from) FROM _upload_pb n "
+            "JOIN upload_features s ON s.upload_id = :u AND s.ord = n.ord WHERE pb.id = n.prev_id "
             "RETURNING pb.id, pb.zone_id) INSERT INTO upload_changes (upload_id, table_name, "
             "row_id, zone_id, action, previous) SELECT :u, 'planning_boundaries', id, zone_id, "
             "'close', jsonb_build_object('valid_to', NULL) FROM closed"
@@ -166,7 +169,8 @@ def apply_boundaries(
         text(
             "WITH ins AS (INSERT INTO planning_boundaries (zone_id, version, decision_ref, "
             "approved_on, valid_from, geom, upload_id) SELECT n.zone_id, n.version, "
-            "s.decision_ref, s.approved_on, current_date, s.geom, :u FROM _upload_pb n "
+            "s.decision_ref, s.approved_on, COALESCE(s.approved_on, current_date), s.geom, :u "
+            "FROM _upload_pb n "
             "JOIN upload_features s ON s.upload_id = :u AND s.ord = n.ord ORDER BY n.ord "
             "RETURNING id, zone_id) INSERT INTO upload_changes (upload_id, table_name, row_id, "
             "zone_id, action) SELECT :u, 'planning_boundaries', id, zone_id, 'insert' FROM ins"

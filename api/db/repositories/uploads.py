@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -250,3 +251,24 @@ def table_counts(session: Session, tables: Sequence[str]) -> dict[str, int]:
         for t in tables
         if t in allowed
     }
+
+
+def is_stale(session: Session, upload_id: int, lifetime: dt.timedelta) -> bool:
+    """Whether upload ``upload_id`` was created more than ``lifetime`` ago."""
+    return bool(session.execute(
+        text("SELECT created_at < now() - :age FROM uploads WHERE id = :i"),
+        {"i": upload_id, "age": lifetime},
+    ).scalar_one())  # fmt: skip
+
+
+def expire_previews(session: Session, lifetime: dt.timedelta) -> int:
+    """Previews older than ``lifetime`` become ``expired``; their staged features are deleted."""
+    ids = session.execute(
+        text("UPDATE uploads SET status = 'expired', stage = 'expired' WHERE status = "
+             "'previewed' AND created_at < now() - :age RETURNING id"),
+        {"age": lifetime},
+    ).scalars().all()  # fmt: skip
+    if ids:
+        session.execute(text("DELETE FROM upload_features WHERE upload_id = ANY(:ids)"),
+                        {"ids": list(ids)})  # fmt: skip
+    return len(ids)

@@ -1,6 +1,7 @@
 -- Zones with at least one flag in analysis run :run, for the map's side panel: filters
 -- (province, kind, flag code, severity) are optional; :sort is one of severity, name, province,
--- area, flags (checked by the caller). The total before LIMIT comes with every row.
+-- area, flags (checked by the caller). The total before LIMIT/OFFSET comes with every row;
+-- with :with_geometry each zone's current boundary (else its point) comes as GeoJSON.
 WITH flagged AS (
     SELECT f.zone_code,
            array_agg(DISTINCT f.code ORDER BY f.code) AS flag_codes,
@@ -18,6 +19,8 @@ SELECT z.code, z.name, z.kind, z.province_code, p.name_vi AS province_name,
            AS worst,
        ST_X(ST_PointOnSurface(z.current_geom)) AS lon,
        ST_Y(ST_PointOnSurface(z.current_geom)) AS lat,
+       CASE WHEN :with_geometry THEN ST_AsGeoJSON(z.current_geom, 6) END
+           AS geometry,
        count(*) OVER () AS total
 FROM flagged fl
 JOIN zones z ON z.code = fl.zone_code
@@ -31,4 +34,4 @@ ORDER BY
     CASE WHEN :sort = 'province' THEN z.province_code END,
     CASE WHEN :sort = 'name' THEN z.name END,
     fl.severity_rank DESC, z.code
-LIMIT :limit
+LIMIT :limit OFFSET :offset

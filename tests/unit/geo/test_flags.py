@@ -110,7 +110,7 @@ def test_footprint_mismatch_iou_just_below_minimum_is_flagged():
     )  # fmt: skip
     [flag] = only(above, "FOOTPRINT_MISMATCH")
     assert flag.value == pytest.approx(metrics_iou, abs=1e-4)
-    assert flag.unit == "fraction" and flag.details["reasons"] == ["iou"]
+    assert flag.unit == "ratio" and flag.details["reasons"] == ["iou"]
     assert only(below, "FOOTPRINT_MISMATCH") == []
 
 

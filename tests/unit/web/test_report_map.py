@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -10,7 +11,12 @@ from shapely import Point, box
 
 from web.report_charts import draw_area_chart, draw_occupancy_chart, nice_step
 from web.report_furniture import scale_bar_length_m
-from web.report_map import draw_province_map, legend_labels, metric_epsg
+from web.report_map import (
+    draw_province_map,
+    legend_labels,
+    metric_epsg,
+    neighbour_label_points,
+)
 from web.report_zoom import ENCROACHMENT_FILL, draw_zone_map
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -157,3 +163,22 @@ def test_draw_charts_svg_bars_labels_and_none_without_data():
 @pytest.mark.parametrize(("raw", "expected"), [(180.0, 200.0), (0.3, 0.5), (1000.0, 1000.0)])
 def test_nice_step_rounds_up_to_1_2_5(raw, expected):
     assert nice_step(raw) == expected
+
+
+BOUNDARIES = Path(__file__).parents[3] / "data" / "boundaries"
+
+
+@pytest.mark.parametrize(
+    ("version", "code"),
+    [("2008-63", "01"), ("2008-63", "33"), ("2025-34", "01"), ("2025-34", "79")],
+)
+def test_neighbour_label_points_each_label_lies_in_the_province_it_names(version, code):
+    provinces = gpd.read_file(
+        BOUNDARIES / f"vn_provinces_{version.replace('-', '_')}_simplified.geojson"
+    )
+    outline = provinces.loc[provinces["code"] == code, "geometry"].iloc[0]
+    labels = neighbour_label_points(provinces.iloc[0:0], outline=outline, provinces=provinces)
+    assert len(labels) >= 2
+    by_name = provinces.set_index("name_vi").geometry
+    misplaced = [name for name, lon, lat in labels if not by_name[name].contains(Point(lon, lat))]
+    assert misplaced == []

@@ -218,7 +218,8 @@ def test_pdf_without_zones_is_short_and_says_so():
 def test_report_text_formats_cells_per_language():
     row = _report(1).rows[0]
     assert zone_cells(row, "vi")[3:] == [
-        "Đang hoạt động", "01/05/2010", "120,5", "98,3", "0,81", "0,0", "53,2 %", "ENCROACHMENT",
+        "Đang hoạt động", "01/05/2010", "120,5", "98,3", "0,81", "0,0", "53,2 %",
+        "Lấn ra ngoài ranh giới được duyệt",
     ]  # fmt: skip
     assert zone_cells(row, "en")[4:6] == ["2010-05-01", "120.5"]
     assert format_number(float("nan"), 1, "vi") == "–"

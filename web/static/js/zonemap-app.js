@@ -52,36 +52,47 @@
              fillOpacity: 0.3 };
   }
 
+  // One look per layer, from colour-blind-safe palettes (Okabe–Ito; ColorBrewer RdYlBu for
+  // severities): zones by worst flag or kind, black planning lines (dashed when superseded),
+  // reddish-purple footprints (dotted when older), vermillion encroachments with a black edge,
+  // olive cluster hulls. The legend draws its swatches from these same functions.
   var STYLES = {
     zones: zoneStyle,
     provinces: function (cfg) {
       return cfg.tilesUrl
-        ? { color: "#6b6b6b", weight: 1, fill: false }
+        ? { color: "#6b6b6b", weight: 1, fill: true, fillOpacity: 0 }
         : { color: "#8a8a8a", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1 };
     },
     planning: function (cfg, props) {
       return props.is_current === false
-        ? { color: "#52606d", weight: 1.5, dashArray: "5 4", fill: false }
-        : { color: "#0b5394", weight: 2, fillColor: "#0b5394", fillOpacity: 0.12 };
+        ? { color: "#000000", weight: 1.5, dashArray: "6 4", fill: false }
+        : { color: "#000000", weight: 2, fill: false };
     },
     footprints: function (cfg, props) {
-      return { color: "#6a3d9a", weight: 2, fillColor: "#6a3d9a", fill: true,
-               fillOpacity: props.is_latest === false ? 0 : 0.15,
-               dashArray: props.is_latest === false ? "2 4" : null };
+      var older = props.is_latest === false;
+      return { color: "#CC79A7", weight: older ? 2 : 2.5, fillColor: "#CC79A7", fill: !older,
+               fillOpacity: older ? 0 : 0.2, dashArray: older ? "1 5" : null,
+               lineCap: "round" };
     },
     encroachments: function () {
-      return { color: "#b2182b", weight: 1, fillColor: "#b2182b", fill: true, fillOpacity: 0.6 };
+      return { color: "#000000", weight: 1, fillColor: "#D55E00", fill: true, fillOpacity: 0.75 };
     },
     clusters: function () {
-      return { color: "#7b3294", weight: 2, dashArray: "6 4", fillColor: "#7b3294",
-               fill: true, fillOpacity: 0.06 };
+      return { color: "#999933", weight: 3, fillColor: "#999933", fill: true,
+               fillOpacity: 0.1 };
     },
     preview: function (cfg, props) {
-      var repaired = props.repaired === true;
+      if (props.problem === true) {
+        return { color: "#d7191c", weight: 3, dashArray: "4 3", fillColor: "#d7191c",
+                 fillOpacity: 0.25 };
+      }
+      var repaired = props.repaired === true || props.checked === true;
       return { color: repaired ? "#e66101" : "#0b5394", weight: repaired ? 3 : 2,
                fillColor: repaired ? "#fdb863" : "#0b5394", fillOpacity: 0.3 };
     }
   };
+  // Layers drawn for context only: clicks go through them to the zones below.
+  var PASSIVE = { clusters: true };
 
   /* ---- popups ---------------------------------------------------------------------------- */
 
@@ -235,5 +246,6 @@
   global.zonemap = global.zonemap || {};
   global.zonemap.App = App;
   global.zonemap.appUtil = { label: label, number: number, share: share, el: el,
-                             styles: STYLES, zonePopup: zonePopup };
+                             styles: STYLES, passive: PASSIVE,
+                             zonePopup: zonePopup };
 })(window);

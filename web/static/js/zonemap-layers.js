@@ -23,19 +23,67 @@
     return props.name ? U.el("span", null, props.name) : null;
   }
 
+  function provinceName(cfg, props) {
+    return (cfg.lang === "en" && props.name_en) || props.name_vi || props.code;
+  }
+
+  // A province: highlighted under the pointer, its page on click, its name on the map.
+  function bindProvince(app, spec, feature, item, labels) {
+    var cfg = app.cfg, props = feature.properties || {};
+    var name = provinceName(cfg, props);
+    if (props.label_lat !== undefined && props.label_lat !== null) {
+      labels.addLayer(L.tooltip({ permanent: true, direction: "center", interactive: false,
+                                  className: "zm-province-label", pane: "zm-labels" })
+        .setLatLng([props.label_lat, props.label_lon]).setContent(U.el("span", null, name)));
+    }
+    if (!cfg.provinceLinks) { return; }
+    item.bindTooltip(U.el("span", null, name), { sticky: true });
+    item.on("mouseover", function () {
+      item.setStyle({ weight: 3, color: "#222222" });
+      item.getElement().classList.add("zm-province-hover");
+    });
+    item.on("mouseout", function () {
+      item.setStyle(U.styles.provinces(cfg, props));
+      item.getElement().classList.remove("zm-province-hover");
+    });
+    item.on("click", function () {
+      global.location.assign(cfg.provinceLinks.replace("{code}", encodeURIComponent(props.code))
+        .replace("{version}", encodeURIComponent(props.admin_version || "")));
+    });
+  }
+
+  // Zones carry their name as a label from cfg.zoneLabelZoom on, else as a hover tooltip.
+  function bindZoneName(app, props, item) {
+    if (!props.name) { return; }
+    var zoom = app.cfg.zoneLabelZoom;
+    if (zoom && app.map.getZoom() >= zoom) {
+      item.bindTooltip(U.el("span", null, props.name), { permanent: true, direction: "center",
+                                                         className: "zm-zone-label" });
+    } else {
+      item.bindTooltip(featureTooltip(props), { sticky: true });
+    }
+  }
+
   function geoJsonLayer(app, spec) {
     var cfg = app.cfg, style = U.styles[spec.style];
     var state = { url: null, bounds: null, zoom: null };
+    var isProvince = spec.style === "provinces", labels = L.layerGroup();
     var layer = L.geoJSON(null, {
       pane: app.pane(spec.style),
+      interactive: !U.passive[spec.style],
       style: function (feature) { return style(cfg, feature.properties || {}); },
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, Object.assign({ radius: 5 }, style(cfg, feature.properties || {})));
       },
       onEachFeature: function (feature, item) {
         var props = feature.properties || {};
-        var tooltip = featureTooltip(props);
-        if (tooltip) { item.bindTooltip(tooltip, { sticky: true }); }
+        if (isProvince) {
+          bindProvince(app, spec, feature, item, labels);
+        } else if (spec.style === "zones") {
+          bindZoneName(app, props, item);
+        } else if (!U.passive[spec.style] && props.name) {
+          item.bindTooltip(featureTooltip(props), { sticky: true });
+        }
         if (spec.popup && props.code) {
           item.on("click", function (event) {
             L.DomEvent.stop(event);
@@ -72,6 +120,7 @@
       app.fetchJson(wanted.url).then(function (data) {
         if (state.url !== wanted.url) { return; }  // a newer request replaced this one
         layer.clearLayers();
+        labels.clearLayers();
         layer.addData(data);
         layer.fire("zm:loaded", { count: data.features.length });
       }).catch(function (err) {
@@ -80,8 +129,14 @@
       });
     }
 
-    layer.on("add", refresh);
-    layer.on("remove", function () { state = { url: null, bounds: null, zoom: null }; });
+    layer.on("add", function () {
+      if (isProvince) { app.labelPane(); labels.addTo(app.map); }
+      refresh();
+    });
+    layer.on("remove", function () {
+      state = { url: null, bounds: null, zoom: null };
+      app.map.removeLayer(labels);
+    });
     return { spec: spec, layer: layer, refresh: refresh };
   }
 
@@ -121,9 +176,23 @@
     return { spec: spec, layer: group, grid: grid, refresh: refresh };
   }
 
+  // leaflet.heat draws in the overlay pane, under every custom pane (the opaque province fill
+  // among them): its canvas moves into a pane of its own, above the provinces, below the zones.
+  var PanedHeat = L.HeatLayer && L.HeatLayer.extend({
+    onAdd: function (map) {
+      L.HeatLayer.prototype.onAdd.call(this, map);
+      map.getPane(this.options.paneName).appendChild(this._canvas);
+    },
+    onRemove: function (map) {
+      map.getPanes().overlayPane.appendChild(this._canvas);
+      L.HeatLayer.prototype.onRemove.call(this, map);
+    }
+  });
+
   function heatLayer(app, spec) {
     var state = { url: null };
-    var layer = L.heatLayer([], { radius: 18, blur: 16, minOpacity: 0.35, maxZoom: 12 });
+    var layer = new PanedHeat([], { radius: 18, blur: 16, minOpacity: 0.35, maxZoom: 12,
+                                    paneName: app.pane("heat") });
     function refresh() {
       if (!app.map.hasLayer(layer)) { return; }
       var url = withParams(spec.url, ["zoom=" + Math.min(Math.round(app.map.getZoom()), 14)]);
@@ -163,6 +232,14 @@
     return this.openZonePopup(code, latlng);
   };
 
+  zm.App.prototype.labelPane = function () {
+    if (!this.map.getPane("zm-labels")) {
+      this.map.createPane("zm-labels").style.zIndex = "640";
+      this.map.getPane("zm-labels").style.pointerEvents = "none";
+    }
+    return "zm-labels";
+  };
+
   zm.App.prototype.addOverlay = function (spec) {
     var entry = BUILDERS[spec.source](this, spec);
     this.layers[spec.id] = entry;
@@ -174,19 +251,25 @@
   zm.app = {
     start: function (map, cfg) {
       var app = new zm.App(map, cfg), bases = {}, overlays = {};
+      var state = zm.urlState ? zm.urlState.read(cfg) : null;
       app.started = false;
+      app.labelPane();
       if (cfg.tilesUrl) {
         overlays[cfg.basemapName] = L.tileLayer(cfg.tilesUrl, { maxZoom: 19 }).addTo(map);
       }
       cfg.layers.forEach(function (spec) {
+        if (state && state.layers) { spec.show = state.layers.indexOf(spec.id) >= 0; }
         var entry = BUILDERS[spec.source](app, spec);
         app.layers[spec.id] = entry;
         (spec.base ? bases : overlays)[spec.name] = entry.layer;
         if (spec.show) { entry.layer.addTo(map); }
       });
       app.control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
+      if (state && state.view) { map.setView(state.view.center, state.view.zoom, { animate: false }); }
       map.on("zoomend moveend", debounce(function () { app.refreshAll(); }, 120));
       map.on("overlayadd overlayremove", function () { app.updateNotice(); });
+      if (zm.legend) { zm.legend.start(app); }
+      if (zm.urlState) { zm.urlState.follow(app); }
       app.started = true;
       app.busy(0);
       app.updateNotice();

@@ -26,37 +26,96 @@
     return item;
   }
 
+  var PAGE_SIZE = 100;
+
+  // Zoom the map to a province of the panel's filter (its outline from the provinces layer).
+  function zoomToProvince(app, panel, code) {
+    if (!code) { return; }
+    var url = panel.provinceUrl + "&zoom=7&province=" + encodeURIComponent(code);
+    app.fetchJson(url).then(function (data) {
+      var bounds = L.geoJSON(data).getBounds();
+      if (bounds.isValid()) { app.map.fitBounds(bounds, { animate: false }); }
+    }).catch(function (err) { console.error("zonemap: province extent", err); });
+  }
+
   function startFlagged(app, panel) {
     var cfg = app.cfg;
     var form = document.getElementById("zm-flag-filters");
     var list = document.getElementById("zm-flagged-list");
     var status = document.getElementById("zm-flagged-status");
+    var prev = document.getElementById("zm-page-prev"), next = document.getElementById("zm-page-next");
     if (!form || !list) { return; }
-    var latest = 0;
-    function load() {
+    var latest = 0, page = 1, total = 0;
+    var initial = (global.zonemap.urlState && global.zonemap.urlState.initial.filters) || {};
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && initial[field.name]) { field.value = initial[field.name]; }
+    });
+    page = Math.max(1, parseInt(initial.page || "1", 10) || 1);
+
+    function filters() {
       var params = new URLSearchParams();
       new FormData(form).forEach(function (value, key) { if (value) { params.set(key, value); } });
       if (panel.province) { params.set("province", panel.province); }
-      params.set("limit", "300");
+      return params;
+    }
+
+    function remember(params) {
+      if (!global.zonemap.urlState) { return; }
+      app.filters = {};
+      params.forEach(function (value, key) { app.filters[key] = value; });
+      if (page > 1) { app.filters.page = String(page); }
+      global.zonemap.urlState.write(app);
+    }
+
+    function exportLinks(params) {
+      document.querySelectorAll("[data-export]").forEach(function (link) {
+        var query = new URLSearchParams(params);
+        query.set("format", link.dataset.export);
+        query.set("lang", cfg.lang);
+        link.href = panel.flaggedUrl + "?" + query.toString();
+      });
+    }
+
+    function load() {
+      var params = filters();
+      remember(params);
+      exportLinks(params);
+      params.set("limit", String(PAGE_SIZE));
+      params.set("offset", String((page - 1) * PAGE_SIZE));
       var ticket = ++latest;
       status.textContent = U.label(cfg, "panel.loading");
       app.fetchJson(panel.flaggedUrl + "?" + params.toString()).then(function (data) {
         if (ticket !== latest) { return; }
+        total = data.total;
         list.replaceChildren();
+        list.start = data.offset + 1;
         data.zones.forEach(function (zone) {
           var titles = zone.flags.map(function (code) { return U.label(cfg, "flag." + code); });
           list.appendChild(zoneItem(app, zone, [titles.join(", ")]));
         });
-        status.textContent = U.label(cfg, "panel.showing",
-          { shown: U.number(cfg, data.zones.length, 0), total: U.number(cfg, data.total, 0) });
+        var first = data.zones.length ? data.offset + 1 : 0;
+        status.textContent = U.label(cfg, "panel.page_status", {
+          first: U.number(cfg, first, 0), last: U.number(cfg, data.offset + data.zones.length, 0),
+          total: U.number(cfg, data.total, 0) });
+        if (prev) { prev.disabled = page <= 1; }
+        if (next) { next.disabled = data.offset + data.zones.length >= data.total; }
       }).catch(function (err) {
         console.error("zonemap: flagged zones", err);
         status.textContent = U.label(cfg, "error.generic");
       });
     }
-    form.addEventListener("change", load);
+    form.addEventListener("change", function (event) {
+      page = 1;
+      load();
+      if (event.target.name === "province") { zoomToProvince(app, panel, event.target.value); }
+    });
     form.addEventListener("submit", function (event) { event.preventDefault(); load(); });
+    if (prev) { prev.addEventListener("click", function () { page -= 1; load(); }); }
+    if (next) { next.addEventListener("click", function () { page += 1; load(); }); }
     load();
+    if (initial.province && !(global.zonemap.urlState.initial.view)) {
+      zoomToProvince(app, panel, initial.province);
+    }
   }
 
   function startSearch(app, panel) {

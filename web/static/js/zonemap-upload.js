@@ -26,6 +26,14 @@
       });
   }
 
+  // Times are shown in Vietnam's time zone whatever the browser's, as the planners read them.
+  function localTime(cfg, iso) {
+    if (!iso) { return ""; }
+    return new Date(iso).toLocaleString(cfg.locale, {
+      timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+
   function Upload(app) {
     this.app = app;
     this.cfg = app.cfg;
@@ -70,15 +78,43 @@
     }
   };
 
+  // A problem in the page's language: which rows (1-based) and zones, and what to do; the
+  // server's English sentence only when the page has no words for that problem.
+  Upload.prototype.issueText = function (d) {
+    var cfg = this.cfg, key = "upload.issue." + d.code;
+    if (cfg.labels[key] === undefined || !d.rows) { return d.message || String(d); }
+    return U.label(cfg, key, { rows: d.rows.join(", "), field: d.field || "",
+                               codes: (d.zone_codes || []).join(", ") || "–" });
+  };
+
+  Upload.prototype.provinces = function (codes) {
+    var names = this.opts.provinces || {};
+    return (codes || []).map(function (c) { return names[c] || c; }).join(", ");
+  };
+
   Upload.prototype.error = function (response) {
-    var body = response.data || {}, cfg = this.cfg;
+    var body = response.data || {}, cfg = this.cfg, self = this;
     var key = "error." + body.code;
     var title = cfg.labels[key] !== undefined ? cfg.labels[key] : U.label(cfg, "error.generic");
     var details = body.details || {};
-    var listed = Array.isArray(details) ? details : (details.errors || []);
-    var items = listed.map(function (d) { return d.message || String(d); });
+    // Problems by row (issue_details): drawn and listed in the page's language; otherwise the
+    // errors of the diagnosis as the server wrote them.
+    var issues = Array.isArray(details) ? details : (details.issues || null);
+    var items, detail = body.detail;
+    if (issues && issues.length) {
+      items = issues.map(function (d) { return self.issueText(d); });
+      detail = null;  // the list says it all, once
+    } else {
+      items = (details.errors || []).map(function (d) { return d.message || String(d); });
+    }
+    if (body.code === "outside_province_scope" && details.outside) {
+      detail = U.label(cfg, "upload.scope_refused", {
+        outside: self.provinces(details.outside),
+        allowed: self.provinces(details.allowed) || "–" });
+    }
     var hint = cfg.labels["upload.hint." + body.code];
-    this.message("error", title + (body.code ? " (" + body.code + ")" : ""), body.detail, items, hint);
+    this.message("error", title + (body.code ? " (" + body.code + ")" : ""), detail, items, hint);
+    this.drawProblems(issues || []);
     this.offerFix(body.code, details);
   };
 
@@ -106,6 +142,15 @@
       });
       box.appendChild(label);
     });
+  };
+
+  // The features a refused upload was refused for, drawn where they are (even far away).
+  Upload.prototype.drawProblems = function (details) {
+    var self = this;
+    self.preview.clearLayers();
+    details.forEach(function (d) { if (d.features) { self.preview.addData(d.features); } });
+    var bounds = self.preview.getBounds();
+    if (bounds.isValid()) { self.app.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 12 }); }
   };
 
   Upload.prototype.send = function (mapping) {
@@ -153,16 +198,28 @@
     });
     $("zm-upload-would").textContent = U.label(cfg, "upload.would_do",
       { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
-    this.showMapping(doc.mapping || {});
+    this.showMapping(doc.mapping || {}, doc.file_columns || []);
+    this.showRows(doc.file_columns || [], doc.first_rows || []);
     this.showList("zm-upload-repairs", "upload.repairs", (doc.repairs || []).map(function (r) {
       return U.label(cfg, "upload.feature") + " " + r.feature + ": " + r.reason + " (" +
         U.label(cfg, "upload.area_change") + " " + U.number(cfg, r.area_change_pct, 2, "%") + ")";
     }));
-    var notes = (doc.warnings || []).concat((doc.encoding_samples || []).map(function (s) {
+    var self = this;
+    var warnings = doc.warning_details
+      ? doc.warning_details.map(function (w) {
+          var key = "upload.warning." + w.code;
+          return cfg.labels[key] === undefined ? self.issueText(w)
+            : U.label(cfg, key, { rows: w.rows.join(", "), codes: w.zone_codes.join(", ") || "–" });
+        })
+      : (doc.warnings || []);
+    var notes = warnings.concat((doc.encoding_samples || []).map(function (s) {
       return U.label(cfg, "upload.repaired_text") + " – " + s.field + ": «" + s.before +
         "» → «" + s.after + "»";
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
+    this.showList("zm-upload-checks", "upload.checks", (doc.checks || []).map(function (c) {
+      return cfg.lang === "en" ? c.message_en : c.message_vi;
+    }));
     this.showQuarantine(doc);
     this.message("ok", U.label(cfg, "upload.would_do",
       { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged }));
@@ -198,33 +255,65 @@
     $("zm-upload-quarantine-download").href = this.opts.url + "/" + doc.upload_id + "/quarantine.geojson";
   };
 
-  Upload.prototype.showMapping = function (mapping) {
-    var body = $("zm-upload-mapping").querySelector("tbody");
+  // One row per zonemap field: a drop-down of the file's columns (or "–" for none); a last
+  // row maps a field the proposal left out.
+  function columnSelect(cfg, columns, chosen) {
+    var select = U.el("select");
+    select.appendChild(U.el("option", null, "–")).value = "";
+    columns.forEach(function (column) { select.appendChild(U.el("option", null, column)).value = column; });
+    if (chosen && columns.indexOf(chosen) < 0) { select.appendChild(U.el("option", null, chosen)).value = chosen; }
+    select.value = chosen || "";
+    return select;
+  }
+
+  Upload.prototype.showMapping = function (mapping, columns) {
+    var cfg = this.cfg, body = $("zm-upload-mapping").querySelector("tbody");
     body.replaceChildren();
+    this.mappedAtFirst = Object.assign({}, mapping);
     Object.keys(mapping).forEach(function (field) {
       var row = body.insertRow();
       row.insertCell().textContent = field;
-      var input = U.el("input");
-      input.type = "text";
-      input.name = field;
-      input.value = mapping[field];
-      row.insertCell().appendChild(input);
+      var select = columnSelect(cfg, columns, mapping[field]);
+      select.name = field;
+      row.insertCell().appendChild(select);
     });
     var extra = body.insertRow();
-    var field = U.el("input"), column = U.el("input");
+    var field = U.el("input"), column = columnSelect(cfg, columns, "");
     field.className = "zm-map-new-field";
+    field.placeholder = U.label(cfg, "upload.field");
     column.className = "zm-map-new-column";
     extra.insertCell().appendChild(field);
     extra.insertCell().appendChild(column);
   };
 
+  // The first rows of the file's own attribute table, so the mapping can be checked by eye.
+  Upload.prototype.showRows = function (columns, rows) {
+    var box = $("zm-upload-rows");
+    if (!box) { return; }
+    box.replaceChildren();
+    if (!columns.length) { return; }
+    box.appendChild(U.el("h3", null, U.label(this.cfg, "upload.first_rows", { n: rows.length })));
+    var wrap = U.el("div", "zm-attr-table-wrap"), table = U.el("table", "zm-attr-table");
+    var head = table.createTHead().insertRow();
+    head.appendChild(U.el("th", null, "#"));
+    columns.forEach(function (c) { head.appendChild(U.el("th", null, c)); });
+    var body = table.createTBody();
+    rows.forEach(function (r, i) {
+      var tr = body.insertRow();
+      tr.insertCell().textContent = String(i + 1);
+      columns.forEach(function (c) { tr.insertCell().textContent = r[c] === undefined ? "" : r[c]; });
+    });
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+  };
+
   Upload.prototype.mappingText = function () {
     var parts = [];
-    $("zm-upload-mapping").querySelectorAll("tbody input[name]").forEach(function (input) {
-      if (input.value.trim()) { parts.push(input.name + "=" + input.value.trim()); }
+    $("zm-upload-mapping").querySelectorAll("tbody select[name]").forEach(function (select) {
+      if (select.value) { parts.push(select.name + "=" + select.value); }
     });
     var field = document.querySelector(".zm-map-new-field").value.trim();
-    var column = document.querySelector(".zm-map-new-column").value.trim();
+    var column = document.querySelector(".zm-map-new-column").value;
     if (field && column) { parts.push(field + "=" + column); }
     return parts.join(",");
   };
@@ -240,10 +329,12 @@
   };
 
   Upload.prototype.drawPreview = function (doc) {
-    var repaired = {};
+    var repaired = {}, checked = {};
     (doc.repairs || []).forEach(function (r) { repaired[r.feature] = true; });
+    (doc.checks || []).forEach(function (c) { checked[c.row - 1] = true; });
     var features = ((doc.preview || {}).features || []).map(function (f, i) {
-      f.properties = Object.assign({}, f.properties, { repaired: repaired[i] === true });
+      f.properties = Object.assign({}, f.properties, { repaired: repaired[i] === true,
+                                                       checked: checked[i] === true });
       return f;
     });
     this.preview.addData({ type: "FeatureCollection", features: features });
@@ -308,8 +399,8 @@
           status += " (" + U.label(cfg, "upload.overwritten_by", { ids: u.overwritten_by.join(", ") }) + ")";
         }
         [u.commit_seq === null ? "" : u.commit_seq, u.id, u.filename,
-         U.label(cfg, "upload.kind." + u.kind), status,
-         (u.committed_at || u.created_at || "").slice(0, 16).replace("T", " ")
+         U.label(cfg, "upload.kind." + u.kind), status, u.uploaded_by || "–",
+         localTime(cfg, u.committed_at || u.created_at)
         ].forEach(function (text) { row.insertCell().textContent = text; });
         var cell = row.insertCell();
         if (u.status === "committed") {
