@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth.principal import Principal
-from api.deps import ReadSessionDep, SettingsDep, require_editor_page
+from api.deps import ReadSessionDep, SessionDep, SettingsDep, require_editor_page
 from api.params import VersionDep
 from api.services import pages as svc
 from web.i18n import normalize_lang
