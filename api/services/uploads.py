@@ -22,9 +22,11 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.db.repositories import buildings as buildings_repo
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
+from api.services import buildings
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
 
@@ -131,6 +133,8 @@ def _check_known_codes(session: Session, upload_id: int) -> None:
 
 def preview(session: Session, upload_id: int) -> dict[str, int]:
     """What a commit would do, computed by applying it inside a savepoint that is undone."""
+    if _get(session, upload_id)["kind"] == "buildings":
+        return buildings.preview_counts(session, upload_id)
     savepoint = session.begin_nested()
     try:
         counts = _apply(session, upload_id)
@@ -139,8 +143,13 @@ def preview(session: Session, upload_id: int) -> dict[str, int]:
     return counts
 
 
-def commit(session: Session, upload_id: int, *, progress: Progress | None = None) -> dict:
+def commit(
+    session: Session, upload_id: int, *, progress: Progress | None = None, derive: bool = True
+) -> dict:
     """Apply a previewed upload in the caller's transaction; return its counts.
+
+    A building upload's observation is committed, then (unless ``derive`` is False) the
+    built-up footprints of every zone it covers are derived in the same transaction.
 
     Raises ConflictError when the upload is not in the 'previewed' state, or when another
     commit holds the lock too long (retry then).
@@ -153,6 +162,8 @@ def commit(session: Session, upload_id: int, *, progress: Progress | None = None
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
     report("commit", 0.0)
     counts = _apply(session, upload_id)
+    if upload["kind"] == "buildings" and derive:
+        counts["derived"] = buildings.derive_footprints(session, counts["observation_id"])
     _pause_for_tests()
     repo.mark(session, upload_id, status="committed", counts=counts, committed_at="now",
               stage="committed", progress=1.0)  # fmt: skip
@@ -171,6 +182,8 @@ def _lock_commits(session: Session) -> None:
 def _apply(session: Session, upload_id: int) -> dict[str, int]:
     upload = _get(session, upload_id)
     kind, fields = upload["kind"], tuple(upload["options"].get("fields", ()))
+    if kind == "buildings":
+        return buildings.apply_upload(session, upload_id)
     inserted: set[int] = set()
     updated: set[int] = set()
     changes.tune_transaction(session)
@@ -208,6 +221,8 @@ def rollback(session: Session, upload_id: int) -> dict[str, int]:
             f"{upload_id}; roll them back first (newest first)."
         )
     undone = changes.rollback_changes(session, upload_id)
+    if upload["kind"] == "buildings":
+        undone["observations_deleted"] = buildings_repo.delete_observations(session, upload_id)
     repo.mark(session, upload_id, status="rolled_back", rolled_back_at="now", stage="rolled_back")
     return undone
 

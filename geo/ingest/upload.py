@@ -43,7 +43,7 @@ from geo.ingest.validate import (
 )
 from geo.types import ZONE_KINDS
 
-__all__ = ["KINDS", "PreparedUpload", "prepare_upload"]
+__all__ = ["KINDS", "PreparedUpload", "check_coordinates", "prepare_upload", "settle_crs"]
 
 KINDS = ("zones", "planned", "actual")
 _GUESS_SHOWN = 5
@@ -145,7 +145,7 @@ def prepare_upload(
     proposal = propose_mapping(_attribute_columns(raw), kind=kind, given=mapping)
     attrs, notes = apply_mapping(text.frame, proposal)
     report("reproject", 0.4)
-    source_crs, candidates, crs_notes = _settle_crs(raw, crs, accept_crs_guess, provinces)
+    source_crs, candidates, crs_notes = settle_crs(raw, crs, accept_crs_guess, provinces)
     geoms = _to_storage(raw, source_crs)
     report("validate", 0.6)
     checked = check_geometries(gpd.GeoDataFrame(geometry=geoms.reset_index(drop=True)), kind=kind)
@@ -179,9 +179,13 @@ def _notes(*groups: tuple[str, ...] | list[str]) -> list[Issue]:
     return [Issue("note", message) for group in groups for message in group]
 
 
-def _settle_crs(
+def settle_crs(
     raw: RawLayer, given: str | None, accept_guess: bool, provinces: gpd.GeoDataFrame | None
 ) -> tuple[pyproj.CRS, list[CRSCandidate], list[str]]:
+    """The layer's CRS: the one given, else its own, else the best guess when accepted.
+
+    Without either, ``CRSUndeterminedError`` lists the ranked guesses (from ``raw.frame``).
+    """
     if given:
         return official_vn2000_crs(parse_crs(given)), [], []
     if raw.crs is not None:
@@ -210,11 +214,12 @@ def _rank(raw: RawLayer, provinces: gpd.GeoDataFrame | None) -> list[CRSCandidat
 
 def _to_storage(raw: RawLayer, source_crs: pyproj.CRS) -> gpd.GeoSeries:
     geoms = raw.frame.geometry.set_crs(source_crs, allow_override=True)
-    _check_coordinates(geoms, source_crs)
+    check_coordinates(geoms, source_crs)
     return reproject(geoms, 4326)
 
 
-def _check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
+def check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
+    """Refuse coordinates that cannot be in ``crs`` (metres read as degrees or the reverse)."""
     bounds = geoms.total_bounds
     if np.isnan(bounds).any():
         return
