@@ -101,6 +101,78 @@ NOTES = (
 )
 
 
+BUILDING_ZONES = 2_500
+OBSERVED_ON = "2025-06-01"
+
+
+def building_scenario_files(n_buildings: int) -> tuple[Path, Path]:
+    """Shapefiles (VN-2000 / TM-3 105°E) of up to 2,500 zones and of ``n_buildings`` buildings
+    laid out by ``geo.synthetic.buildings``: 383 per zone (a 20 × 19 block inside, one
+    straddling the boundary, two outside), the rest far from every zone."""
+    from geo.synthetic.buildings import building_scenario
+
+    zones_path = OUT / f"bzones_{n_buildings}.shp"
+    path = OUT / f"buildings_{n_buildings}.shp"
+    if path.exists() and zones_path.exists():
+        return zones_path, path
+    OUT.mkdir(parents=True, exist_ok=True)
+    per_zone = 20 * 19 + 1 + 2
+    n_zones = min(BUILDING_ZONES, n_buildings // per_zone)
+    far = n_buildings - n_zones * per_zone
+    scenario = building_scenario(n_zones, nx=20, ny=19, size_m=25.0, gap_m=12.0,
+                                 zone_m=1_000.0, far=far, spacing_m=2_200.0, seed=11)  # fmt: skip
+    tm3 = vn2000_crs(central_meridian=105.0)
+    zones = scenario.zones.assign(TEN_KCN=[_cp1258(v) for v in scenario.zones["TEN_KCN"]],
+                                  TRANG_THAI=_cp1258("Đang hoạt động"))  # fmt: skip
+    pyogrio.write_dataframe(zones.to_crs(tm3), zones_path, encoding="latin1")
+    zones_path.with_suffix(".cpg").unlink(missing_ok=True)
+    built = gpd.GeoDataFrame({"ID": np.arange(len(scenario.buildings))},
+                             geometry=scenario.buildings, crs=4326).to_crs(tm3)  # fmt: skip
+    pyogrio.write_dataframe(built, path)
+    return zones_path, path
+
+
+def run_buildings(n: int, *, repeats: int) -> dict:
+    """Time the building import (without derivation) against ogr2ogr on the same file, then
+    the derivation alone over 2,500 zones."""
+    settings = Settings()
+    base = make_url(settings.resolved_database_url())
+    url = base.set(database="zonemap_bench").render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": url}
+    pg = f"PG:host={base.host} port={base.port} dbname=zonemap_bench user={base.username}"
+    zonemap = str(ROOT / ".venv" / "bin" / "zonemap")
+    start_private_cluster(settings)
+    prepare_database(url, recreate=True)
+    zones_path, path = building_scenario_files(n)
+    zm, ogr, derive = [], [], []
+    for _ in range(repeats):
+        reset(url)
+        measure([zonemap, "import", str(zones_path), "--kind", "zones", "--json"], env)
+        zm.append(measure([zonemap, "import", str(path), "--kind", "buildings", "--observed-on",
+                           OBSERVED_ON, "--no-derive", "--json"], env))  # fmt: skip
+        observation = _latest_observation(url)
+        derive.append(measure([zonemap, "derive-footprints", str(observation), "--json"], env))
+        ogr.append(measure(["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "ogr_buildings",
+                            "-overwrite", "-t_srs", "EPSG:4326", "-lco", "GEOMETRY_NAME=geom",
+                            "--config", "PG_USE_COPY", "YES"], env))  # fmt: skip
+    row = {
+        "n": n, "zm_s": _median(t for t, _ in zm), "zm_mb": max(m for _, m in zm),
+        "ogr_s": _median(t for t, _ in ogr), "ogr_mb": max(m for _, m in ogr),
+        "derive_s": _median(t for t, _ in derive), "derive_mb": max(m for _, m in derive),
+        "load": os.getloadavg(),
+    }  # fmt: skip
+    print(row, flush=True)
+    return row
+
+
+def _latest_observation(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT max(id) FROM building_observations")).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
 def _blob(x: float, y: float, r: float, rng: np.random.Generator) -> shapely.Polygon:
     k = int(rng.integers(8, 25))
     angles = np.sort(rng.uniform(0, 2 * np.pi, k))
@@ -128,9 +200,14 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 def reset(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
+        for (table,) in conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'buildings_obs_%'")
+        ).all():
+            conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("TRUNCATE zones, planning_boundaries, actual_footprints, uploads, "
-                          "upload_features, upload_changes CASCADE"))  # fmt: skip
-        conn.execute(text("DROP TABLE IF EXISTS ogr_zones"))
+                          "upload_features, upload_changes, building_observations, "
+                          "zone_building_stats CASCADE"))  # fmt: skip
+        conn.execute(text("DROP TABLE IF EXISTS ogr_zones, ogr_buildings"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()

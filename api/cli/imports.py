@@ -43,7 +43,8 @@ def import_(
     ),
     decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
     derive: bool = typer.Option(
-        True, "--derive/--no-derive",
+        True,
+        "--derive/--no-derive",
         help="buildings: derive every zone's built-up footprint on commit (default).",
     ),
 ) -> None:

@@ -108,9 +108,12 @@ def test_second_observation_gives_second_footprint_and_rollback_is_exact(
     grown = building_scenario(2, nx=8, far=0)
     second_id, second = _buildings(db_session, _building_file(tmp_path, grown.buildings, "b"),
                                    DAY2)  # fmt: skip
-    rows = db_session.execute(text(
-        "SELECT z.code, f.observed_on, f.area_ha FROM actual_footprints f JOIN zones z "
-        "ON z.id = f.zone_id WHERE f.source LIKE 'derived:buildings:%' ORDER BY 1, 2")).all()
+    rows = db_session.execute(
+        text(
+            "SELECT z.code, f.observed_on, f.area_ha FROM actual_footprints f JOIN zones z "
+            "ON z.id = f.zone_id WHERE f.source LIKE 'derived:buildings:%' ORDER BY 1, 2"
+        )
+    ).all()
     assert [(c, d) for c, d, _ in rows] == [("BZ00000", DAY1), ("BZ00000", DAY2),
                                              ("BZ00001", DAY1), ("BZ00001", DAY2)]  # fmt: skip
     assert rows[1][2] > rows[0][2]  # growth over time
@@ -120,11 +123,18 @@ def test_second_observation_gives_second_footprint_and_rollback_is_exact(
     assert _counts(db_session)["actual_footprints"] == before["actual_footprints"] + 4
     svc.rollback(db_session, second_id)
     svc.rollback(db_session, first_id)
-    data = ("zones", "planning_boundaries", "actual_footprints", "buildings",
-            "building_observations", "zone_building_stats")  # the upload records stay
+    data = (
+        "zones",
+        "planning_boundaries",
+        "actual_footprints",
+        "buildings",
+        "building_observations",
+        "zone_building_stats",
+    )  # the upload records stay
     assert {k: _counts(db_session)[k] for k in data} == {k: before[k] for k in data}
-    partitions = db_session.execute(text(
-        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'buildings'::regclass")).scalar_one()
+    partitions = db_session.execute(
+        text("SELECT count(*) FROM pg_inherits WHERE inhparent = 'buildings'::regclass")
+    ).scalar_one()
     assert partitions == 0
 
 
@@ -189,7 +199,9 @@ def test_cli_derivation_of_missing_observation_exits_non_zero(test_database_url:
 
 
 def test_building_import_killed_half_way_writes_nothing(
-    engine, test_database_url: str, tmp_path: Path  # noqa: ANN001
+    engine,
+    test_database_url: str,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     scenario = building_scenario(1, far=0)
     path = _building_file(tmp_path, scenario.buildings)
@@ -211,13 +223,25 @@ def test_building_import_killed_half_way_writes_nothing(
 
 
 def test_cli_imports_buildings_and_prints_json(
-    engine, test_database_url: str, tmp_path: Path  # noqa: ANN001
+    engine,
+    test_database_url: str,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     scenario = building_scenario(1, far=2, origin=(107.0, 11.5))
     path = tmp_path / "b.gpkg"
     pyogrio.write_dataframe(gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326), path)
-    command = [str(Path(sys.executable).parent / "zonemap"), "import", str(path), "--kind",
-               "buildings", "--observed-on", "2025-01-01", "--source", "OSM", "--json"]
+    command = [
+        str(Path(sys.executable).parent / "zonemap"),
+        "import",
+        str(path),
+        "--kind",
+        "buildings",
+        "--observed-on",
+        "2025-01-01",
+        "--source",
+        "OSM",
+        "--json",
+    ]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "DATABASE_URL": test_database_url})  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -226,3 +250,31 @@ def test_cli_imports_buildings_and_prints_json(
     with Session(engine) as session:
         svc.rollback(session, doc["upload_id"])
         session.commit()
+
+
+def test_http_building_upload_preview_commit_rollback(client, tmp_path: Path) -> None:  # noqa: ANN001
+    scenario = building_scenario(1, far=0, origin=(107.0, 11.5))
+    path = tmp_path / "nha.geojson"
+    gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326).to_file(path, driver="GeoJSON")
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings", "source": "OSM",
+                                     "observed_on": "2025-06-01"})  # fmt: skip
+    assert response.status_code == 201, response.text
+    doc = response.json()
+    assert doc["buildings"] == len(scenario.buildings) and doc["zones_affected"] == 0
+    upload_id = doc["upload_id"]
+    committed = client.post(f"/api/uploads/{upload_id}/commit")
+    assert committed.status_code == 200, committed.text
+    rolled = client.post(f"/api/uploads/{upload_id}/rollback")
+    assert rolled.status_code == 200 and rolled.json()["undone"]["observations_deleted"] == 1
+
+
+def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "nha.geojson"
+    houses = building_scenario(1, far=0).buildings[:3]
+    gpd.GeoDataFrame(geometry=list(houses), crs=4326).to_file(path, driver="GeoJSON")
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings"})  # fmt: skip
+    assert response.status_code == 422 and response.json()["code"] == "observation_missing"

@@ -59,12 +59,12 @@ class BuildingWriter:
 def building_writer(session: Session, observation_id: int) -> Iterator[BuildingWriter]:
     """Create the observation's table and stream rows into it with binary COPY.
 
-    On leaving, the table gets its CHECK (so attaching needs no scan), its GiST index built in
-    one pass, fresh statistics, and becomes the observation's partition of ``buildings``.
+    The table has a CHECK on its observation (so attaching needs no scan); on leaving, it gets
+    its GiST index built in one pass, fresh statistics, and becomes the observation's partition
+    of ``buildings``. The DDL runs in SECURITY DEFINER functions of migration 0011.
     """
     table = partition_name(observation_id)
-    session.execute(text(f"CREATE TABLE {table} (observation_id bigint NOT NULL, "
-                         "geom geometry(Geometry, 4326) NOT NULL)"))  # fmt: skip
+    session.execute(text("SELECT zonemap_building_partition_create(:o)"), {"o": observation_id})
     raw = session.connection().connection.driver_connection
     sql = f"COPY {table} (observation_id, geom) FROM STDIN (FORMAT BINARY)"
     with raw.cursor() as cur, cur.copy(sql) as copy:
@@ -72,12 +72,7 @@ def building_writer(session: Session, observation_id: int) -> Iterator[BuildingW
         writer = BuildingWriter(copy, observation_id)
         yield writer
         copy.write(_COPY_TRAILER)
-    oid = int(observation_id)
-    session.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {table}_obs "
-                         f"CHECK (observation_id = {oid})"))  # fmt: skip
-    session.execute(text(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)"))
-    session.execute(text(f"ALTER TABLE buildings ATTACH PARTITION {table} FOR VALUES IN ({oid})"))
-    session.execute(text(f"ANALYZE {table}"))
+    session.execute(text("SELECT zonemap_building_partition_attach(:o)"), {"o": observation_id})
 
 
 def set_observation_totals(
@@ -143,7 +138,7 @@ def delete_observations(session: Session, upload_id: int) -> int:
         {"u": upload_id},
     )]  # fmt: skip
     for observation_id in ids:
-        session.execute(text(f"DROP TABLE IF EXISTS {partition_name(observation_id)}"))
+        session.execute(text("SELECT zonemap_building_partition_drop(:o)"), {"o": observation_id})
         session.execute(text("DELETE FROM building_observations WHERE id = :o"),
                         {"o": observation_id})  # fmt: skip
     return len(ids)

@@ -69,7 +69,7 @@
     var self = this, cfg = this.cfg, form = $("zm-upload-form");
     var data = new FormData(form);
     if (!form.file.files.length) { self.message("error", U.label(cfg, "upload.choose_file")); return; }
-    ["crs", "encoding"].forEach(function (name) { if (!data.get(name)) { data.delete(name); } });
+    ["crs", "encoding", "source", "observed_on"].forEach(function (name) { if (!data.get(name)) { data.delete(name); } });
     if (mapping) { data.set("mapping", mapping); }
     self.busy(true);
     $("zm-upload-result").hidden = true;
@@ -104,8 +104,11 @@
       tr.appendChild(U.el("th", null, U.label(cfg, row[0])));
       tr.insertCell().textContent = row[1];
     });
-    $("zm-upload-would").textContent = U.label(cfg, "upload.would_do",
-      { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
+    var would = doc.kind === "buildings"
+      ? U.label(cfg, "upload.would_do_buildings", { inserted: doc.inserted, zones: doc.zones_affected })
+      : U.label(cfg, "upload.would_do",
+                { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
+    $("zm-upload-would").textContent = would;
     this.showMapping(doc.mapping || {});
     this.showList("zm-upload-repairs", "upload.repairs", (doc.repairs || []).map(function (r) {
       return U.label(cfg, "upload.feature") + " " + r.feature + ": " + r.reason + " (" +
@@ -115,8 +118,7 @@
       return U.label(cfg, "upload.encoding_samples") + " – " + s.field + ": " + s.after;
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
-    this.message("ok", U.label(cfg, "upload.would_do",
-      { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged }));
+    this.message("ok", would);
     this.drawPreview(doc);
     $("zm-upload-result").hidden = false;
   };

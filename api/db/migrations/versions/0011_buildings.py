@@ -56,6 +56,41 @@ CREATE TABLE buildings (
 ) PARTITION BY LIST (observation_id);
 CREATE INDEX ix_buildings_geom ON buildings USING gist (geom);
 
+-- The partition's DDL runs as the schema owner (SECURITY DEFINER), so the HTTP write role
+-- (zonemap_writer, no CREATE on the schema) can import too; names are built from the id only.
+CREATE FUNCTION zonemap_building_partition_create(obs bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM building_observations WHERE id = obs AND status = 'previewed')
+    THEN RAISE EXCEPTION 'building observation % is not being imported', obs;
+    END IF;
+    EXECUTE format('CREATE TABLE buildings_obs_%s (observation_id bigint NOT NULL '
+                   'CHECK (observation_id = %s), geom geometry(Geometry, 4326) NOT NULL)',
+                   obs, obs);
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'zonemap_writer') THEN
+        EXECUTE format('GRANT SELECT, INSERT ON buildings_obs_%s TO zonemap_writer', obs);
+    END IF;
+END $$;
+
+CREATE FUNCTION zonemap_building_partition_attach(obs bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM building_observations WHERE id = obs AND status = 'previewed')
+    THEN RAISE EXCEPTION 'building observation % is not being imported', obs;
+    END IF;
+    EXECUTE format('CREATE INDEX buildings_obs_%s_geom ON buildings_obs_%s USING gist (geom)',
+                   obs, obs);
+    EXECUTE format('ALTER TABLE buildings ATTACH PARTITION buildings_obs_%s FOR VALUES IN (%s)',
+                   obs, obs);
+    EXECUTE format('ANALYZE buildings_obs_%s', obs);
+END $$;
+
+CREATE FUNCTION zonemap_building_partition_drop(obs bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    EXECUTE format('DROP TABLE IF EXISTS buildings_obs_%s', obs);
+END $$;
+
 ALTER TABLE actual_footprints ADD COLUMN building_observation_id bigint
     REFERENCES building_observations (id) ON DELETE CASCADE;
 CREATE INDEX ix_actual_footprints_building_observation
@@ -118,6 +153,8 @@ ALTER TABLE upload_changes ADD CONSTRAINT upload_changes_table_name_check
 ALTER TABLE upload_changes ALTER COLUMN zone_id SET NOT NULL;
 DROP TABLE IF EXISTS zone_building_stats;
 ALTER TABLE actual_footprints DROP COLUMN building_observation_id;
+DROP FUNCTION IF EXISTS zonemap_building_partition_create(bigint),
+    zonemap_building_partition_attach(bigint), zonemap_building_partition_drop(bigint);
 DROP TABLE IF EXISTS buildings, building_observations CASCADE;
 DELETE FROM uploads WHERE kind = 'buildings';
 ALTER TABLE uploads DROP CONSTRAINT uploads_kind_check;
