@@ -162,10 +162,12 @@ def derive_footprints(
         geometry=shapely.from_wkb([w for _, w in zone_rows]), crs=4326,
     )  # fmt: skip
     near, total = repo.buildings_near_zones(session, observation_id, distance_m=limits.search_m)
-    report("derive", 0.3)
-    result = derive_builtup(zones, shapely.from_wkb(near), search_m=limits.search_m,
-                            closing_m=limits.closing_m, total_buildings=total)  # fmt: skip
+    geoms = shapely.from_wkb(near)
     del near
+    report("derive", 0.3)
+    result = derive_builtup(zones, geoms, search_m=limits.search_m,
+                            closing_m=limits.closing_m, total_buildings=total)  # fmt: skip
+    del geoms
     report("store", 0.9)
     repo.clear_derivation(session, observation_id)
     fp = result.footprints

@@ -14,9 +14,9 @@
 * ``zone_building_stats``: per zone and observation, the building count, floor area, built
   share of the planned area and the buildings outside the boundary.
 * ``area_ha`` of planning boundaries and actual footprints becomes a plain column: a writer
-  that already knows the ellipsoidal area (the upload pipeline computes it) passes it, and a
-  trigger computes ``ST_Area(geom::geography)`` only when none was given (or when the geometry
-  changes without a new area), so the spheroidal area is computed once.
+  that already knows the ellipsoidal area (the upload pipeline computes it on the WGS 84
+  ellipsoid) passes it, and a trigger computes ``ST_Area(geom::geography)`` only when none was
+  given (or when the geometry changes without a new area), so the area is computed once.
 
 Revision ID: 0011
 Revises: 0006
@@ -120,21 +120,28 @@ ALTER TABLE actual_footprints ALTER COLUMN area_ha DROP EXPRESSION;
 
 CREATE FUNCTION zonemap_fill_area_ha() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.area_ha IS NULL OR (TG_OP = 'UPDATE' AND NEW.area_ha IS NOT DISTINCT FROM OLD.area_ha
-                               AND NOT ST_OrderingEquals(NEW.geom, OLD.geom)) THEN
-        NEW.area_ha := ST_Area(NEW.geom::geography) / 10000.0;
-    END IF;
+    NEW.area_ha := ST_Area(NEW.geom::geography) / 10000.0;
     RETURN NEW;
 END $$;
-CREATE TRIGGER tg_planning_boundaries_area BEFORE INSERT OR UPDATE OF geom, area_ha
-    ON planning_boundaries FOR EACH ROW EXECUTE FUNCTION zonemap_fill_area_ha();
-CREATE TRIGGER tg_actual_footprints_area BEFORE INSERT OR UPDATE OF geom, area_ha
-    ON actual_footprints FOR EACH ROW EXECUTE FUNCTION zonemap_fill_area_ha();
+CREATE TRIGGER tg_planning_boundaries_area BEFORE INSERT ON planning_boundaries
+    FOR EACH ROW WHEN (NEW.area_ha IS NULL) EXECUTE FUNCTION zonemap_fill_area_ha();
+CREATE TRIGGER tg_planning_boundaries_area_update BEFORE UPDATE OF geom ON planning_boundaries
+    FOR EACH ROW WHEN (NEW.area_ha IS NOT DISTINCT FROM OLD.area_ha
+                       AND NOT ST_OrderingEquals(NEW.geom, OLD.geom))
+    EXECUTE FUNCTION zonemap_fill_area_ha();
+CREATE TRIGGER tg_actual_footprints_area BEFORE INSERT ON actual_footprints
+    FOR EACH ROW WHEN (NEW.area_ha IS NULL) EXECUTE FUNCTION zonemap_fill_area_ha();
+CREATE TRIGGER tg_actual_footprints_area_update BEFORE UPDATE OF geom ON actual_footprints
+    FOR EACH ROW WHEN (NEW.area_ha IS NOT DISTINCT FROM OLD.area_ha
+                       AND NOT ST_OrderingEquals(NEW.geom, OLD.geom))
+    EXECUTE FUNCTION zonemap_fill_area_ha();
 """
 
 DOWNGRADE = """
 DROP TRIGGER IF EXISTS tg_planning_boundaries_area ON planning_boundaries;
+DROP TRIGGER IF EXISTS tg_planning_boundaries_area_update ON planning_boundaries;
 DROP TRIGGER IF EXISTS tg_actual_footprints_area ON actual_footprints;
+DROP TRIGGER IF EXISTS tg_actual_footprints_area_update ON actual_footprints;
 DROP FUNCTION IF EXISTS zonemap_fill_area_ha();
 DELETE FROM actual_footprints WHERE building_observation_id IS NOT NULL;
 DROP VIEW current_planning_boundaries;
