@@ -278,3 +278,20 @@ def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) ->
         response = client.post("/api/uploads", files={"file": (path.name, handle)},
                                data={"kind": "buildings"})  # fmt: skip
     assert response.status_code == 422 and response.json()["code"] == "observation_missing"
+
+
+def test_zone_page_shows_derived_footprint_and_building_statistics(
+    db_session: Session,
+    client,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    scenario = building_scenario(1, far=0)
+    _zones(db_session, tmp_path, scenario)
+    _upload_id, doc = _buildings(db_session, _building_file(tmp_path, scenario.buildings))
+    detail = client.get("/api/zones/BZ00000").json()
+    assert detail["buildings"][0]["building_count"] == scenario.expected["building_count"][0]
+    assert any(f["source"] == f"derived:buildings:{doc['observation_id']}"
+               for f in detail["footprints"])  # fmt: skip
+    page = client.get("/zones/BZ00000?lang=en").text
+    assert "Buildings (from building layers)" in page
+    assert f"derived:buildings:{doc['observation_id']}" in page

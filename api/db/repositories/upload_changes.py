@@ -142,7 +142,8 @@ def apply_boundaries(
     session.execute(
         text(
             "CREATE TEMP TABLE _upload_pb ON COMMIT DROP AS SELECT m.ord, m.zone_id, "
-            "m.is_new AS new_zone, pb.id AS prev_id, COALESCE(v.version, 0) + 1 AS version FROM _upload_match m "
+            "m.is_new AS new_zone, pb.id AS prev_id, COALESCE(v.version, 0) + 1 AS version "
+            "FROM _upload_match m "
             "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord "
             "LEFT JOIN planning_boundaries pb ON pb.zone_id = m.zone_id AND pb.valid_to IS NULL "
             "LEFT JOIN (SELECT x.zone_id, max(x.version) AS version FROM planning_boundaries x "
