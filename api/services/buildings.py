@@ -127,11 +127,23 @@ def preview_counts(session: Session, upload_id: int) -> dict[str, int]:
 
 
 def apply_upload(session: Session, upload_id: int) -> dict[str, int]:
-    """Commit the upload's observation (journalled); the caller holds the commit lock."""
-    counts = preview_counts(session, upload_id)
+    """Commit the upload's observation (journalled); the caller holds the commit lock.
+
+    The same file with the same source and date already committed changes nothing (the
+    staged copy is discarded and its buildings count as unchanged): re-importing is idempotent.
+    """
     observation = repo.observation_of_upload(session, upload_id)
-    repo.commit_observation(session, upload_id, observation["id"])  # type: ignore[index]
-    return {**counts, "observation_id": observation["id"]}  # type: ignore[index]
+    if observation is None:
+        raise NotFoundError(f"Upload {upload_id} has no building observation.")
+    n = int(observation["building_count"])
+    same = repo.same_committed_observation(session, upload_id)
+    if same is not None:
+        repo.discard_observation(session, observation["id"])
+        return {"features": n, "inserted": 0, "updated": 0, "unchanged": n,
+                "zones_affected": 0, "observation_id": same}  # fmt: skip
+    counts = preview_counts(session, upload_id)
+    repo.commit_observation(session, upload_id, observation["id"])
+    return {**counts, "observation_id": observation["id"]}
 
 
 def derive_footprints(

@@ -162,7 +162,7 @@ def commit(
                             "can be committed. Upload the file again to re-apply it.")  # fmt: skip
     report("commit", 0.0)
     counts = _apply(session, upload_id)
-    if upload["kind"] == "buildings" and derive:
+    if upload["kind"] == "buildings" and derive and counts["inserted"]:
         counts["derived"] = buildings.derive_footprints(session, counts["observation_id"])
     _pause_for_tests()
     repo.mark(session, upload_id, status="committed", counts=counts, committed_at="now",

@@ -295,3 +295,16 @@ def test_zone_page_shows_derived_footprint_and_building_statistics(
     page = client.get("/zones/BZ00000?lang=en").text
     assert "Buildings (from building layers)" in page
     assert f"derived:buildings:{doc['observation_id']}" in page
+
+
+def test_same_building_file_twice_changes_nothing(db_session: Session, tmp_path: Path) -> None:
+    scenario = building_scenario(1, far=0)
+    _zones(db_session, tmp_path, scenario)
+    path = _building_file(tmp_path, scenario.buildings)
+    _first, doc = _buildings(db_session, path)
+    after_first = _counts(db_session)
+    _second, again = _buildings(db_session, path)
+    assert again["inserted"] == 0 and again["unchanged"] == len(scenario.buildings)
+    assert again["observation_id"] == doc["observation_id"] and "derived" not in again
+    data = ("actual_footprints", "buildings", "building_observations", "zone_building_stats")
+    assert {k: _counts(db_session)[k] for k in data} == {k: after_first[k] for k in data}

@@ -130,6 +130,25 @@ def commit_observation(session: Session, upload_id: int, observation_id: int) ->
     )  # fmt: skip
 
 
+def same_committed_observation(session: Session, upload_id: int) -> int | None:
+    """A committed observation with the same source, date and file (sha256) as ``upload_id``'s."""
+    return session.execute(
+        text("SELECT o2.id FROM building_observations o JOIN uploads u ON u.id = o.upload_id "
+             "JOIN building_observations o2 ON o2.source = o.source "
+             "AND o2.observed_on = o.observed_on AND o2.status = 'committed' "
+             "JOIN uploads u2 ON u2.id = o2.upload_id AND u2.sha256 = u.sha256 "
+             "WHERE o.upload_id = :u ORDER BY o2.id LIMIT 1"),
+        {"u": upload_id},
+    ).scalar_one_or_none()  # fmt: skip
+
+
+def discard_observation(session: Session, observation_id: int) -> None:
+    """Drop a staged (never committed) observation and its partition."""
+    session.execute(text("SELECT zonemap_building_partition_drop(:o)"), {"o": observation_id})
+    session.execute(text("DELETE FROM building_observations WHERE id = :o"),
+                    {"o": observation_id})  # fmt: skip
+
+
 def delete_observations(session: Session, upload_id: int) -> int:
     """Delete the journalled observations of ``upload_id``, their partitions and derivations."""
     ids = [r[0] for r in session.execute(
