@@ -164,10 +164,16 @@ def delete_observations(session: Session, upload_id: int) -> int:
 
 
 def current_boundaries(session: Session) -> list[tuple[int, bytes]]:
-    """(zone id, WKB) of every current planning boundary."""
+    """(zone id, WKB) of every current planning boundary the session may write footprints of.
+
+    Under the HTTP write role that is the zones of the editor's provinces (row-level security
+    of migration 0006); the CLI and admins get every zone.
+    """
     rows = session.execute(
-        text("SELECT zone_id, ST_AsBinary(geom) FROM current_planning_boundaries ORDER BY zone_id")
-    )
+        text("SELECT pb.zone_id, ST_AsBinary(pb.geom) FROM current_planning_boundaries pb "
+             "JOIN zones z ON z.id = pb.zone_id WHERE current_user <> 'zonemap_writer' "
+             "OR zonemap_may_write(z.province_code) ORDER BY pb.zone_id")
+    )  # fmt: skip
     return [(int(z), bytes(w)) for z, w in rows]
 
 
