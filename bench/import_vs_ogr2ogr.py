@@ -81,23 +81,26 @@ def generate(n: int, *, seed: int = 3) -> Path:
 NOTES = (
     "Before the performance work (first measurement, 2026-11-24, same machine, single runs): "
     "1k 4.37 s vs 0.34 s (12.9×), 10k 7.68 s vs 0.72 s (10.6×), 100k 137.6 s vs 4.76 s (28.9×), "
-    "607 MB.",
+    "607 MB. Second measurement (2026-11-24, quieter machine): 100k 14.80 s vs 3.78 s (3.92×), "
+    "608 MB.",
     "",
-    "**The 1.5× goal is not met** (about 4× at 100k). Where the rest goes at 100k, from "
-    "`EXPLAIN (ANALYZE, BUFFERS)` and py-spy (2026-11-24): inserting 100k planning-boundary "
-    "versions costs ~4.5 s in the server alone, because of the schema of migration 0001 — the "
-    "`CHECK (ST_IsValid(geom) AND NOT ST_IsEmpty(geom))` (~1.0 s), the stored generated "
-    "`area_ha = ST_Area(geom::geography)` on the spheroid (~2.5 s), the GiST index (~0.9 s) — "
-    "which is already more than ogr2ogr's whole run (one table, one index, no checks); the zones "
-    "insert (~0.8 s, four indexes and NFC checks), the change journal that makes rollback exact "
-    "(~0.7 s per 100k rows, written twice: zones and boundaries), staging COPY into "
-    "`upload_features` (~1.7 s: the preview/commit design stages every upload), the Python "
-    "pipeline (~3.9 s: pyogrio read ~1.2 s, VN-2000 reprojection and the Albers area ~1 s, "
-    "encoding detection/decoding ~0.6 s, mapping ~0.3 s, validity checks ~0.3 s), and ~1.8 s "
-    "of fixed start-up, most of it importing modules the import command does not use "
-    "(alembic + mako/pygments via `api.cli.db`, fastapi/pydantic via `api.errors`, all "
-    "imported eagerly by `api/cli/__init__.py`) plus ~0.2 s building the custom VN-2000 datum. "
-    "At 1k and 10k the start-up dominates.",
+    "Issue 15 (migration 0011): `area_ha` of planning boundaries and footprints is a plain "
+    "column that the upload commit fills with the ellipsoidal area the pipeline already "
+    "computed (a trigger computes `ST_Area(geom::geography)` only when a writer gives none), "
+    "and the boundary of a zone the upload inserts is no longer journalled a second time (the "
+    "rollback deletes the zone and its boundaries go with it). Building layers stream: chunks "
+    "of 50,000 features (`skip_features`/`max_features`, geometry only), binary COPY into a "
+    "table of their own that gets its GiST index in one pass and is attached as the "
+    "observation's partition.",
+    "",
+    "**The 1.5× goal for 100k zones is not met.** Where the time goes at 100k (2026-11-24 "
+    "analysis, still true for what issue 15 did not change): the server-side "
+    "`CHECK (ST_IsValid(geom) AND NOT ST_IsEmpty(geom))` (~1.0 s) and GiST index (~0.9 s) of "
+    "planning boundaries, the zones insert (~0.8 s, four indexes and NFC checks), the zone "
+    "journal (~0.7 s), staging COPY into `upload_features` (~1.7 s), the Python pipeline "
+    "(~3.9 s: pyogrio read, VN-2000 reprojection plus a second projection for the area, "
+    "encoding detection/decoding, mapping, validity checks), and ~1.6 s of fixed start-up "
+    "(sqlalchemy, typer, pydantic settings). At 1k and 10k the start-up dominates.",
 )
 
 
