@@ -39,7 +39,7 @@ __all__ = ["STAT_COLUMNS", "BuiltUpResult", "derive_builtup"]
 
 STAT_COLUMNS = ("zone_id", "building_count", "floor_area_ha", "builtup_ha", "built_share",
                 "outside_count", "outside_floor_area_ha")  # fmt: skip
-_QUAD_SEGS = 4  # 16 segments per circle: < 0.7 % area error on a disc, ~0 on the closing
+_QUAD_SEGS = 2  # 8 segments per circle: fewer vertices to union; ~0.2 % on a closed block
 _BATCH_ZONES = 128  # zones whose buildings are projected and buffered at once (bounds memory)
 
 
