@@ -77,10 +77,9 @@ class BuildingTally:
 
 @dataclass(frozen=True)
 class BuildingChunk:
-    """Polygons of one chunk in EPSG:4326 (object array) and their ellipsoidal areas in ha."""
+    """Polygons of one chunk in EPSG:4326 (object array)."""
 
     geoms: np.ndarray
-    area_ha: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -177,10 +176,21 @@ def _prepare_chunk(geoms: np.ndarray, crs: pyproj.CRS, tally: BuildingTally) -> 
     lonlat = reproject(gpd.GeoSeries(geoms, crs=crs), 4326).to_numpy()
     lonlat, repaired = _repaired(lonlat)
     tally.repaired += repaired
-    area = areas_ha(gpd.GeoSeries(lonlat, crs=4326)) if len(lonlat) else np.zeros(0)
     tally.kept += len(lonlat)
-    tally.area_ha += float(area.sum())
-    return BuildingChunk(lonlat, area)
+    in_metres = bool(crs.is_projected) and not repaired
+    tally.area_ha += _total_area_ha(geoms if in_metres else lonlat, in_metres=in_metres)
+    return BuildingChunk(lonlat)
+
+
+def _total_area_ha(geoms: np.ndarray, *, in_metres: bool) -> float:
+    """The chunk's floor area for the upload summary: in the layer's own projected CRS when it
+    has one (TM-3/UTM scale error ≤ 0.1 %, and no second projection of a million polygons),
+    else on the ellipsoid from EPSG:4326. The derivation measures per-zone areas exactly."""
+    if len(geoms) == 0:
+        return 0.0
+    if in_metres:
+        return float(shapely.area(geoms).sum()) / 10_000.0
+    return float(areas_ha(gpd.GeoSeries(geoms, crs=4326)).sum())
 
 
 def _repaired(geoms: np.ndarray) -> tuple[np.ndarray, int]:

@@ -80,6 +80,7 @@ def test_derived_footprints_match_the_known_answers(db_session: Session, tmp_pat
     path = _building_file(tmp_path, scenario.buildings)
     _upload_id, doc = _buildings(db_session, path)
     assert doc["buildings"] == len(scenario.buildings) and doc["zones_affected"] == 4
+    assert doc["area_ha"] == pytest.approx(len(scenario.buildings) * 0.09, rel=2e-3)  # TM-3
     derived = doc["derived"]
     assert derived["far"] == scenario.far_count  # ignored, but counted: not lost
     stored = db_session.execute(text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
