@@ -81,24 +81,100 @@ def generate(n: int, *, seed: int = 3) -> Path:
 NOTES = (
     "Before the performance work (first measurement, 2026-11-24, same machine, single runs): "
     "1k 4.37 s vs 0.34 s (12.9×), 10k 7.68 s vs 0.72 s (10.6×), 100k 137.6 s vs 4.76 s (28.9×), "
-    "607 MB.",
+    "607 MB. Second measurement (2026-11-24, quieter machine): 100k 14.80 s vs 3.78 s (3.92×), "
+    "608 MB.",
     "",
-    "**The 1.5× goal is not met** (about 4× at 100k). Where the rest goes at 100k, from "
-    "`EXPLAIN (ANALYZE, BUFFERS)` and py-spy (2026-11-24): inserting 100k planning-boundary "
-    "versions costs ~4.5 s in the server alone, because of the schema of migration 0001 — the "
-    "`CHECK (ST_IsValid(geom) AND NOT ST_IsEmpty(geom))` (~1.0 s), the stored generated "
-    "`area_ha = ST_Area(geom::geography)` on the spheroid (~2.5 s), the GiST index (~0.9 s) — "
-    "which is already more than ogr2ogr's whole run (one table, one index, no checks); the zones "
-    "insert (~0.8 s, four indexes and NFC checks), the change journal that makes rollback exact "
-    "(~0.7 s per 100k rows, written twice: zones and boundaries), staging COPY into "
-    "`upload_features` (~1.7 s: the preview/commit design stages every upload), the Python "
-    "pipeline (~3.9 s: pyogrio read ~1.2 s, VN-2000 reprojection and the Albers area ~1 s, "
-    "encoding detection/decoding ~0.6 s, mapping ~0.3 s, validity checks ~0.3 s), and ~1.8 s "
-    "of fixed start-up, most of it importing modules the import command does not use "
-    "(alembic + mako/pygments via `api.cli.db`, fastapi/pydantic via `api.errors`, all "
-    "imported eagerly by `api/cli/__init__.py`) plus ~0.2 s building the custom VN-2000 datum. "
-    "At 1k and 10k the start-up dominates.",
+    "Issue 15 (migration 0011): `area_ha` of planning boundaries and footprints is a plain "
+    "column that the upload commit fills with the ellipsoidal area the pipeline already "
+    "computed (a trigger computes `ST_Area(geom::geography)` only when a writer gives none), "
+    "and the boundary of a zone the upload inserts is no longer journalled a second time (the "
+    "rollback deletes the zone and its boundaries go with it). Building layers stream: chunks "
+    "of 50,000 features (`skip_features`/`max_features`, geometry only), binary COPY into a "
+    "table of their own that gets its GiST index in one pass and is attached as the "
+    "observation's partition.",
+    "",
+    "**The 1.5× goal for 100k zones is not met.** Where the time goes at 100k (2026-11-24 "
+    "analysis, still true for what issue 15 did not change): the server-side "
+    "`CHECK (ST_IsValid(geom) AND NOT ST_IsEmpty(geom))` (~1.0 s) and GiST index (~0.9 s) of "
+    "planning boundaries, the zones insert (~0.8 s, four indexes and NFC checks), the zone "
+    "journal (~0.7 s), staging COPY into `upload_features` (~1.7 s), the Python pipeline "
+    "(~3.9 s: pyogrio read, VN-2000 reprojection plus a second projection for the area, "
+    "encoding detection/decoding, mapping, validity checks), and ~1.6 s of fixed start-up "
+    "(sqlalchemy, typer, pydantic settings). At 1k and 10k the start-up dominates.",
 )
+
+
+BUILDING_ZONES = 2_500
+OBSERVED_ON = "2025-06-01"
+
+
+def building_scenario_files(n_buildings: int) -> tuple[Path, Path]:
+    """Shapefiles (VN-2000 / TM-3 105°E) of up to 2,500 zones and of ``n_buildings`` buildings
+    laid out by ``geo.synthetic.buildings``: 383 per zone (a 20 × 19 block inside, one
+    straddling the boundary, two outside), the rest far from every zone."""
+    from geo.synthetic.buildings import building_scenario
+
+    zones_path = OUT / f"bzones_{n_buildings}.shp"
+    path = OUT / f"buildings_{n_buildings}.shp"
+    if path.exists() and zones_path.exists():
+        return zones_path, path
+    OUT.mkdir(parents=True, exist_ok=True)
+    per_zone = 20 * 19 + 1 + 2
+    n_zones = min(BUILDING_ZONES, n_buildings // per_zone)
+    far = n_buildings - n_zones * per_zone
+    scenario = building_scenario(n_zones, nx=20, ny=19, size_m=25.0, gap_m=12.0,
+                                 zone_m=1_000.0, far=far, spacing_m=2_200.0, seed=11)  # fmt: skip
+    tm3 = vn2000_crs(central_meridian=105.0)
+    zones = scenario.zones.assign(TEN_KCN=[_cp1258(v) for v in scenario.zones["TEN_KCN"]],
+                                  TRANG_THAI=_cp1258("Đang hoạt động"))  # fmt: skip
+    pyogrio.write_dataframe(zones.to_crs(tm3), zones_path, encoding="latin1")
+    zones_path.with_suffix(".cpg").unlink(missing_ok=True)
+    built = gpd.GeoDataFrame({"ID": np.arange(len(scenario.buildings))},
+                             geometry=scenario.buildings, crs=4326).to_crs(tm3)  # fmt: skip
+    pyogrio.write_dataframe(built, path)
+    return zones_path, path
+
+
+def run_buildings(n: int, *, repeats: int) -> dict:
+    """Time the building import (without derivation) against ogr2ogr on the same file, then
+    the derivation alone over 2,500 zones."""
+    settings = Settings()
+    base = make_url(settings.resolved_database_url())
+    url = base.set(database="zonemap_bench").render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": url}
+    pg = f"PG:host={base.host} port={base.port} dbname=zonemap_bench user={base.username}"
+    zonemap = str(ROOT / ".venv" / "bin" / "zonemap")
+    start_private_cluster(settings)
+    prepare_database(url, recreate=True)
+    zones_path, path = building_scenario_files(n)
+    zm, ogr, derive = [], [], []
+    for _ in range(repeats):
+        reset(url)
+        measure([zonemap, "import", str(zones_path), "--kind", "zones", "--json"], env)
+        zm.append(measure([zonemap, "import", str(path), "--kind", "buildings", "--observed-on",
+                           OBSERVED_ON, "--no-derive", "--json"], env))  # fmt: skip
+        observation = _latest_observation(url)
+        derive.append(measure([zonemap, "derive-footprints", str(observation), "--json"], env))
+        ogr.append(measure(["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "ogr_buildings",
+                            "-overwrite", "-t_srs", "EPSG:4326", "-lco", "GEOMETRY_NAME=geom",
+                            "--config", "PG_USE_COPY", "YES"], env))  # fmt: skip
+    row = {
+        "n": n, "zm_s": _median(t for t, _ in zm), "zm_mb": max(m for _, m in zm),
+        "ogr_s": _median(t for t, _ in ogr), "ogr_mb": max(m for _, m in ogr),
+        "derive_s": _median(t for t, _ in derive), "derive_mb": max(m for _, m in derive),
+        "load": os.getloadavg(), "repeats": repeats,
+        "zones": min(BUILDING_ZONES, n // (20 * 19 + 3)),
+    }  # fmt: skip
+    print(row, flush=True)
+    return row
+
+
+def _latest_observation(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT max(id) FROM building_observations")).scalar_one()
+    engine.dispose()
+    return int(value)
 
 
 def _blob(x: float, y: float, r: float, rng: np.random.Generator) -> shapely.Polygon:
@@ -128,9 +204,14 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 def reset(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
+        for (table,) in conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'buildings_obs_%'")
+        ).all():
+            conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("TRUNCATE zones, planning_boundaries, actual_footprints, uploads, "
-                          "upload_features, upload_changes CASCADE"))  # fmt: skip
-        conn.execute(text("DROP TABLE IF EXISTS ogr_zones"))
+                          "upload_features, upload_changes, building_observations, "
+                          "zone_building_stats CASCADE"))  # fmt: skip
+        conn.execute(text("DROP TABLE IF EXISTS ogr_zones, ogr_buildings"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
@@ -200,7 +281,33 @@ def phases(n: int, *, repeats: int) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in runs.items()}
 
 
-def table(rows: list[dict], split: dict[str, float] | None, *, repeats: int) -> str:
+def building_lines(row: dict | None) -> list[str]:
+    """The building line (import vs ogr2ogr, peak RSS) and the derivation's timing."""
+    if row is None:
+        return []
+    ratio = row["zm_s"] / row["ogr_s"]
+    load = ", ".join(f"{v:.2f}" for v in row["load"])
+    return [
+        "", f"Buildings: `zonemap import FILE --kind buildings --observed-on … --no-derive "
+        "--json` (streamed in chunks of 50,000: VN-2000 reprojection, repair, binary COPY into "
+        "the observation's partition, one-pass GiST index, one transaction) vs `ogr2ogr` on the "
+        f"same shapefile, median of {row['repeats']} run(s), load average after the runs: "
+        f"{load}.", "",
+        "| buildings | zonemap wall (s) | ogr2ogr wall (s) | ratio | zonemap peak RSS (MB) "
+        "| ogr2ogr peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {row['n']:,} | {row['zm_s']:.2f} | {row['ogr_s']:.2f} | {ratio:.2f}× "
+        f"| {row['zm_mb']:.0f} | {row['ogr_mb']:.0f} |", "",
+        f"Derivation (`zonemap derive-footprints`, {row['zones']:,} zones, {row['n']:,} "
+        f"buildings, fresh process): {row['derive_s']:.1f} s, peak RSS "
+        f"{row['derive_mb']:.0f} MB (goal < 60 s).",
+    ]  # fmt: skip
+
+
+def table(
+    rows: list[dict], split: dict[str, float] | None, *, repeats: int,
+    buildings: dict | None = None,
+) -> str:  # fmt: skip
     lines = [
         SECTION, "",
         f"Measured {time.strftime('%Y-%m-%d')} on this machine (`nproc` = {os.cpu_count()}, "
@@ -232,6 +339,7 @@ def table(rows: list[dict], split: dict[str, float] | None, *, repeats: int) -> 
         lines += ["", f"In-process split at {max(r['n'] for r in rows):,} features (median of "
                   f"{repeats}): prepare {split['prepare']:.2f} s, stage (COPY) "
                   f"{split['stage']:.2f} s, commit {split['commit']:.2f} s."]  # fmt: skip
+    lines += building_lines(buildings)
     return "\n".join([*lines, "", *NOTES]) + "\n"
 
 
@@ -251,10 +359,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="Runs per cell (median).")
     parser.add_argument("--no-phases", action="store_true", help="Skip the in-process split.")
     parser.add_argument("--no-write", action="store_true", help="Print, don't edit RESULTS.md.")
+    parser.add_argument("--buildings", type=int, default=1_000_000,
+                        help="Buildings in the building line (0: skip it).")  # fmt: skip
+    parser.add_argument("--building-repeats", type=int, default=1)
     args = parser.parse_args()
     rows = run(args.sizes, repeats=args.repeats)
     split = None if args.no_phases else phases(max(args.sizes), repeats=args.repeats)
-    section = table(rows, split, repeats=args.repeats)
+    buildings = (run_buildings(args.buildings, repeats=args.building_repeats)
+                 if args.buildings else None)  # fmt: skip
+    section = table(rows, split, repeats=args.repeats, buildings=buildings)
     print(section)
     if not args.no_write:
         write_results(section)

@@ -21,12 +21,12 @@ if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a f
 
     from api.services import uploads as svc
 
-KINDS = ("zones", "planned", "actual")
+KINDS = ("zones", "planned", "actual", "buildings")
 
 
 def import_(
     path: Path = typer.Argument(..., help="Zipped shapefile, GeoPackage, GeoJSON or KML/KMZ."),
-    kind: str = typer.Option(..., "--kind", help="zones | planned | actual"),
+    kind: str = typer.Option(..., "--kind", help="zones | planned | actual | buildings"),
     crs: str | None = typer.Option(None, "--crs", help="CRS of the file (overrides its .prj)."),
     encoding: str | None = typer.Option(None, "--encoding", help="utf-8|cp1258|tcvn3|vni"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN (repeatable)."),  # noqa: B006
@@ -34,8 +34,12 @@ def import_(
     accept_crs_guess: bool = typer.Option(False, "--accept-crs-guess"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Preview only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
-    source: str | None = typer.Option(None, "--source", help="Footprint source (actual)."),
-    observed_on: str | None = typer.Option(None, "--observed-on", help="YYYY-MM-DD (actual)."),
+    source: str | None = typer.Option(
+        None, "--source", help="Source of footprints (actual) or buildings (default: file name)."
+    ),
+    observed_on: str | None = typer.Option(
+        None, "--observed-on", help="YYYY-MM-DD (actual; required for buildings)."
+    ),
     decision_ref: str | None = typer.Option(None, "--decision-ref", help="Decision (planned)."),
     set_: list[str] = typer.Option([], "--set", help="FIELD=VALUE for every feature (kind=KCN)."),  # noqa: B006
     code_prefix: str | None = typer.Option(
@@ -48,8 +52,17 @@ def import_(
     no_wait: bool = typer.Option(
         False, "--no-wait", help="Do not wait for the re-analysis of the touched provinces."
     ),
+    derive: bool = typer.Option(
+        True,
+        "--derive/--no-derive",
+        help="buildings: derive every zone's built-up footprint on commit (default).",
+    ),
 ) -> None:
-    """Import zones, planning boundaries or actual footprints from a GIS file."""
+    """Import zones, planning boundaries, actual footprints or buildings from a GIS file.
+
+    A building layer is one observation (--source, --observed-on); on commit each zone's
+    built-up footprint is derived from it (see `zonemap derive-footprints`).
+    """
     from api.services import uploads as svc
     from geo.ingest.mapping import parse_mapping_args
 
@@ -65,7 +78,12 @@ def import_(
             defaults=_defaults(source, observed_on, decision_ref, refuse),
             constants=parse_mapping_args(set_), code_prefix=code_prefix, swap_axes=swap_axes,
         )  # fmt: skip
-        document, touched = _run(path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad)
+        if kind == "buildings":
+            document, touched = _run_buildings(path, options, dry_run=dry_run, quiet=as_json,
+                                               derive=derive)  # fmt: skip
+        else:
+            document, touched = _run(path, options, dry_run=dry_run, quiet=as_json,
+                                     skip_bad=skip_bad)  # fmt: skip
         if touched and not no_wait:
             document["analysis"] = _await_analysis(touched)
     except UserFacingErrors as exc:
@@ -139,6 +157,24 @@ def _run(
         return svc.report_document(prepared, counts, upload_id=upload_id), touched
 
 
+def _run_buildings(
+    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, derive: bool
+) -> tuple[dict, list[tuple[str, str]]]:
+    from api.services import buildings
+    from api.services import uploads as svc
+
+    max_bytes = settings().max_upload_mb * 1024**2
+    with _progress(quiet) as report, _transaction(commit=not dry_run) as session:
+        upload_id, summary = buildings.stage_buildings(
+            session, path, options, max_bytes=max_bytes, filename=path.name, progress=report
+        )
+        if dry_run:
+            return {**summary, "upload_id": None, **svc.preview(session, upload_id)}, []
+        counts = svc.commit(session, upload_id, progress=report, derive=derive)
+        touched = list(session.info.get("dirty_partitions", []))
+        return {**summary, **counts}, touched
+
+
 @contextmanager
 def _transaction(*, commit: bool) -> Iterator[Session]:
     engine = make_engine(settings().resolved_database_url())
@@ -177,6 +213,9 @@ def _progress(quiet: bool) -> Iterator[svc.Progress]:
 
 
 def _print_summary(doc: dict, *, dry_run: bool) -> None:
+    if doc["kind"] == "buildings":
+        _print_buildings(doc, dry_run=dry_run)
+        return
     verb = "would insert" if dry_run else "inserted"
     lines = [
         f"{doc['features']} features read ({doc['crs']}, {doc['encoding']}), "
@@ -191,3 +230,44 @@ def _print_summary(doc: dict, *, dry_run: bool) -> None:
         lines.append(f"{len(doc['quarantine'])} feature(s) quarantined: pass --skip-bad to import "
                      "the others without them.")  # fmt: skip
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _print_buildings(doc: dict, *, dry_run: bool) -> None:
+    verb = "would add" if dry_run else "added"
+    lines = [
+        f"{doc['features']} features read ({doc['crs']}), {doc['area_ha']:,.1f} ha of buildings",
+        f"{verb} {doc['buildings']} buildings as observation {doc['source']!r} of "
+        f"{doc['observed_on']}, repaired {doc['repaired']}; {doc['zones_affected']} zones affected"
+        + (f" — upload {doc['upload_id']}" if doc["upload_id"] else ""),
+        *(f"warning: {w}" for w in doc["warnings"]),
+    ]
+    derived = doc.get("derived")
+    if derived:
+        lines.append(_derived_line(derived))
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _derived_line(derived: dict) -> str:
+    return (f"derived {derived['footprints']} built-up footprints from observation "
+            f"{derived['observation_id']}: {derived['buildings_in_zones']} buildings in zones, "
+            f"{derived['buildings_outside']} outside boundaries, {derived['far']} far from "
+            "every zone")  # fmt: skip
+
+
+def derive_footprints(
+    observation: int = typer.Argument(..., help="Building observation id (see the import)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Derive every zone's built-up footprint from a building observation (replaces a previous
+    derivation of the same observation)."""
+    from api.services import buildings
+
+    try:
+        with _progress(as_json) as report, _transaction(commit=True) as session:
+            document = buildings.derive_footprints(session, observation, progress=report)
+    except UserFacingErrors as exc:
+        fail(getattr(exc, "message", str(exc)), code=1)
+    if as_json:
+        print_json(document)
+    else:
+        sys.stdout.write(_derived_line(document) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from api.auth.principal import Principal
 from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
 from api.deps import EditorDep, SessionDep, SettingsDep, ViewerDep, client_ip
 from api.errors import InvalidParameterError
+from api.services import buildings
 from api.services import uploads as svc
 from geo.ingest.mapping import parse_mapping_args
 
@@ -32,7 +34,7 @@ def create_upload(
     settings: SettingsDep,
     editor: EditorDep,
     file: Annotated[UploadFile, File(description="Zipped shapefile, GPKG, GeoJSON, KML/KMZ")],
-    kind: Annotated[str, Form(description="zones | planned | actual")],
+    kind: Annotated[str, Form(description="zones | planned | actual | buildings")],
     crs: Annotated[str | None, Form()] = None,
     encoding: Annotated[str | None, Form()] = None,
     mapping: Annotated[str | None, Form(description="FIELD=COLUMN, comma-separated")] = None,
@@ -41,11 +43,18 @@ def create_upload(
     constants: Annotated[str | None, Form(description="FIELD=VALUE for every feature")] = None,
     code_prefix: Annotated[str | None, Form()] = None,
     swap_axes: Annotated[bool, Form()] = False,
+    source: Annotated[str | None, Form(description="Source (actual, buildings)")] = None,
+    observed_on: Annotated[
+        dt.date | None, Form(description="YYYY-MM-DD (actual, buildings)")
+    ] = None,
 ) -> dict:
-    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name)
+    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name,
+                       {"source": source or None, "observed_on": observed_on})  # fmt: skip
     options = replace(options, constants=parse_mapping_args([constants]) if constants else {},
                       code_prefix=code_prefix, swap_axes=swap_axes)  # fmt: skip
     max_bytes = settings.max_upload_mb * 1024**2
+    if kind == "buildings":
+        return _create_buildings(request, session, editor, file, options, max_bytes)
     with _saved(file, max_bytes) as path, write_scope(session, editor):
         prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
         upload_id = svc.stage(session, path, prepared, options, filename=file.filename or "upload")
@@ -55,6 +64,21 @@ def create_upload(
            {"kind": kind, "filename": file.filename, **counts})  # fmt: skip
     preview = svc.preview_geojson(session, upload_id)
     return svc.report_document(prepared, counts, upload_id=upload_id, preview=preview)
+
+
+def _create_buildings(
+    request: Request, session: SessionDep, editor: EditorDep, file: UploadFile,
+    options: svc.UploadOptions, max_bytes: int,
+) -> dict:  # fmt: skip
+    with _saved(file, max_bytes) as path, write_scope(session, editor):
+        upload_id, summary = buildings.stage_buildings(
+            session, path, options, max_bytes=max_bytes, filename=file.filename or "upload"
+        )
+        check_upload_scope(session, upload_id, editor)
+        counts = svc.preview(session, upload_id)
+    _audit(request, session, editor, "upload.preview", upload_id,
+           {"kind": "buildings", "filename": file.filename, **counts})  # fmt: skip
+    return {**summary, **counts, "preview": {"type": "FeatureCollection", "features": []}}
 
 
 @router.post("/uploads/{upload_id}/commit", operation_id="uploads-commit")
@@ -118,16 +142,16 @@ def get_upload(session: SessionDep, upload_id: int) -> dict:
 
 def _options(
     kind: str, crs: str | None, encoding: str | None, mapping: str | None, layer: str | None,
-    accept_crs_guess: bool, uploaded_by: str | None,
+    accept_crs_guess: bool, uploaded_by: str | None, defaults: dict,
 ) -> svc.UploadOptions:  # fmt: skip
-    if kind not in ("zones", "planned", "actual"):
+    if kind not in ("zones", "planned", "actual", "buildings"):
         raise InvalidParameterError(
-            f"kind must be zones, planned or actual, not {kind!r}", parameter="kind"
+            f"kind must be zones, planned, actual or buildings, not {kind!r}", parameter="kind"
         )
     return svc.UploadOptions(
         kind=kind, crs=crs or None, encoding=encoding or None,
         mapping=parse_mapping_args([mapping]) if mapping else {}, layer=layer or None,
-        accept_crs_guess=accept_crs_guess, uploaded_by=uploaded_by,
+        accept_crs_guess=accept_crs_guess, uploaded_by=uploaded_by, defaults=defaults,
     )  # fmt: skip
 
 

@@ -26,11 +26,12 @@ import shapely.geometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.db.repositories import buildings as buildings_repo
 from api.db.repositories import commit_order as order
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
-from api.services import analysis_jobs
+from api.services import analysis_jobs, buildings
 from api.services.upload_issues import issue_details, warning_details
 from geo.analysis.thresholds import load_thresholds
 from geo.ingest.area_checks import check_areas
@@ -178,6 +179,8 @@ def _check_known_codes(session: Session, upload_id: int) -> None:
 
 def preview(session: Session, upload_id: int) -> dict[str, int]:
     """What a commit would do, computed by applying it inside a savepoint that is undone."""
+    if _get(session, upload_id)["kind"] == "buildings":
+        return buildings.preview_counts(session, upload_id)
     savepoint = session.begin_nested()
     try:
         counts = _apply(session, upload_id)
@@ -188,12 +191,14 @@ def preview(session: Session, upload_id: int) -> dict[str, int]:
 
 def commit(
     session: Session, upload_id: int, *, progress: Progress | None = None,
-    accept_quarantine: bool = False,
+    accept_quarantine: bool = False, derive: bool = True,
 ) -> dict:  # fmt: skip
     """Apply a previewed upload in the caller's transaction; return its counts.
 
     Only the good features are staged; when some were quarantined, the commit needs
-    ``accept_quarantine`` (the user saw the list and agrees to leave them out).
+    ``accept_quarantine`` (the user saw the list and agrees to leave them out). A building
+    upload's observation is committed, then (unless ``derive`` is False) the built-up footprints
+    of every zone it covers are derived in the same transaction.
 
     Raises ConflictError when the upload is not in the 'previewed' state, or when another
     commit holds the lock too long (retry then); QuarantineNotAcceptedError when features are
@@ -221,6 +226,8 @@ def commit(
         )  # fmt: skip
     report("commit", 0.0)
     counts = _apply(session, upload_id)
+    if upload["kind"] == "buildings" and derive and counts["inserted"]:
+        counts["derived"] = buildings.derive_footprints(session, counts["observation_id"])
     order.assign_commit_seq(session, upload_id)
     order.record_dependencies(session, upload_id)
     _pause_for_tests()
@@ -242,6 +249,8 @@ def _lock_commits(session: Session) -> None:
 def _apply(session: Session, upload_id: int) -> dict[str, int]:
     upload = _get(session, upload_id)
     kind, fields = upload["kind"], tuple(upload["options"].get("fields", ()))
+    if kind == "buildings":
+        return buildings.apply_upload(session, upload_id)
     inserted: set[int] = set()
     updated: set[int] = set()
     changes.tune_transaction(session)
@@ -334,6 +343,8 @@ def rollback(session: Session, upload_id: int) -> dict[str, int]:
         raise RollbackBlockedError(upload_id, later)
     analysis_jobs.mark_upload_dirty(session, upload_id)  # while its changes can still be read
     undone = changes.rollback_changes(session, upload_id)
+    if upload["kind"] == "buildings":
+        undone["observations_deleted"] = buildings_repo.delete_observations(session, upload_id)
     repo.mark(session, upload_id, status="rolled_back", rolled_back_at="now", stage="rolled_back")
     return undone
 

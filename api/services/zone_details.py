@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
+from api.db.repositories import buildings as buildings_repo
 from api.db.repositories import zone_details as repo
 from api.errors import NotFoundError
 
@@ -43,6 +44,7 @@ def zone_detail(session: Session, code: str, *, version: str = "2025-34") -> dic
         "flags": [_flag(f) for f in flags],
         "boundaries": repo.boundary_history(session, zone_id),
         "footprints": repo.footprint_history(session, zone_id),
+        "buildings": [_plain(r) for r in buildings_repo.zone_stats(session, zone_id)],
         "uploads": repo.upload_history(session, zone_id),
     }  # fmt: skip
 
@@ -68,3 +70,7 @@ def _flag(row: dict[str, Any]) -> dict[str, Any]:
     keys = ("code", "severity", "value", "threshold", "unit", "message_vi", "message_en",
             "details")  # fmt: skip
     return {k: row.get(k) for k in keys}
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}

@@ -121,7 +121,7 @@ def ellipsoidal_area_ha(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
     out = np.full(len(arr), np.nan)
     present = ~shapely.is_missing(arr)
     lon, lat = anchor_lonlat(arr)
-    for idx, transformer in _cells(lon, lat):
+    for idx, transformer in equal_area_cells(lon, lat):
         out[idx] = shapely.area(project(arr[idx], transformer)) / M2_PER_HA
     out[present & ~np.isfinite(out)] = 0.0  # empty geometries have no anchor
     return out
@@ -189,7 +189,7 @@ def _metrics(planned: np.ndarray, built: np.ndarray) -> tuple[dict[str, np.ndarr
         overlays[name][both] = _safe_overlay(func, a[both], b[both])
     cols = {name: np.full(len(planned), np.nan) for name in METRIC_COLUMNS}
     lon, lat = anchor_lonlat(np.where(shapely.is_missing(planned), built, planned))
-    for idx, transformer in _cells(lon, lat):
+    for idx, transformer in equal_area_cells(lon, lat):
         projected = {k: project(v[idx], transformer) for k, v in overlays.items()}
         part = _cell_metrics(
             project(planned[idx], transformer), project(built[idx], transformer), projected
@@ -278,7 +278,9 @@ def _polygons_of(geom: BaseGeometry) -> BaseGeometry | None:
     return shapely.union_all(polys) if len(polys) else None
 
 
-def _cells(lon: np.ndarray, lat: np.ndarray) -> Iterator[tuple[np.ndarray, pyproj.Transformer]]:
+def equal_area_cells(
+    lon: np.ndarray, lat: np.ndarray
+) -> Iterator[tuple[np.ndarray, pyproj.Transformer]]:
     """Yield (row indices, EPSG:4326 → local equal-area transformer) per 4° × 4° cell."""
     valid = np.isfinite(lon) & np.isfinite(lat)
     col = np.floor((lon + 180.0) / _CELL_DEG)

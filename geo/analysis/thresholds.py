@@ -131,6 +131,14 @@ class CrossProvince:
 
 
 @dataclass(frozen=True)
+class BuiltUp:
+    """Built-up footprints derived from buildings: search and closing distances (m)."""
+
+    search_m: float
+    closing_m: float
+
+
+@dataclass(frozen=True)
 class Thresholds:
     """Every flag threshold, one frozen section per flag (see ``geo/analysis/thresholds.yaml``)."""
 
@@ -145,6 +153,7 @@ class Thresholds:
     outside_planning: OutsidePlanning
     overlap: Overlap
     cross_province: CrossProvince
+    builtup: BuiltUp
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """JSON-safe nested dict (dates as ISO strings), e.g. to store with an analysis run."""

@@ -12,6 +12,8 @@ import glob
 import struct
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from geo.errors import (
 from geo.ingest.archive import ArchiveLimits, extract_zip
 from geo.ingest.text_formats import add_extended_data, restore_nul_values
 
-__all__ = ["RawLayer", "ReadLimits", "read_layer"]
+__all__ = ["LayerSource", "RawLayer", "ReadLimits", "open_layer", "read_layer"]
 
 _VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml")
 _ZIP_SUFFIXES = (".zip", ".kmz")
@@ -122,6 +124,56 @@ def read_layer(
         f"{path.name}: unsupported file type {path.suffix or '(none)'}. Upload a zipped "
         "shapefile (.zip), a GeoPackage (.gpkg), GeoJSON (.geojson) or KML/KMZ.",
     )
+
+
+@dataclass(frozen=True)
+class LayerSource:
+    """One chosen layer of an uploaded file, to be read in chunks by the caller.
+
+    ``path`` and ``layer`` are what ``pyogrio`` opens (``layer`` None for a shapefile);
+    ``label`` names it for people; ``layers`` lists every layer the file holds.
+    """
+
+    path: Path
+    layer: str | None
+    label: str
+    driver: str
+    layers: tuple[str, ...]
+
+
+@contextmanager
+def open_layer(
+    path: str | Path, *, layer: str | None = None, limits: ReadLimits | None = None
+) -> Iterator[LayerSource]:
+    """Choose one layer of an uploaded file without reading it (zips are unpacked meanwhile).
+
+    The same checks and errors as ``read_layer`` (size, archive, shapefile sidecars, layer
+    choice); the layer stays readable until the ``with`` block ends.
+    """
+    path = Path(path)
+    limits = limits or ReadLimits()
+    _check_size(path, limits.max_file_bytes)
+    suffix = path.suffix.lower()
+    if suffix in _ZIP_SUFFIXES:
+        with tempfile.TemporaryDirectory(prefix="zonemap-upload-") as tmp:
+            files = extract_zip(path, Path(tmp), limits=limits.archive)
+            yield _layer_source(files, Path(tmp), layer, path.name)
+        return
+    if suffix not in _VECTOR_SUFFIXES:
+        raise UnsupportedFormatError(
+            f"{path.name}: unsupported file type {path.suffix or '(none)'}. Upload a zipped "
+            "shapefile (.zip), a GeoPackage (.gpkg), GeoJSON (.geojson) or KML/KMZ.",
+        )
+    yield _layer_source([path], path.parent, layer, path.name)
+
+
+def _layer_source(files: list[Path], root: Path, layer: str | None, name: str) -> LayerSource:
+    sources = _list_sources(files, root, name)
+    chosen = _choose_source(sources, layer, name)
+    driver = "ESRI Shapefile" if chosen.is_shapefile else {
+        ".gpkg": "GPKG", ".kml": "KML"}.get(chosen.path.suffix.lower(), "GeoJSON")  # fmt: skip
+    return LayerSource(chosen.path, chosen.layer, chosen.label, driver,
+                       tuple(s.label for s in sources))  # fmt: skip
 
 
 def _check_size(path: Path, max_bytes: int) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from geo.errors import CRSUndeterminedError
+from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
 from geo.ingest.attribute_sample import first_rows
 from geo.ingest.attribute_text import decode_attributes
 from geo.ingest.crs import (
@@ -39,7 +39,10 @@ from geo.ingest.province_lookup import province_codes_from_geometry, province_co
 from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
 from geo.ingest.validate import Issue, areas_ha
 
-__all__ = ["KINDS", "PreparedUpload", "QuarantinedFeature", "prepare_upload"]
+__all__ = [
+    "KINDS", "PreparedUpload", "QuarantinedFeature", "check_coordinates", "prepare_upload",
+    "settle_crs",
+]  # fmt: skip
 
 KINDS = ("zones", "planned", "actual")
 _GUESS_SHOWN = 5
@@ -123,7 +126,7 @@ def prepare_upload(
     attrs, notes = apply_mapping(text.frame, proposal, constants=constants)
     attrs = _codes_from_ids(attrs, raw, code_prefix, notes)
     report("reproject", 0.4)
-    source_crs, candidates, crs_notes = _settle_crs(raw, crs, accept_crs_guess, provinces)
+    source_crs, candidates, crs_notes = settle_crs(raw, crs, accept_crs_guess, provinces)
     geoms = raw.frame.geometry.set_crs(source_crs, allow_override=True).reset_index(drop=True)
     if swap_axes:
         geoms = swap_xy(geoms)
@@ -214,9 +217,13 @@ def _notes(*groups: tuple[str, ...] | list[str]) -> list[Issue]:
     return [Issue("note", message) for group in groups for message in group]
 
 
-def _settle_crs(
+def settle_crs(
     raw: RawLayer, given: str | None, accept_guess: bool, provinces: gpd.GeoDataFrame | None
 ) -> tuple[pyproj.CRS, list[CRSCandidate], list[str]]:
+    """The layer's CRS: the one given, else its own, else the best guess when accepted.
+
+    Without either, ``CRSUndeterminedError`` lists the ranked guesses (from ``raw.frame``).
+    """
     if given:
         return official_vn2000_crs(parse_crs(given)), [], []
     if raw.crs is not None:
@@ -240,6 +247,27 @@ def _rank(raw: RawLayer, provinces: gpd.GeoDataFrame | None) -> list[CRSCandidat
     if provinces is None:
         return []
     return rank_crs_candidates(raw.frame, provinces=provinces)
+
+
+def check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
+    """Refuse coordinates that cannot be in ``crs`` (metres read as degrees or the reverse)."""
+    bounds = geoms.total_bounds
+    if np.isnan(bounds).any():
+        return
+    biggest = float(np.abs(bounds).max())
+    if crs.is_geographic and biggest > 180.0:
+        raise CoordinatesCRSMismatchError(
+            f"The coordinates reach {biggest:,.0f}, which cannot be degrees, but the CRS "
+            f"({crs.name}) is geographic. They look like metres: pass the projected CRS with "
+            "--crs (e.g. --crs VN2000-TM3-105.75 or VN2000-UTM48).",
+            details={"bounds": bounds.tolist()},
+        )
+    if crs.is_projected and biggest <= 180.0:
+        raise CoordinatesCRSMismatchError(
+            f"The coordinates stay within ±{biggest:.1f}, which look like degrees, but the CRS "
+            f"({crs.name}) is in metres. Pass --crs EPSG:4326 (or VN2000) instead.",
+            details={"bounds": bounds.tolist()},
+        )
 
 
 def _assemble(

@@ -236,3 +236,32 @@ def test_upload_page_says_who_uploads_their_role_and_provinces(
         with make_session_factory(engine).begin() as session:
             remove_user(session, "gis-hn")
         engine.dispose()
+
+def test_building_layer_preview_commit_and_rollback(live_server, watched_page, tmp_path):
+    """A building layer far from every zone: '0 zones affected', committed, rolled back."""
+    page = watched_page.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    houses = [box(107.0 + i * 0.001, 11.5, 107.0003 + i * 0.001, 11.5003) for i in range(3)]
+    path = tmp_path / "nha.geojson"
+    gpd.GeoDataFrame(geometry=houses, crs=4326).to_file(path, driver="GeoJSON")
+    page.goto(f"{live_server}/upload?lang=en")
+    page.wait_for_function(IDLE)
+    page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=kind]", "buildings")
+    page.fill("input[name=source]", "OSM")
+    page.fill("input[name=observed_on]", "2025-06-01")
+    page.click("#zm-upload-preview")
+    page.wait_for_selector(".zm-message-ok, .zm-message-error", timeout=20_000)
+    assert page.locator("#zm-upload-result").is_visible(), page.inner_text("#zm-upload-message")
+    assert "add 3 buildings; 0 zones affected" in page.inner_text("#zm-upload-would")
+    page.click("#zm-upload-commit")
+    page.wait_for_selector(".zm-message-ok >> text=Committed", timeout=20_000)
+    page.wait_for_selector("#zm-upload-history tr[data-status='committed']", timeout=20_000)
+    row = page.locator("#zm-upload-history tr").filter(has_text="nha.geojson").first
+    upload_id = int(row.get_attribute("data-upload-id"))
+    assert _api(f"{live_server}/api/uploads/{upload_id}")["status"] == "committed"
+    page.click(f"#zm-upload-history tr[data-upload-id='{upload_id}'] button")
+    page.wait_for_selector(
+        f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
+    )
+    assert watched_page.console_errors == []

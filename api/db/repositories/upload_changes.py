@@ -136,13 +136,17 @@ def apply_boundaries(
     Returns (ords of zones that had no boundary, ords whose boundary was replaced). Needs
     ``match_zones`` first. The next version number comes from one grouped join (not a per-row
     subquery).
+    The area computed by the upload pipeline is stored (the trigger of migration 0011 computes it
+    only when absent). A boundary of a zone this upload inserts is not journalled: the rollback
+    deletes the zone, and its boundaries with it (ON DELETE CASCADE).
     """
     decision = "OR pb.decision_ref IS DISTINCT FROM s.decision_ref" if compare_decision else ""
     session.execute(text("DROP TABLE IF EXISTS _upload_pb"))
     session.execute(
         text(
             "CREATE TEMP TABLE _upload_pb ON COMMIT DROP AS SELECT m.ord, m.zone_id, "
-            "pb.id AS prev_id, COALESCE(v.version, 0) + 1 AS version FROM _upload_match m "
+            "m.is_new AS new_zone, pb.id AS prev_id, COALESCE(v.version, 0) + 1 AS version "
+            "FROM _upload_match m "
             "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord "
             "LEFT JOIN planning_boundaries pb ON pb.zone_id = m.zone_id AND pb.valid_to IS NULL "
             "LEFT JOIN (SELECT x.zone_id, max(x.version) AS version FROM planning_boundaries x "
@@ -168,12 +172,13 @@ def apply_boundaries(
     session.execute(
         text(
             "WITH ins AS (INSERT INTO planning_boundaries (zone_id, version, decision_ref, "
-            "approved_on, valid_from, geom, upload_id) SELECT n.zone_id, n.version, "
-            "s.decision_ref, s.approved_on, COALESCE(s.approved_on, current_date), s.geom, :u "
-            "FROM _upload_pb n "
+            "approved_on, valid_from, geom, area_ha, upload_id) SELECT n.zone_id, n.version, "
+            "s.decision_ref, s.approved_on, COALESCE(s.approved_on, current_date), s.geom, "
+            "s.area_ha, :u FROM _upload_pb n "
             "JOIN upload_features s ON s.upload_id = :u AND s.ord = n.ord ORDER BY n.ord "
             "RETURNING id, zone_id) INSERT INTO upload_changes (upload_id, table_name, row_id, "
-            "zone_id, action) SELECT :u, 'planning_boundaries', id, zone_id, 'insert' FROM ins"
+            "zone_id, action) SELECT :u, 'planning_boundaries', ins.id, ins.zone_id, 'insert' "
+            "FROM ins JOIN _upload_pb n ON n.zone_id = ins.zone_id WHERE NOT n.new_zone"
         ),
         {"u": upload_id},
     )
@@ -185,13 +190,15 @@ def apply_footprints(session: Session, upload_id: int) -> set[int]:
     """Append actual-footprint observations not already stored; return their ords."""
     rows = session.execute(
         text(
-            "WITH new AS (SELECT s.ord, z.id AS zone_id, s.source, s.observed_on, s.geom "
+            "WITH new AS (SELECT s.ord, z.id AS zone_id, s.source, s.observed_on, s.geom, "
+            "s.area_ha "
             "FROM upload_features s JOIN zones z ON z.code = s.code WHERE s.upload_id = :u "
             "AND s.geom IS NOT NULL AND NOT EXISTS (SELECT 1 FROM actual_footprints f "
             "WHERE f.zone_id = z.id AND f.source = s.source AND f.observed_on = s.observed_on "
             "AND ST_OrderingEquals(f.geom, s.geom))), "
             "ins AS (INSERT INTO actual_footprints (zone_id, source, observed_on, geom, "
-            "upload_id) SELECT zone_id, source, observed_on, geom, :u FROM new ORDER BY ord "
+            "area_ha, upload_id) SELECT zone_id, source, observed_on, geom, area_ha, :u FROM new "
+            "ORDER BY ord "
             "RETURNING id, zone_id), "
             "journal AS (INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, "
             "action) SELECT :u, 'actual_footprints', id, zone_id, 'insert' FROM ins) "

@@ -157,7 +157,7 @@
     var self = this, cfg = this.cfg, form = $("zm-upload-form");
     var data = new FormData(form);
     if (!form.file.files.length) { self.message("error", U.label(cfg, "upload.choose_file")); return; }
-    ["crs", "encoding", "constants", "code_prefix", "swap_axes"].forEach(function (name) {
+    ["crs", "encoding", "constants", "code_prefix", "swap_axes", "source", "observed_on"].forEach(function (name) {
       if (!data.get(name)) { data.delete(name); }
     });
     if (mapping) { data.set("mapping", mapping); }
@@ -196,8 +196,11 @@
       tr.appendChild(U.el("th", null, U.label(cfg, row[0])));
       tr.insertCell().textContent = row[1];
     });
-    $("zm-upload-would").textContent = U.label(cfg, "upload.would_do",
-      { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
+    var would = doc.kind === "buildings"
+      ? U.label(cfg, "upload.would_do_buildings", { inserted: doc.inserted, zones: doc.zones_affected })
+      : U.label(cfg, "upload.would_do",
+                { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged });
+    $("zm-upload-would").textContent = would;
     this.showMapping(doc.mapping || {}, doc.file_columns || []);
     this.showRows(doc.file_columns || [], doc.first_rows || []);
     this.showList("zm-upload-repairs", "upload.repairs", (doc.repairs || []).map(function (r) {
@@ -221,8 +224,7 @@
       return cfg.lang === "en" ? c.message_en : c.message_vi;
     }));
     this.showQuarantine(doc);
-    this.message("ok", U.label(cfg, "upload.would_do",
-      { inserted: doc.inserted, updated: doc.updated, unchanged: doc.unchanged }));
+    this.message("ok", would);
     this.drawPreview(doc);
     $("zm-upload-result").hidden = false;
   };
