@@ -90,7 +90,6 @@ def commit_upload(
         check_upload_scope(session, upload_id, editor)
         counts = svc.commit(session, upload_id, accept_quarantine=accept_quarantine)
     _audit(request, session, editor, "upload.commit", upload_id, counts)
-    session.commit()  # durable (and its re-analysis queued) before the response says so
     return {"upload_id": upload_id, "status": "committed", **counts}
 
 
@@ -102,7 +101,6 @@ def rollback_upload(
         check_rollback_scope(session, upload_id, editor)
         undone = svc.rollback(session, upload_id)
     _audit(request, session, editor, "upload.rollback", upload_id, undone)
-    session.commit()  # durable (and its re-analysis queued) before the response says so
     return {"upload_id": upload_id, "status": "rolled_back", "undone": undone}
 
 
