@@ -21,14 +21,14 @@ from api.db.engine import make_engine, make_session_factory
 from api.db.replicas import ReadRouter
 from api.deps import LoginRedirect, require_read, require_read_page
 from api.error_handlers import add_error_handlers
+from api.ogc import items as ogc_items
+from api.ogc import routes as ogc
 from api.routes import (
     admin,
     analysis,
     auth,
     health,
     layers,
-    ogc,
-    ogc_items,
     pages,
     provinces,
     report_documents,

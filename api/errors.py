@@ -81,7 +81,7 @@ def error_body(exc: Exception) -> dict:
 
 
 # OGC API (Features, Tiles): the standards want 400 for a bad parameter and an exception
-# document {"code", "description"}; api.routes.ogc_common renders these for /ogc and /tiles.
+# document {"code", "description"}; api.ogc.common renders these for /ogc and /tiles.
 class OgcInvalidParameterError(InvalidParameterError):
     code = "InvalidParameterValue"
 

@@ -106,9 +106,9 @@ class Settings(BaseSettings):
         """The DSN to use: ``DATABASE_URL`` if set, else the private cluster's."""
         if self.database_url:
             return self.database_url
-        from api.cluster import Cluster
+        from api.db.server import DatabaseServer
 
-        return Cluster.from_settings(self).url("zonemap")
+        return DatabaseServer.from_settings(self).url("zonemap")
 
 
 @lru_cache

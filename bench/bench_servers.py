@@ -106,11 +106,11 @@ def wait_until_idle(db_url: str, timeout: float = 60.0) -> None:
 @contextlib.contextmanager
 def replica_of(url: str) -> Iterator[str]:
     """A streaming replica of the private cluster; yields ``url``'s database on it."""
-    from api.cluster import Cluster
-    from api.replica_cluster import start_replica
+    from api.db.server import DatabaseServer
+    from api.db.standby import start_replica
     from api.settings import Settings
 
-    replica = start_replica(Cluster.from_settings(Settings()), _free_port(), "replica-bench")
+    replica = start_replica(DatabaseServer.from_settings(Settings()), _free_port(), "replica-bench")
     try:
         yield replica.url(make_url(url).database)
     finally:

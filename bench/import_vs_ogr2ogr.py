@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.db.engine import make_engine  # noqa: E402
-from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
+from api.services.bootstrap import prepare_database, start_private_server  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from geo.crs.vn2000 import vn2000_crs  # noqa: E402
 from geo.ingest.encoding import encode_text  # noqa: E402
-from geo.ingest.vn2000 import vn2000_crs  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -144,7 +144,7 @@ def run_buildings(n: int, *, repeats: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
     pg = f"PG:host={base.host} port={base.port} dbname=zonemap_bench user={base.username}"
     zonemap = str(ROOT / ".venv" / "bin" / "zonemap")
-    start_private_cluster(settings)
+    start_private_server(settings)
     prepare_database(url, recreate=True)
     zones_path, path = building_scenario_files(n)
     zm, ogr, derive = [], [], []
@@ -220,7 +220,7 @@ def reset(url: str) -> None:
 def run(sizes: list[int], *, repeats: int) -> list[dict]:
     """Time both importers ``repeats`` times per size, alternating, and keep the medians."""
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     base = make_url(settings.resolved_database_url())
     url = base.set(database="zonemap_bench").render_as_string(hide_password=False)
     prepare_database(url, recreate=True)

@@ -37,11 +37,11 @@ VERSION = "2025-34"
 
 
 def database_url(scale: float) -> str:
-    from api.services.bootstrap import start_private_cluster
+    from api.services.bootstrap import start_private_server
     from api.settings import Settings
 
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     base = settings.resolved_database_url().rsplit("/", 1)[0]
     return f"{base}/zonemap_bench_live_{str(scale).replace('.', '_')}"
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from api.app import create_app  # noqa: E402
 from api.db.engine import make_engine, make_session_factory  # noqa: E402
 from api.services.analysis import run_analysis  # noqa: E402
-from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
+from api.services.bootstrap import prepare_database, start_private_server  # noqa: E402
 from api.services.demo import write_synthetic  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from geo.synthetic import generate_zones, load_default_provinces  # noqa: E402
@@ -45,7 +45,7 @@ TODAY = dt.date(2026, 1, 1)
 
 def database_url(scale: float) -> str:
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     base = settings.resolved_database_url().rsplit("/", 1)[0]
     return f"{base}/zonemap_bench_map_{int(scale)}"
 

@@ -39,11 +39,11 @@ _WRAPPER = (
 
 
 def database_url(scale: float) -> str:
-    from api.services.bootstrap import start_private_cluster
+    from api.services.bootstrap import start_private_server
     from api.settings import Settings
 
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     base = settings.resolved_database_url().rsplit("/", 1)[0]
     return f"{base}/zonemap_bench_reports_{int(scale)}"  # whole scales: 1, 10, 100
 

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.db.engine import make_engine  # noqa: E402
-from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
+from api.services.bootstrap import prepare_database, start_private_server  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.bench_servers import (  # noqa: E402
     ensure_tipg_venv,
@@ -129,7 +129,7 @@ def extra_lines(url: str, centres: list, rng: random.Random, args: argparse.Name
 
 def prepare_bench_database(scale: int) -> str:
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     base = make_url(settings.resolved_database_url())
     url = base.set(database=f"zonemap_bench_{scale}x").render_as_string(hide_password=False)
     prepare_database(url)
@@ -304,8 +304,8 @@ def floor(url: str, seconds: int) -> dict:
     """zonemap's items statement (zones collection, bbox, limit 100) run by pgbench."""
     from sqlalchemy.dialects import postgresql
 
-    from api.db.repositories import ogc
-    from api.ogc_params import BBoxIn, parse_crs
+    from api.db.repositories import ogc_features as ogc
+    from api.ogc.params import BBoxIn, parse_crs
 
     crs = parse_crs(None)
     q = ogc.ItemsQuery(crs=crs, limit=100, bbox=BBoxIn(1.0, 2.0, 3.0, 4.0, crs))

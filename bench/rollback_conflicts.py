@@ -41,7 +41,7 @@ from api.db.engine import make_engine  # noqa: E402
 from api.db.repositories import commit_order as order  # noqa: E402
 from api.db.repositories import uploads as repo  # noqa: E402
 from api.services import uploads as svc  # noqa: E402
-from api.services.bootstrap import prepare_database, start_private_cluster  # noqa: E402
+from api.services.bootstrap import prepare_database, start_private_server  # noqa: E402
 from api.settings import Settings  # noqa: E402
 
 DATABASE = "zonemap_bench_commit_order"
@@ -156,7 +156,7 @@ def median(values: list[float]) -> str:
 
 def setup(features: int) -> Engine:
     settings = Settings()
-    start_private_cluster(settings)
+    start_private_server(settings)
     url = make_url(settings.resolved_database_url()).set(database=DATABASE)
     prepare_database(url.render_as_string(hide_password=False), recreate=True, load_admin=False)
     engine = make_engine(url.render_as_string(hide_password=False))

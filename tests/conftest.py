@@ -69,18 +69,18 @@ def scratch_database_url(base_url: str, suffix: str) -> str:
 def test_database_url() -> Iterator[str]:
     """A throwaway database on the private cluster (or on DATABASE_URL's server), named after
     this process so that concurrent runs never share one; dropped at the end."""
-    from api.cluster import ClusterError
     from api.db.engine import DatabaseUnavailableError
-    from api.services.bootstrap import drop_database, prepare_database, start_private_cluster
+    from api.db.server import DatabaseServerError
+    from api.services.bootstrap import drop_database, prepare_database, start_private_server
     from api.settings import Settings
 
     settings = Settings()
     try:
-        start_private_cluster(settings)
+        start_private_server(settings)
         url = scratch_database_url(settings.resolved_database_url(), "")
         prepare_database(url, recreate=True)
         _add_local_test_user(url)
-    except (ClusterError, DatabaseUnavailableError) as exc:
+    except (DatabaseServerError, DatabaseUnavailableError) as exc:
         _unavailable(str(exc))
     yield url
     drop_database(url)

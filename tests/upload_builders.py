@@ -15,8 +15,8 @@ import pyogrio
 import shapely
 from shapely.geometry import box
 
+from geo.crs.vn2000 import vn2000_crs
 from geo.ingest.encoding import encode_text
-from geo.ingest.vn2000 import vn2000_crs
 
 #: Zone names with every kind of Vietnamese letter the encodings must survive.
 NAMES = (

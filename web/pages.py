@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from web.i18n import translate
-from web.maps import LayerSpec, build_zone_map, render_map_page
+from web.maps.folium_map import LayerSpec, build_zone_map, render_map_page
 
 
 def render_home_page(

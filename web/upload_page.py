@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from web.i18n import translate
-from web.map_app import build_app_map, render_app_page
-from web.map_pages import admin_layers
+from web.maps.app import build_app_map, render_app_page
+from web.maps.pages import admin_layers
 
 UPLOAD_KINDS: Final = ("zones", "planned", "actual", "buildings")
 ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")

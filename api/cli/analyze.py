@@ -34,7 +34,7 @@ def analyze(
     from api.db.engine import make_engine, make_session_factory
     from api.services import live_analysis as live
     from geo.analysis.run import result_to_json
-    from geo.analysis.thresholds import load_thresholds
+    from geo.flags.thresholds import load_thresholds
 
     if workers is not None and scheduler is not None:
         fail("use --workers or --scheduler, not both")

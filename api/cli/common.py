@@ -10,14 +10,14 @@ from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session
 
-from api.cluster import ClusterError
 from api.db.engine import DatabaseUnavailableError, make_engine, make_session_factory
+from api.db.server import DatabaseServerError
 from api.errors import ZonemapError
 from api.settings import Settings, get_settings
 from geo.errors import GeoError
 
 UserFacingErrors = (
-    ClusterError,
+    DatabaseServerError,
     DatabaseUnavailableError,
     ZonemapError,
     GeoError,

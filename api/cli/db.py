@@ -6,8 +6,8 @@ import typer
 from sqlalchemy import text
 
 from api.cli.common import print_json, session_scope, settings
-from api.cluster import Cluster
 from api.db.engine import check_postgis, make_engine, redacted
+from api.db.server import DatabaseServer
 
 app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 
@@ -25,9 +25,9 @@ COUNTED_TABLES = (
 @app.command()
 def up() -> None:
     """Start the private cluster (unless DATABASE_URL is set), migrate, load boundaries."""
-    from api.services.bootstrap import prepare_database, start_private_cluster
+    from api.services.bootstrap import prepare_database, start_private_server
 
-    message = start_private_cluster(settings())
+    message = start_private_server(settings())
     if message:
         typer.echo(message)
     prepared = prepare_database(settings().resolved_database_url())
@@ -42,7 +42,7 @@ def down() -> None:
     if settings().database_url:
         typer.echo("DATABASE_URL is set: there is no private cluster to stop")
         return
-    typer.echo(Cluster.from_settings(settings()).down())
+    typer.echo(DatabaseServer.from_settings(settings()).down())
 
 
 @app.command()

@@ -12,9 +12,9 @@ from api.db.repositories import live_analysis as live_repo
 from api.deps import EditorDep, SessionDep, client_ip
 from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
+from api.services.admin_area import check_admin_area
 from api.services.analysis import run_analysis
 from api.services.analysis_status import analysis_status, parse_as_of
-from api.services.scope import check_scope
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 SEVERITIES = ("info", "warning", "critical")
@@ -64,7 +64,7 @@ def list_flags(
         str | None, Query(description="The flags as they were on this date (YYYY-MM-DD)")
     ] = None,
 ) -> dict:
-    check_scope(session, version, province)
+    check_admin_area(session, version, province)
     moment = parse_as_of(as_of)
     run = (
         _latest(session, version, province) if moment is None else _as_of(session, version, moment)
@@ -119,7 +119,7 @@ def _iso(value: Any) -> str | None:
 
 @router.get("/provinces/{code}/summary", operation_id="provinces-summary")
 def province_summary(session: SessionDep, code: str, version: VersionDep) -> dict:
-    check_scope(session, version, code)
+    check_admin_area(session, version, code)
     run = _latest(session, version, code)
     stats = repo.province_stats(session, run["id"], code)
     flags = repo.flags_of_run(session, run["id"], province=code, code=None, severity=None)

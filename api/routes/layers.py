@@ -17,8 +17,8 @@ from api.deps import ReadSessionDep
 from api.params import BBoxDep, VersionDep, choice, province_code
 from api.services.flagged_export import EXPORT_FORMATS, export_flagged
 from geo.types import ZONE_KINDS
-from web.flag_text import FLAG_CODES, SEVERITIES
 from web.i18n import normalize_lang
+from web.i18n.flags import FLAG_CODES, SEVERITIES
 
 router = APIRouter(prefix="/api/layers", tags=["layers"])
 GZIP_MIN_BYTES = 1400

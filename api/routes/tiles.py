@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from api.db.repositories import tiles as repo
 from api.deps import ReadDbDep, run_read
 from api.errors import OgcInvalidParameterError, OgcNotFoundError
-from api.routes.ogc_common import OgcRoute, base_url, json_response
+from api.ogc.common import OgcRoute, base_url, json_response
 
 router = APIRouter(prefix="/tiles", tags=["tiles"], route_class=OgcRoute)
 MVT = "application/vnd.mapbox-vector-tile"

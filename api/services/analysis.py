@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as repo
-from api.services.scope import check_scope
-from geo.analysis.flags import json_safe
+from api.services.admin_area import check_admin_area
 from geo.analysis.run import analyze, provinces_json, result_to_json
-from geo.analysis.thresholds import load_thresholds
+from geo.flags.rules import json_safe
+from geo.flags.thresholds import load_thresholds
 from geo.types import AnalysisResult
 
 Progress = Callable[[str], None]
@@ -49,7 +49,7 @@ def run_analysis(
     progress: Progress = lambda _msg: None,
 ) -> RunOutcome:
     """Run and store one analysis; the caller's transaction makes it visible all at once."""
-    check_scope(session, version, province)
+    check_admin_area(session, version, province)
     thresholds = load_thresholds(thresholds_path, overrides)
     started = time.perf_counter()
     progress("reading zones, footprints and provinces")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import live_analysis as repo
 from api.errors import InvalidParameterError
-from api.services.scope import check_scope
+from api.services.admin_area import check_admin_area
 
 CURRENT, PENDING, FAILED = "current", "pending", "failed"
 
@@ -21,7 +21,7 @@ def analysis_status(session: Session, version: str) -> dict[str, Any]:
     ``pending`` while an edit waits for its job (or its result for the national combine), and
     ``failed`` when the last attempt at its newest edit failed (its previous flags stay).
     """
-    check_scope(session, version, None)
+    check_admin_area(session, version, None)
     provinces = [_province(row) for row in repo.status_rows(session, version)]
     times = [p["as_of"] for p in provinces if p["as_of"] is not None]
     return {

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from api.cluster import Cluster
 from api.db import migrate
 from api.db.engine import (
     DatabaseUnavailableError,
@@ -19,6 +18,7 @@ from api.db.engine import (
     redacted,
     unreachable,
 )
+from api.db.server import DatabaseServer
 from api.services.boundaries import load_boundaries
 from api.settings import Settings
 
@@ -30,11 +30,11 @@ class Prepared:
     boundaries_inserted: dict[str, int]
 
 
-def start_private_cluster(settings: Settings) -> str | None:
+def start_private_server(settings: Settings) -> str | None:
     """Start the private cluster unless DATABASE_URL points elsewhere."""
     if settings.database_url:
         return None
-    return Cluster.from_settings(settings).up()
+    return DatabaseServer.from_settings(settings).up()
 
 
 def ensure_database(url: str, *, recreate: bool = False) -> None:

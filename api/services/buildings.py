@@ -114,7 +114,7 @@ def _summary(layer: Any, tally: Any, upload_id: int, observation_id: int, source
 
 def preview_counts(session: Session, upload_id: int) -> dict[str, int]:
     """What committing the building upload would do: buildings added, zones affected."""
-    from geo.analysis.thresholds import load_thresholds
+    from geo.flags.thresholds import load_thresholds
 
     observation = repo.observation_of_upload(session, upload_id)
     if observation is None:
@@ -155,7 +155,7 @@ def derive_footprints(
     new footprints beside the older ones (growth over time).
     """
     from geo.analysis.builtup import derive_builtup
-    from geo.analysis.thresholds import load_thresholds
+    from geo.flags.thresholds import load_thresholds
 
     report = progress or (lambda _s, _f: None)
     observation = repo.get_observation(session, observation_id)

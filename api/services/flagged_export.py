@@ -14,8 +14,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Final
 
-from web.flag_text import flag_title
 from web.i18n import translate
+from web.i18n.flags import flag_title
 
 EXPORT_FORMATS: Final = {
     "csv": "text/csv; charset=utf-8",

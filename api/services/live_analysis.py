@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 from api.db.engine import make_engine, make_session_factory
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import live_analysis as repo
+from api.services.admin_area import check_admin_area
 from api.services.analysis import _store
-from api.services.scope import check_scope
 from geo.analysis.clusters import outline_anchor
-from geo.analysis.flags import json_safe
 from geo.analysis.partitions import (
     ORPHAN_REACH_DEG,
     PartitionResult,
@@ -34,8 +33,9 @@ from geo.analysis.partitions import (
     combine,
     halo_margin_deg,
 )
-from geo.analysis.thresholds import Thresholds, load_thresholds
 from geo.errors import GeoError
+from geo.flags.rules import json_safe
+from geo.flags.thresholds import Thresholds, load_thresholds
 from geo.types import AnalysisResult
 
 Progress = Callable[[str], None]
@@ -117,12 +117,12 @@ def plan_jobs(
     today: dt.date | None = None,
 ) -> list[PartitionJob]:
     """The jobs of ``provinces`` (default: every province of ``version`` and the None partition)."""
-    check_scope(session, version, None)
+    check_admin_area(session, version, None)
     codes = repo.province_codes(session, version)
     chosen = [*codes, None] if provinces is None else list(provinces)
     unknown = [p for p in chosen if p is not None and p not in codes]
     if unknown:
-        check_scope(session, version, unknown[0])  # the clear "unknown province" error
+        check_admin_area(session, version, unknown[0])  # the clear "unknown province" error
     anchor = _anchor(database_url, version)
     day = today or dt.date.today()
     return [PartitionJob(database_url, version, p, thresholds, day, anchor) for p in chosen]

@@ -19,11 +19,11 @@ from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as reports_repo
 from api.db.repositories import zones as zones_repo
+from api.services.admin_area import check_admin_area
 from api.services.report_changes import changes_since
-from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
-from web.national_model import NationalReport
-from web.report_model import SEVERITIES
+from web.report.model import SEVERITIES
+from web.report.national_model import NationalReport
 
 SUMS = ("zones", "planned_ha", "industrial_ha", "leased_ha", "wastewater_operating", "synthetic")
 DIRECTIVE_RULES = (
@@ -46,7 +46,7 @@ def build_national_report(
     no analysis covers any province and zones exist, one national run is made first (in the
     caller's transaction), as the province report does.
     """
-    check_scope(session, version, None)
+    check_admin_area(session, version, None)
     outlines = reports_repo.province_outlines(session, version=version)
     codes = [str(c) for c in outlines["code"]]
     runs, notices = _runs(session, version, codes, today)

@@ -21,7 +21,7 @@ from api.services.zone_details import zone_detail
 from api.settings import Settings
 from web.error_pages import render_not_found_page
 from web.i18n import translate
-from web.map_pages import render_national_page, render_province_page, render_zone_page
+from web.maps.pages import render_national_page, render_province_page, render_zone_page
 from web.upload_page import province_label, render_upload_page
 
 

@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from api.services.reports import build_province_report, record_province_report
-from web.province_document import province_document
-from web.report_document import ReportDocument
+from web.report.document import ReportDocument
+from web.report.province_document import province_document
 
 
 def build_province_document(

@@ -19,12 +19,12 @@ from api.db.engine import make_engine, make_session_factory
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import provinces as provinces_repo
 from api.db.repositories import zones as zones_repo
+from api.services.admin_area import check_admin_area
 from api.services.reports import (
     ReportWriteError,
     render_report,
     write_atomic,
 )
-from api.services.scope import check_scope
 
 Progress = Callable[[str, str | None], None]  # (province code, error message or None)
 
@@ -42,7 +42,7 @@ def report_path(out_dir: Path, code: str, *, fmt: str, lang: str) -> Path:
 
 def prepare_batch(session: Session, *, version: str, today: dt.date | None = None) -> list[str]:
     """Check ``version``, run a national analysis when none exists, return the province codes."""
-    check_scope(session, version, None)
+    check_admin_area(session, version, None)
     no_run = analysis_repo.latest_run(session, version=version, province=None) is None
     if no_run and zones_repo.count(session):
         from api.services.analysis import run_analysis  # heavy: only when a run is missing

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import report_records as repo
 from api.errors import InvalidParameterError
-from web.report_changes_model import ReportChanges
+from web.report.changes_model import ReportChanges
 
 
 def parse_since(value: str | None) -> dt.date | None:

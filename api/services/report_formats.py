@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.errors import InvalidParameterError
 from api.settings import Settings
 from web.i18n import normalize_lang
-from web.report_document import Letterhead, ReportDocument
+from web.report.document import Letterhead, ReportDocument
 
 NATIONAL_FORMATS = ("pdf", "html", "docx", "xlsx")
 EDITABLE_FORMATS = ("docx", "xlsx")
@@ -56,7 +56,7 @@ def render_national(
 ) -> bytes:
     """The national report of admin ``version`` as ``fmt`` bytes, recorded once written."""
     from api.services.national_report import build_national_report, record_report
-    from web.national_text import national_document
+    from web.report.national_text import national_document
 
     check_format(fmt, NATIONAL_FORMATS)
     lang = normalize_lang(lang)
@@ -91,14 +91,14 @@ def render_province_editable(
 
 def render_document(document: ReportDocument, fmt: str, head: Letterhead) -> bytes:
     if fmt == "docx":
-        from web.report_docx import render_docx
+        from web.report.docx import render_docx
 
         return render_docx(document, head)
     if fmt == "xlsx":
-        from web.report_xlsx import render_xlsx
+        from web.report.xlsx import render_xlsx
 
         return render_xlsx(document)
-    from web.report_document_render import render_document_html, render_document_pdf
+    from web.report.document_render import render_document_html, render_document_pdf
 
     if fmt == "html":
         return render_document_html(document).encode("utf-8")

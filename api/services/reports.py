@@ -1,5 +1,5 @@
 """Province reports: gather a province's numbers from the latest analysis run (running one
-first when none exists), then render them as HTML or PDF through ``web.reports``."""
+first when none exists), then render them as HTML or PDF through ``web.report.html``."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
+from api.services.admin_area import check_admin_area
 from api.services.report_changes import changes_since
-from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
-from web.report_model import SEVERITIES, SEVERITY_RANK, ProvinceReport
+from web.report.model import SEVERITIES, SEVERITY_RANK, ProvinceReport
 
 FORMATS = ("pdf", "html")
 BOUNDARY_SOURCE = "Open Development Vietnam (province boundaries)"
@@ -52,7 +52,7 @@ def build_province_report(
     ``since`` is the date the changes are counted from (default: the previous report of the
     province written before today; InvalidParameterError when it is before any data).
     """
-    check_scope(session, version, code)
+    check_admin_area(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
     run_id = run["id"] if run else None
     province = repo.province(session, code=code, version=version)
@@ -112,8 +112,8 @@ def render_report(
     """The report of province ``code`` as PDF bytes or UTF-8 HTML bytes (``shared`` and
     ``since``: see ``build_province_report``; ``back_url``: the page the HTML report links back
     to); ``record`` keeps a record of it, so the next report of the province compares with it."""
-    from web.report_pdf import render_province_pdf
-    from web.reports import render_province_report
+    from web.report.html import render_province_report
+    from web.report.pdf import render_province_pdf
 
     if fmt not in FORMATS:
         raise InvalidParameterError(

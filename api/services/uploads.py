@@ -33,7 +33,7 @@ from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
 from api.services import analysis_jobs, buildings
 from api.services.upload_issues import issue_details, warning_details
-from geo.analysis.thresholds import load_thresholds
+from geo.flags.thresholds import load_thresholds
 from geo.ingest.area_checks import check_areas
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload

@@ -32,11 +32,11 @@ from geo.analysis.clusters import (
     pairs_within,
 )
 from geo.analysis.density import assign_provinces, province_density
-from geo.analysis.flags import cluster_flags, evaluate_flags, flag_order
 from geo.analysis.footprint import compare_footprints, polygonal_parts
 from geo.analysis.run import clusters_by_province, fingerprint_inputs
-from geo.analysis.thresholds import Thresholds
 from geo.errors import AdminVersionError
+from geo.flags.rules import cluster_flags, evaluate_flags, flag_order
+from geo.flags.thresholds import Thresholds
 from geo.frames import object_column, require_columns, to_wgs84
 from geo.types import AnalysisResult, Flag
 

@@ -20,11 +20,11 @@ import shapely
 
 from geo.analysis.clusters import outline_anchor
 from geo.analysis.density import assign_provinces, find_dense_clusters, province_density
-from geo.analysis.flag_common import is_missing, json_safe
-from geo.analysis.flags import evaluate_flags
 from geo.analysis.footprint import compare_footprints
-from geo.analysis.thresholds import Thresholds
 from geo.errors import AdminVersionError
+from geo.flags.common import is_missing, json_safe
+from geo.flags.rules import evaluate_flags
+from geo.flags.thresholds import Thresholds
 from geo.frames import object_column, require_columns
 from geo.types import ZONE_FIELDS, AnalysisResult, Cluster
 
@@ -58,7 +58,7 @@ def analyze(
         version (``2008-63`` or ``2025-34``); density, clusters per province and
         ``CROSS_PROVINCE`` use it.
     thresholds : Thresholds
-        From :func:`geo.analysis.thresholds.load_thresholds`.
+        From :func:`geo.flags.thresholds.load_thresholds`.
     today : datetime.date
         Reference date for the age-based rules.
 

@@ -14,8 +14,8 @@ from typing import Final
 
 import geopandas as gpd
 
-from geo.analysis.flag_common import ha
-from geo.analysis.thresholds import CcnSize
+from geo.flags.common import ha
+from geo.flags.thresholds import CcnSize
 
 AREA_MISMATCH_SHARE: Final = 0.25
 """Warn when declared and drawn areas differ by more than this share of the larger one."""
@@ -52,7 +52,7 @@ def check_areas(
     Examples
     --------
     >>> from shapely import box
-    >>> from geo.analysis.thresholds import load_thresholds
+    >>> from geo.flags.thresholds import load_thresholds
     >>> f = gpd.GeoDataFrame({"code": ["C1"], "kind": ["CCN"], "planned_area_ha": [45.5],
     ...                       "area_ha": [184.0]}, geometry=[box(0, 0, 1, 1)], crs=4326)
     >>> [x.code for x in check_areas(f, ccn_size=load_thresholds().ccn_size)]

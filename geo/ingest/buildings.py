@@ -25,8 +25,8 @@ import pyproj
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo.crs.systems import describe_crs
 from geo.errors import CorruptFileError, EmptyLayerError, GeoError
-from geo.ingest.crs import describe_crs
 from geo.ingest.io import LayerSource, RawLayer, ReadLimits, open_layer
 from geo.ingest.upload import check_coordinates, settle_crs
 from geo.ingest.validate import areas_ha, reproject

@@ -27,7 +27,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.ingest.crs import STORAGE_SRID, VIETNAM_EXTENT_DEG
+from geo.crs.systems import STORAGE_SRID, VIETNAM_EXTENT_DEG
 from geo.ingest.validate import reproject
 
 __all__ = [

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.crs.systems import CRSCandidate
 from geo.ingest.attribute_text import EncodingSample
-from geo.ingest.crs import CRSCandidate
 from geo.ingest.quarantine import Triage, reason_message
 from geo.ingest.validate import Issue, Repair
 

@@ -23,8 +23,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from geo.crs.systems import describe_crs
 from geo.errors import CoordinatesCRSMismatchError
-from geo.ingest.crs import describe_crs
 from geo.ingest.diagnose import POSITION_MESSAGES, PositionDiagnosis, diagnose_positions
 from geo.ingest.validate import ALLOWED_TYPES, Issue, Repair, check_geometries
 

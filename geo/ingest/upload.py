@@ -3,7 +3,7 @@
 ``prepare_upload`` reads a file (``geo.ingest.io``), decodes its text
 (``geo.ingest.attribute_text``), maps its columns (``geo.ingest.mapping``), settles the CRS
 (``.prj``, a user-given CRS, or a ranked guess that must be accepted explicitly), reprojects to
-EPSG:4326 (VN-2000 always with the official QĐ 05/2007 transformation of ``geo.ingest.vn2000``,
+EPSG:4326 (VN-2000 always with the official QĐ 05/2007 transformation of ``geo.crs.vn2000``,
 never PROJ's default), checks and repairs geometries (``geo.ingest.validate``) and derives missing
 province codes. Nothing is written anywhere: the caller (``api.services.uploads``) previews and
 commits the result.
@@ -20,16 +20,16 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
-from geo.ingest.attribute_sample import first_rows
-from geo.ingest.attribute_text import decode_attributes
-from geo.ingest.crs import (
+from geo.crs.systems import (
     CRSCandidate,
     describe_crs,
     official_vn2000_crs,
     parse_crs,
     rank_crs_candidates,
 )
+from geo.errors import CoordinatesCRSMismatchError, CRSUndeterminedError
+from geo.ingest.attribute_sample import first_rows
+from geo.ingest.attribute_text import decode_attributes
 from geo.ingest.diagnose import swap_axes as swap_xy
 from geo.ingest.field_checks import field_errors, province_mismatch
 from geo.ingest.io import RawLayer, ReadLimits, read_layer

@@ -19,7 +19,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.ingest.crs import VIETNAM_ALBERS, check_vietnam_extent
+from geo.crs.systems import VIETNAM_ALBERS, check_vietnam_extent
 
 __all__ = [
     "ALLOWED_TYPES",

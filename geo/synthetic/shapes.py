@@ -24,7 +24,7 @@ from pyproj import Transformer
 
 from geo.frames import project
 
-# Not geo.ingest.crs.VIETNAM_ALBERS (standard parallels 11/21° N): this one uses 10/21° N. Both are
+# Not geo.crs.systems.VIETNAM_ALBERS (standard parallels 11/21° N): this one uses 10/21° N. Both are
 # equal-area on WGS 84, but the generator builds its shapes in metres in this plane, so switching
 # would move every vertex (up to ~3 km) and change the output of every seed.
 EQUAL_AREA_CRS = "+proj=aea +lat_0=16 +lon_0=106 +lat_1=10 +lat_2=21 +datum=WGS84 +units=m +no_defs"

@@ -60,7 +60,8 @@ def _statements(sql: str) -> list[str]:
 
 def _recorded(engine: Engine, read: Callable[[Session], object]) -> list[tuple[str, object]]:
     """The statements ``read`` runs, with their parameters (caches emptied first)."""
-    from api.db.repositories import ogc, tiles
+    from api.db.repositories import ogc_features as ogc
+    from api.db.repositories import tiles
 
     ogc.COUNT_CACHE.clear()
     tiles.TILE_CACHE.clear()
@@ -103,8 +104,8 @@ def _nodes(node: dict) -> Iterator[dict]:
 
 def _ogc_read(collection_id: str) -> Callable[[Session], object]:
     def read(session: Session) -> object:
-        from api.db.repositories import ogc
-        from api.ogc_params import BBoxIn, parse_crs
+        from api.db.repositories import ogc_features as ogc
+        from api.ogc.params import BBoxIn, parse_crs
 
         coll = ogc.COLLECTIONS[collection_id]
         crs = parse_crs(None)

@@ -23,7 +23,7 @@ from api.services import live_analysis as live
 from api.services import uploads as svc
 from api.services.analysis import run_analysis
 from api.services.analysis_status import analysis_status
-from geo.analysis.thresholds import load_thresholds
+from geo.flags.thresholds import load_thresholds
 from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 

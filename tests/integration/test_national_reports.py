@@ -25,7 +25,7 @@ from api.services.analysis import run_analysis
 from api.services.report_formats import render_national, render_province_editable
 from api.settings import Settings
 from tests.conftest import DEMO_TODAY, issue_token, rolled_back_session, use_test_transaction
-from web.flag_text import FLAG_CODES
+from web.i18n.flags import FLAG_CODES
 
 VERSION = "2025-34"
 ZONEMAP = Path(sys.executable).with_name("zonemap")

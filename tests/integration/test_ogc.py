@@ -11,7 +11,7 @@ from shapely.geometry import box, shape
 from sqlalchemy import text
 
 from api.db.repositories.ogc_collections import COLLECTIONS
-from geo.ingest.vn2000 import vn2000_crs
+from geo.crs.vn2000 import vn2000_crs
 
 ITEMS = "/ogc/collections/{}/items"
 
@@ -314,7 +314,7 @@ def test_items_number_matched_cache_new_committed_zone_counts(test_settings, dem
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.db.repositories import ogc as ogc_repo
+    from api.db.repositories import ogc_features as ogc_repo
 
     url = ITEMS.format("zones-kcn") + "?limit=1&province=" + "{}"
     with engine.connect() as conn:
@@ -345,7 +345,7 @@ def test_collection_extent_cache_follows_committed_zones(test_settings, demo_loa
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.db.repositories import ogc as ogc_repo
+    from api.db.repositories import ogc_features as ogc_repo
 
     def bbox(client: TestClient) -> list[float]:
         return client.get("/ogc/collections/zones").json()["extent"]["spatial"]["bbox"][0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from api.db.repositories import ogc
+from api.db.repositories import ogc_features as ogc
 
 ITEMS = "/ogc/collections/zones/items"
 

@@ -29,10 +29,10 @@ ITEM = "/ogc/collections/zones/items/{}"
 @pytest.fixture(scope="module")
 def replica_url(test_database_url: str, demo_loaded) -> Iterator[str]:  # noqa: ANN001
     """The test database as served by a hot standby of the private cluster."""
-    from api.cluster import Cluster
-    from api.replica_cluster import start_replica
+    from api.db.server import DatabaseServer
+    from api.db.standby import start_replica
 
-    primary = Cluster.from_settings(Settings())
+    primary = DatabaseServer.from_settings(Settings())
     replica = start_replica(primary, _free_port(), f"replica-{os.getpid()}")
     try:
         yield replica.url(make_url(test_database_url).database)

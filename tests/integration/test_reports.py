@@ -29,7 +29,7 @@ from api.services.reports import (
     write_atomic,
 )
 from tests.conftest import DEMO_TODAY, rolled_back_session
-from web.flag_text import FLAG_CODES, flag_title
+from web.i18n.flags import FLAG_CODES, flag_title
 
 VERSION = "2025-34"
 ZONEMAP = Path(sys.executable).with_name("zonemap")

@@ -13,8 +13,8 @@ import shapely
 from shapely.geometry import box
 
 from geo.analysis.run import analyze, fingerprint_inputs, result_to_json
-from geo.analysis.thresholds import load_thresholds
 from geo.errors import AdminVersionError
+from geo.flags.thresholds import load_thresholds
 
 X0, Y0 = 585_000.0, 2_325_000.0
 TODAY = dt.date(2026, 1, 1)

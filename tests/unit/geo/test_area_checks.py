@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 from shapely import box
 
-from geo.analysis.thresholds import load_thresholds
+from geo.flags.thresholds import load_thresholds
 from geo.ingest.area_checks import check_areas
 
 SIZE = load_thresholds().ccn_size

@@ -1,4 +1,4 @@
-"""Tests for geo.ingest.crs and geo.ingest.vn2000: metric helpers, VN-2000 and CRS guessing."""
+"""Tests for geo.crs.systems and geo.crs.vn2000: metric helpers, VN-2000 and CRS guessing."""
 
 import time
 from pathlib import Path
@@ -11,8 +11,7 @@ import shapely
 from pyproj.transformer import TransformerGroup
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from geo.errors import GeoError, UnknownCRSError
-from geo.ingest.crs import (
+from geo.crs.systems import (
     LEGAL_TM3_MERIDIANS,
     PROVINCE_CENTRAL_MERIDIANS_2008,
     PROVINCE_CENTRAL_MERIDIANS_2025,
@@ -30,6 +29,7 @@ from geo.ingest.crs import (
     to_metric,
     vn2000_crs,
 )
+from geo.errors import GeoError, UnknownCRSError
 
 BOUNDARIES = Path(__file__).resolve().parents[3] / "data" / "boundaries"
 GEOD = pyproj.Geod(ellps="WGS84")

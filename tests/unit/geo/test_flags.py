@@ -18,9 +18,9 @@ import shapely
 from shapely.geometry import box
 
 from geo.analysis.density import find_dense_clusters
-from geo.analysis.flags import evaluate_flags
 from geo.analysis.footprint import compare_footprints
-from geo.analysis.thresholds import load_thresholds
+from geo.flags.rules import evaluate_flags
+from geo.flags.thresholds import load_thresholds
 
 X0, Y0 = 585_000.0, 2_325_000.0
 TODAY = dt.date(2026, 1, 1)

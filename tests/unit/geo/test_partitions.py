@@ -18,8 +18,8 @@ from geo.analysis.partitions import (
     owner_provinces,
 )
 from geo.analysis.run import analyze
-from geo.analysis.thresholds import load_thresholds
 from geo.errors import AdminVersionError
+from geo.flags.thresholds import load_thresholds
 from geo.synthetic import generate_zones, load_default_provinces
 
 TODAY = dt.date(2026, 6, 1)

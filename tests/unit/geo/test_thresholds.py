@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from geo.analysis.thresholds import Thresholds, load_thresholds, thresholds_from_mapping
 from geo.errors import GeoError, ThresholdsError
+from geo.flags.thresholds import Thresholds, load_thresholds, thresholds_from_mapping
 
 
 def test_load_thresholds_defaults_carry_the_design_numbers():

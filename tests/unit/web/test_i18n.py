@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from web.i18n import DEFAULT_LANG, LABELS, SUPPORTED_LANGS, normalize_lang, translate
-from web.styles import ZONE_KINDS, ZONE_POPUP_FIELDS, ZONE_STATUSES, province_popup_fields
+from web.maps.styles import ZONE_KINDS, ZONE_POPUP_FIELDS, ZONE_STATUSES, province_popup_fields
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 
@@ -91,7 +91,7 @@ def test_templates_and_modules_use_only_known_keys() -> None:
     }
     module_keys = {
         key
-        for path in WEB_DIR.glob("*.py")
+        for path in WEB_DIR.rglob("*.py")
         for key in re.findall(r"""translate\(\s*['"]([\w.]+)['"]\s*[,)]""", path.read_text("utf-8"))
     }
     assert "footer.demo_data" in template_keys  # the scan finds keys at all

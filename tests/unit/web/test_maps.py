@@ -1,5 +1,5 @@
-"""Tests of web.maps, web.pages and web.env: rendered pages work air-gapped and speak the user's
-language. No server, no database: the HTML is rendered and inspected."""
+"""Tests of web.maps.folium_map, web.pages and web.env: rendered pages work air-gapped and speak
+the user's language. No server, no database: the HTML is rendered and inspected."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from folium.plugins import Fullscreen, HeatMap, MarkerCluster, VectorGridProtobu
 from web.assets import find_external_assets, referenced_assets, static_file
 from web.env import make_env
 from web.i18n import SUPPORTED_LANGS, translate
-from web.maps import (
+from web.maps.folium_map import (
     VIETNAM_BOUNDS,
     LayerSpec,
     OfflineHeatMap,
@@ -23,8 +23,8 @@ from web.maps import (
     build_zone_map,
     render_map_page,
 )
+from web.maps.styles import KIND_COLOURS, ZONE_POPUP_FIELDS, popup_config, zone_style
 from web.pages import render_home_page
-from web.styles import KIND_COLOURS, ZONE_POPUP_FIELDS, popup_config, zone_style
 
 PROVINCES_URL = "/api/provinces?version=2025-34&simplified=true&format=geojson"
 ZONES_URL = "/api/zones?format=geojson"

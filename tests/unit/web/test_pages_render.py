@@ -9,11 +9,11 @@ import pytest
 
 from web.assets import find_external_assets, referenced_assets, static_file
 from web.error_pages import render_not_found_page
-from web.flag_text import FLAG_CODES, flag_message, flag_title, severity_legend
 from web.formatting import format_date, format_number, format_share
 from web.i18n import LABELS, translate
-from web.map_app import AppLayer, build_app_map, js_labels, render_app_page
-from web.map_pages import render_national_page, render_province_page, render_zone_page
+from web.i18n.flags import FLAG_CODES, flag_message, flag_title, severity_legend
+from web.maps.app import AppLayer, build_app_map, js_labels, render_app_page
+from web.maps.pages import render_national_page, render_province_page, render_zone_page
 from web.upload_page import render_upload_page
 
 PROVINCES = [{"code": "01", "name_vi": "Hà Nội", "name_en": "Ha Noi"}]

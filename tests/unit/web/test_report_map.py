@@ -9,15 +9,15 @@ import geopandas as gpd
 import pytest
 from shapely import Point, box
 
-from web.report_charts import draw_area_chart, draw_occupancy_chart, nice_step
-from web.report_furniture import scale_bar_length_m
-from web.report_map import (
+from web.report.charts import draw_area_chart, draw_occupancy_chart, nice_step
+from web.report.furniture import scale_bar_length_m
+from web.report.map import (
     draw_province_map,
     legend_labels,
     metric_epsg,
     neighbour_label_points,
 )
-from web.report_zoom import ENCROACHMENT_FILL, draw_zone_map
+from web.report.zoom import ENCROACHMENT_FILL, draw_zone_map
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PROVINCE = box(105.6, 20.8, 106.0, 21.2)

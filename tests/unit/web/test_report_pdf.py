@@ -14,9 +14,9 @@ import pytest
 from pypdf import PdfReader
 from shapely import box
 
-from web.report_model import ProvinceReport
-from web.report_pdf import render_province_pdf
-from web.report_text import format_number, source_text, zone_cells
+from web.report.model import ProvinceReport
+from web.report.pdf import render_province_pdf
+from web.report.text import format_number, source_text, zone_cells
 
 PROVINCE = box(105.6, 20.8, 106.0, 21.2)
 # characters that mean something in Typst markup or code; a name must print as written
@@ -152,7 +152,7 @@ def long_pdf() -> bytes:
 
 def test_pdf_typesets_without_warnings(caplog):
     # Typst warns, and still makes a PDF, when a font is missing or the template misuses a rule
-    with caplog.at_level(logging.WARNING, logger="web.report_pdf"):
+    with caplog.at_level(logging.WARNING, logger="web.report.pdf"):
         render_province_pdf(_report(25), lang="vi")
     assert [r.getMessage() for r in caplog.records] == []
 

@@ -1,0 +1,160 @@
+"""Query parameters of OGC API - Features (Part 1, Part 2 CRS, Part 3 filters), validated into
+typed values; every problem raises ``OgcInvalidParameterError`` naming the parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+from api.bbox import read_bbox
+from api.errors import OgcInvalidParameterError
+from geo.crs.vn2000 import vn2000_crs
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+MAX_LIMIT = 10_000
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SupportedCrs:
+    """An output/bbox CRS. ``proj`` carries our explicit VN-2000 → WGS 84 transformation
+    (geo.crs.vn2000, coordinate-frame convention) so PostGIS never picks its own."""
+
+    uri: str
+    srid: int | None = None
+    proj: str | None = None
+    is_lat_first: bool = False
+    decimals: int = 7
+
+    @property
+    def is_storage(self) -> bool:
+        return self.srid is None and self.proj is None
+
+
+@cache
+def supported_crs() -> dict[str, SupportedCrs]:
+    utm = {code: vn2000_crs(zone=zone).to_proj4() for code, zone in ((3405, "48"), (3406, "49"))}
+    entries = [
+        SupportedCrs(CRS84),
+        SupportedCrs(f"{EPSG}4326", is_lat_first=True),
+        SupportedCrs(f"{EPSG}3857", srid=3857, decimals=2),
+        SupportedCrs(f"{EPSG}4756", proj=vn2000_crs().to_proj4(), is_lat_first=True),
+        SupportedCrs(f"{EPSG}3405", proj=utm[3405], decimals=3),
+        SupportedCrs(f"{EPSG}3406", proj=utm[3406], decimals=3),
+    ]
+    return {c.uri: c for c in entries}
+
+
+def parse_crs(raw: str | None, *, parameter: str = "crs") -> SupportedCrs:
+    """A CRS URI (or ``EPSG:n`` / ``OGC:CRS84`` / ``[EPSG:n]``) among the supported ones."""
+    if raw is None or raw == "":
+        return supported_crs()[CRS84]
+    key = raw.strip().strip("[]")
+    if key.upper() in ("OGC:CRS84", "CRS84"):
+        key = CRS84
+    elif key.upper().startswith("EPSG:"):
+        key = EPSG + key[5:]
+    key = key.replace("https://", "http://")
+    found = supported_crs().get(key)
+    if found is None:
+        raise OgcInvalidParameterError(
+            f"{parameter} '{raw}' is not supported: use one of {', '.join(supported_crs())}",
+            parameter=parameter,
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class BBoxIn:
+    """A bbox as four numbers in ``crs``, already put in x/y (east, north) order."""
+
+    xmin: float
+    ymin: float
+    xmax: float
+    ymax: float
+    crs: SupportedCrs
+
+
+def parse_bbox(raw: str | None, crs: SupportedCrs, *, parameter: str = "bbox") -> BBoxIn | None:
+    """The bbox in ``crs`` (axis order as the CRS defines it); degrees are range-checked."""
+    if raw is None:
+        return None
+    xmin, ymin, xmax, ymax = read_bbox(
+        raw,
+        parameter=parameter,
+        lat_first=crs.is_lat_first,
+        in_degrees=crs.is_storage or crs.is_lat_first,
+        error=OgcInvalidParameterError,
+    )
+    return BBoxIn(xmin, ymin, xmax, ymax, crs)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval of instants; ``None`` is an open end (``..``)."""
+
+    start: dt.date | dt.datetime | None
+    end: dt.date | dt.datetime | None
+
+
+def parse_datetime(raw: str | None, *, parameter: str = "datetime") -> Interval | None:
+    """RFC 3339 instant (date or date-time) or interval ``a/b`` with ``..`` open ends."""
+    if raw is None:
+        return None
+    parts = raw.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and parts[0] in ("..", "") and parts[1] in ("..", "")):
+        raise OgcInvalidParameterError(
+            f"{parameter} must be an instant or an interval 'start/end' ('..' for an open end), "
+            f"got '{raw}'",
+            parameter=parameter,
+        )
+    values = [_instant(p, raw, parameter) for p in parts]
+    start, end = (values[0], values[0]) if len(values) == 1 else values
+    if start is not None and end is not None and _as_dt(start) > _as_dt(end):
+        raise OgcInvalidParameterError(
+            f"{parameter} interval ends before it starts: '{raw}'", parameter=parameter
+        )
+    return Interval(start, end)
+
+
+def _instant(text: str, raw: str, parameter: str) -> dt.date | dt.datetime | None:
+    if text in ("..", ""):
+        return None
+    try:
+        if "T" in text.upper():
+            value = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise OgcInvalidParameterError(
+            f"{parameter} has an invalid RFC 3339 date or date-time '{text}' in '{raw}'",
+            parameter=parameter,
+        ) from None
+
+
+def _as_dt(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise OgcInvalidParameterError(
+            f"limit must be between 1 and {MAX_LIMIT}, got {limit}", parameter="limit"
+        )
+    return limit
+
+
+def check_offset(offset: int | None) -> int:
+    if offset is None:
+        return 0
+    if offset < 0:
+        raise OgcInvalidParameterError(
+            f"offset must be 0 or more, got {offset}", parameter="offset"
+        )
+    return offset
