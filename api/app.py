@@ -9,7 +9,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-import api.auth.limits  # noqa: F401  (registers the 413 status of RequestTooLargeError)
 from api.auth.middleware import (
     BodyLimitMiddleware,
     CsrfCookieMiddleware,

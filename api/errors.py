@@ -6,7 +6,8 @@ The FastAPI handlers that render them live in ``api.error_handlers``.
 from __future__ import annotations
 
 from api.db.engine import DatabaseUnavailableError
-from geo.errors import GeoError
+from geo.bbox import BBoxError
+from geo.errors import GeoError, UnknownProvinceError
 
 
 class ZonemapError(Exception):
@@ -52,6 +53,22 @@ class UnauthorizedError(ZonemapError):
     code = "unauthorized"
 
 
+class RequestTooLargeError(ZonemapError):
+    """The request body or uploaded file is larger than ``max_upload_mb``."""
+
+    code = "file_too_large"
+
+
+# OGC API (Features, Tiles): the standards want 400 for a bad parameter and an exception
+# document {"code", "description"}; api.ogc.common renders these for /ogc and /tiles.
+class OgcInvalidParameterError(InvalidParameterError):
+    code = "InvalidParameterValue"
+
+
+class OgcNotFoundError(NotFoundError):
+    code = "NotFound"
+
+
 STATUS_BY_ERROR: dict[type[Exception], int] = {
     NotFoundError: 404,
     InvalidParameterError: 422,
@@ -59,9 +76,15 @@ STATUS_BY_ERROR: dict[type[Exception], int] = {
     UploadRejectedError: 422,
     ForbiddenError: 403,
     UnauthorizedError: 401,
+    RequestTooLargeError: 413,
+    OgcInvalidParameterError: 400,
+    OgcNotFoundError: 404,
     GeoError: 422,
+    BBoxError: 400,
+    UnknownProvinceError: 404,
     DatabaseUnavailableError: 503,
 }
+"""The one map from error class to HTTP status; a subclass takes its nearest listed base's."""
 
 
 def status_for(exc: Exception) -> int:
@@ -78,17 +101,3 @@ def error_body(exc: Exception) -> dict:
     if getattr(exc, "details", None):
         body["details"] = exc.details
     return body
-
-
-# OGC API (Features, Tiles): the standards want 400 for a bad parameter and an exception
-# document {"code", "description"}; api.ogc.common renders these for /ogc and /tiles.
-class OgcInvalidParameterError(InvalidParameterError):
-    code = "InvalidParameterValue"
-
-
-class OgcNotFoundError(NotFoundError):
-    code = "NotFound"
-
-
-STATUS_BY_ERROR[OgcInvalidParameterError] = 400
-STATUS_BY_ERROR[OgcNotFoundError] = 404

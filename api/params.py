@@ -7,30 +7,22 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from api.bbox import BBox, read_bbox
-from api.db.repositories import provinces as provinces_repo
 from api.deps import SessionDep
 from api.errors import InvalidParameterError
-from api.settings import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
-
-ZONE_STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
+from api.services.admin_area import check_admin_area
+from geo.bbox import BBox, read_bbox
+from geo.vocabulary import CURRENT_ADMIN_VERSION, check_admin_version
 
 
 def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
-    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 degrees (``api.bbox``: 400 when bad)."""
+    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 degrees (``geo.bbox``: 400 when bad)."""
     return None if raw is None else read_bbox(raw, parameter=parameter)
 
 
 def admin_version(
     version: Annotated[str | None, Query(description="Admin boundary version")] = None,
 ) -> str:
-    chosen = version or CURRENT_ADMIN_VERSION
-    if chosen not in ADMIN_VERSIONS:
-        raise InvalidParameterError(
-            f"unknown admin version '{chosen}': use one of {', '.join(ADMIN_VERSIONS)}",
-            parameter="version",
-        )
-    return chosen
+    return check_admin_version(version or CURRENT_ADMIN_VERSION, parameter="version")
 
 
 def bbox_query(
@@ -61,14 +53,9 @@ def pagination(
 
 
 def province_code(session: SessionDep, version: str, code: str | None) -> str | None:
-    if code is None:
-        return None
-    if code not in provinces_repo.codes(session, version):
-        raise InvalidParameterError(
-            f"unknown province '{code}' in admin version {version}: see /api/provinces?version="
-            f"{version} for the codes",
-            parameter="province",
-        )
+    """``code`` when admin ``version`` has it (``api.services.admin_area``: 404 otherwise)."""
+    if code is not None:
+        check_admin_area(session, version, code)
     return code
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.vocabulary import ADMIN_VERSIONS, CURRENT_ADMIN_VERSION
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-ADMIN_VERSIONS = ("2008-63", "2025-34")
-CURRENT_ADMIN_VERSION = "2025-34"
 DEFAULT_VECTOR_TILE_MIN_ZONES = 20_000
 _PLACEHOLDER_SECRETS = frozenset(
     {"changeme", "change-me", "changethis", "secret", "secret-key", "your-secret-key", "xxx"}

@@ -13,14 +13,23 @@ class GeoError(Exception):
     """Base class of every error raised by ``geo``."""
 
     code: str = "geo_error"
+    parameter: str | None = None
+    """The input the error is about (a request parameter, a column), when there is one."""
 
     def __init__(
-        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        parameter: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if parameter is not None:
+            self.parameter = parameter
         self.details: dict[str, Any] = dict(details or {})
 
 
@@ -58,6 +67,13 @@ class AdminVersionError(GeoError):
     """The provinces given to an analysis mix admin versions or name none."""
 
     code = "invalid_admin_version"
+
+
+class UnknownProvinceError(GeoError):
+    """A province code that the named admin version does not have."""
+
+    code = "unknown_province"
+    parameter = "province"
 
 
 class SyntheticInputError(GeoError):

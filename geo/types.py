@@ -6,15 +6,15 @@ Geometry held here is shapely, EPSG:4326 (lon/lat). Areas are hectares, distance
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
     from shapely.geometry.base import BaseGeometry
 
-Severity = Literal["info", "warning", "critical"]
-# economic zones, industrial parks, industrial clusters (in that order wherever they are listed)
-ZONE_KINDS = ("KKT", "KCN", "CCN")
+from geo.vocabulary import ZONE_KINDS, Severity
+
+__all__ = ["ZONE_FIELDS", "ZONE_KINDS", "Flag", "Severity"]
 
 # The zone attributes of the shared data contract (what an analysis reads and fingerprints).
 ZONE_FIELDS = (

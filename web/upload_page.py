@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from geo.vocabulary import UPLOAD_KINDS
 from web.i18n import translate
 from web.maps.app import build_app_map, render_app_page
 from web.maps.pages import admin_layers
 
-UPLOAD_KINDS: Final = ("zones", "planned", "actual", "buildings")
 ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz")
 
 

@@ -17,7 +17,9 @@ from api.cli.common import fail, print_json, session_scope, settings
 
 def analyze(
     province: str = typer.Option(None, "--province", help="Province code (default: all)."),
-    admin_version: str = typer.Option("2025-34", "--admin-version", help="2008-63 or 2025-34."),
+    admin_version: str = typer.Option(
+        None, "--admin-version", help="2008-63 or 2025-34 (default: ZONEMAP_DEFAULT_ADMIN_VERSION)."
+    ),
     thresholds: Path = typer.Option(None, "--thresholds", help="YAML file overriding defaults."),
     as_json: bool = typer.Option(False, "--json", help="One JSON document on stdout."),
     workers: int = typer.Option(
@@ -28,6 +30,7 @@ def analyze(
     ),
 ) -> None:
     """Compare footprints, measure density and raise the flags; stores a run."""
+    admin_version = admin_version or settings().default_admin_version
     if province is not None:
         _one_province(province, admin_version, thresholds, as_json)
         return

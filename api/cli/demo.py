@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.common import print_json, session_scope, settings
+from geo.vocabulary import CURRENT_ADMIN_VERSION
 
 
 def demo(
@@ -37,7 +38,7 @@ def demo(
         typer.echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) + " loaded")
 
 
-def _analyse_unless_done(*, force: bool = False, version: str = "2025-34") -> None:
+def _analyse_unless_done(*, force: bool = False, version: str = CURRENT_ADMIN_VERSION) -> None:
     """Analyse every province (the map shows flags from the first page load)."""
     import os
 

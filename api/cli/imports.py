@@ -15,13 +15,13 @@ import typer
 from api.cli import import_hints
 from api.cli.common import UserFacingErrors, fail, print_json, settings
 from api.db.engine import make_engine, make_session_factory
+from geo.vocabulary import UPLOAD_KINDS
 
 if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a file is imported
     from sqlalchemy.orm import Session
 
     from api.services import uploads as svc
 
-KINDS = ("zones", "planned", "actual", "buildings")
 
 
 def import_(
@@ -67,8 +67,8 @@ def import_(
     from geo.ingest.mapping import parse_mapping_args
 
     refuse = _refuser(as_json)
-    if kind not in KINDS:
-        refuse(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}", code=2)
+    if kind not in UPLOAD_KINDS:
+        refuse(f"--kind must be one of {', '.join(UPLOAD_KINDS)}, not {kind!r}", code=2)
     if not path.is_file():
         refuse(f"{path} does not exist or is not a file", code=2)
     try:

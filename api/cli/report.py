@@ -20,7 +20,9 @@ def report(
     national: bool = typer.Option(False, "--national", help="The national report."),
     fmt: str = typer.Option("pdf", "--format", help="pdf, html, docx or xlsx."),
     lang: str = typer.Option("vi", "--lang", help="vi (default) or en."),
-    admin_version: str = typer.Option("2025-34", "--admin-version", help="2008-63 or 2025-34."),
+    admin_version: str = typer.Option(
+        None, "--admin-version", help="2008-63 or 2025-34 (default: ZONEMAP_DEFAULT_ADMIN_VERSION)."
+    ),
     since: str = typer.Option(
         None, "--since", help="Changes since this date (YYYY-MM-DD); default: previous report."
     ),
@@ -30,6 +32,7 @@ def report(
     ),
 ) -> None:
     """Write a report from the latest analysis results."""
+    admin_version = admin_version or settings().default_admin_version
     if fmt not in FORMATS:
         fail(f"unknown format '{fmt}': use pdf, html, docx or xlsx")
     if lang not in ("vi", "en"):

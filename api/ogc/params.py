@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-from api.bbox import read_bbox
 from api.errors import OgcInvalidParameterError
+from geo.bbox import BBoxError, read_bbox
 from geo.crs.vn2000 import vn2000_crs
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -81,13 +81,15 @@ def parse_bbox(raw: str | None, crs: SupportedCrs, *, parameter: str = "bbox") -
     """The bbox in ``crs`` (axis order as the CRS defines it); degrees are range-checked."""
     if raw is None:
         return None
-    xmin, ymin, xmax, ymax = read_bbox(
-        raw,
-        parameter=parameter,
-        lat_first=crs.is_lat_first,
-        in_degrees=crs.is_storage or crs.is_lat_first,
-        error=OgcInvalidParameterError,
-    )
+    try:
+        xmin, ymin, xmax, ymax = read_bbox(
+            raw,
+            parameter=parameter,
+            lat_first=crs.is_lat_first,
+            in_degrees=crs.is_storage or crs.is_lat_first,
+        )
+    except BBoxError as exc:
+        raise OgcInvalidParameterError(exc.message, parameter=exc.parameter) from None
     return BBoxIn(xmin, ymin, xmax, ymax, crs)
 
 

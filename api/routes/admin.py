@@ -17,6 +17,7 @@ from api.db.repositories import zone_details as details_repo
 from api.deps import CurrentPrincipal, LoginRedirect, SessionDep, check_csrf, client_ip
 from api.errors import ConflictError, ForbiddenError, NotFoundError, ZonemapError
 from api.services import user_admin
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 from web.admin_page import render_admin_users_page
 from web.i18n import normalize_lang, translate
 
@@ -107,7 +108,7 @@ def _error_text(exc: ZonemapError, action: str, name: str, lang: str) -> str:
 
 def _page(request: Request, session: SessionDep, admin: Principal, lang: str, *,
           message: str | None = None, error: str | None = None) -> str:  # fmt: skip
-    names = {p["code"]: p for p in details_repo.province_names(session, "2025-34")}
+    names = {p["code"]: p for p in details_repo.province_names(session, ZONE_PROVINCE_VERSION)}
     return render_admin_users_page(
         lang=lang, users=list_users(session), province_names=names,
         csrf_token=request.state.csrf_token, me=admin.name, message=message, error=error,

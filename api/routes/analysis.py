@@ -15,13 +15,13 @@ from api.params import VersionDep, choice
 from api.services.admin_area import check_admin_area
 from api.services.analysis import run_analysis
 from api.services.analysis_status import analysis_status, parse_as_of
+from geo.vocabulary import CURRENT_ADMIN_VERSION, SEVERITIES
 
 router = APIRouter(prefix="/api", tags=["analysis"])
-SEVERITIES = ("info", "warning", "critical")
 
 
 class AnalysisRequest(BaseModel):
-    admin_version: str = "2025-34"
+    admin_version: str = CURRENT_ADMIN_VERSION
     province: str | None = None
     thresholds: dict[str, Any] = Field(default_factory=dict, description="Overrides")
 

@@ -17,6 +17,7 @@ from api.deps import ReadSessionDep
 from api.params import BBoxDep, VersionDep, choice, province_code
 from api.services.flagged_export import EXPORT_FORMATS, export_flagged
 from geo.types import ZONE_KINDS
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 from web.i18n import normalize_lang
 from web.i18n.flags import FLAG_CODES, SEVERITIES
 
@@ -35,7 +36,7 @@ def layer_query(
     limit: Annotated[int, Query(ge=1, le=100_000)] = 50_000,
 ) -> repo.LayerQuery:  # fmt: skip
     return repo.LayerQuery(
-        zoom=zoom, bbox=bbox, province=province_code(session, "2025-34", province),
+        zoom=zoom, bbox=bbox, province=province_code(session, ZONE_PROVINCE_VERSION, province),
         kind=choice(kind, ZONE_KINDS, "kind"), zone=zone, all_versions=all_versions, limit=limit,
     )  # fmt: skip
 
@@ -136,7 +137,7 @@ def flagged_zones(
     lang: Annotated[str | None, Query(description="vi or en: flag names in files")] = None,
 ) -> Response:  # fmt: skip
     fmt = choice(format, ("json", *EXPORT_FORMATS), "format") or "json"
-    province = province_code(session, "2025-34", province)
+    province = province_code(session, ZONE_PROVINCE_VERSION, province)
     run_id = _run_id(session, version, province)
     page = {"limit": limit, "offset": offset} if fmt == "json" else {"limit": 1_000_000}
     rows, total = ([], 0) if run_id is None else repo.flagged_zones(

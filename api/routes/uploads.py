@@ -14,14 +14,14 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.auth import audit
-from api.auth.limits import RequestTooLargeError
 from api.auth.principal import Principal
 from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
 from api.deps import EditorDep, SessionDep, SettingsDep, ViewerDep, client_ip
-from api.errors import InvalidParameterError
+from api.errors import InvalidParameterError, RequestTooLargeError
 from api.services import buildings
 from api.services import uploads as svc
 from geo.ingest.mapping import parse_mapping_args
+from geo.vocabulary import UPLOAD_KINDS
 
 router = APIRouter(prefix="/api", tags=["uploads"])
 _CHUNK = 1 << 20
@@ -142,9 +142,9 @@ def _options(
     kind: str, crs: str | None, encoding: str | None, mapping: str | None, layer: str | None,
     accept_crs_guess: bool, uploaded_by: str | None, defaults: dict,
 ) -> svc.UploadOptions:  # fmt: skip
-    if kind not in ("zones", "planned", "actual", "buildings"):
+    if kind not in UPLOAD_KINDS:
         raise InvalidParameterError(
-            f"kind must be zones, planned, actual or buildings, not {kind!r}", parameter="kind"
+            f"kind must be one of {', '.join(UPLOAD_KINDS)}, not {kind!r}", parameter="kind"
         )
     return svc.UploadOptions(
         kind=kind, crs=crs or None, encoding=encoding or None,

@@ -7,14 +7,13 @@ from fastapi import APIRouter, Query
 from api.db.repositories.zones import ZoneFilter, zones_geojson
 from api.deps import ReadSessionDep
 from api.params import (
-    ZONE_STATUSES,
     BBoxDep,
     PaginationDep,
     VersionDep,
     choice,
     province_code,
 )
-from geo.types import ZONE_KINDS
+from geo.vocabulary import ZONE_KINDS, ZONE_STATUSES
 
 router = APIRouter(prefix="/api", tags=["zones"])
 

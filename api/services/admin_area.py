@@ -5,21 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api.db.repositories import provinces as provinces_repo
-from api.errors import InvalidParameterError, NotFoundError
-from api.settings import ADMIN_VERSIONS
+from geo.vocabulary import check_admin_version, check_province
 
 
 def check_admin_area(session: Session, version: str, province: str | None) -> None:
-    """Raise InvalidParameterError for an unknown admin version and NotFoundError for a
-    province code unknown in it (``None`` checks the version only)."""
-    if version not in ADMIN_VERSIONS:
-        raise InvalidParameterError(
-            f"unknown admin version '{version}': use one of {', '.join(ADMIN_VERSIONS)}",
-            parameter="admin_version",
-        )
-    if province is not None and province not in provinces_repo.codes(session, version):
-        raise NotFoundError(
-            f"unknown province '{province}' in admin version {version}: see "
-            f"/api/provinces?version={version} for the codes",
-            parameter="province",
-        )
+    """Raise ``AdminVersionError`` (422) for an unknown admin version and
+    ``UnknownProvinceError`` (404) for a province code unknown in it (``None`` checks the
+    version only). The CLI, the routes and the report jobs all check through here."""
+    check_admin_version(version)
+    if province is not None:
+        check_province(province, provinces_repo.codes(session, version), version)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.db.repositories import bulk
 from api.db.repositories import zones as zones_repo
 from geo.synthetic import SyntheticData, generate_zones, load_default_provinces
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 Progress = Callable[[str], None]
 
@@ -25,9 +26,8 @@ def load_demo(
 ) -> dict[str, int]:
     """Replace the synthetic zones with a freshly generated set; real zones are untouched."""
     progress(f"generating synthetic zones (scale {scale}, seed {seed})")
-    data = generate_zones(
-        load_default_provinces("2025-34"), scale=scale, seed=seed, today=today or dt.date.today()
-    )
+    provinces = load_default_provinces(ZONE_PROVINCE_VERSION)
+    data = generate_zones(provinces, scale=scale, seed=seed, today=today or dt.date.today())
     removed = zones_repo.delete_synthetic(session)
     progress(f"writing {len(data.zones)} zones (replacing {removed} synthetic zones)")
     return write_synthetic(session, data)

@@ -37,9 +37,9 @@ from geo.errors import GeoError
 from geo.flags.rules import json_safe
 from geo.flags.thresholds import Thresholds, load_thresholds
 from geo.types import AnalysisResult
+from geo.vocabulary import SEVERITIES
 
 Progress = Callable[[str], None]
-SEVERITIES = ("critical", "warning", "info")
 
 
 @dataclass(frozen=True)

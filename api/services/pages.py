@@ -19,6 +19,7 @@ from api.errors import NotFoundError
 from api.services.analysis_status import analysis_status, province_state
 from api.services.zone_details import zone_detail
 from api.settings import Settings
+from geo.vocabulary import CURRENT_ADMIN_VERSION, ZONE_PROVINCE_VERSION
 from web.error_pages import render_not_found_page
 from web.i18n import translate
 from web.maps.pages import render_national_page, render_province_page, render_zone_page
@@ -46,7 +47,7 @@ def national_page(session: Session, settings: Settings, *, lang: str, mode: str 
 
 def province_page(
     session: Session, settings: Settings, code: str, *, lang: str, mode: str | None,
-    version: str = "2025-34",
+    version: str = CURRENT_ADMIN_VERSION,
 ) -> str | None:  # fmt: skip
     province = details_repo.province(session, version, code)
     if province is None:
@@ -77,7 +78,7 @@ def zone_page(session: Session, code: str, *, lang: str) -> str | None:
     province = detail["zone"].get("province_code")
     return render_zone_page(
         lang=lang, detail=detail, show_demo_notice=zones_repo.any_synthetic(session),
-        freshness=freshness(session, "2025-34", province) if province else None,
+        freshness=freshness(session, ZONE_PROVINCE_VERSION, province) if province else None,
     )  # fmt: skip
 
 
@@ -110,7 +111,7 @@ def upload_page(
     session: Session, settings: Settings, *, lang: str, principal: Principal, csrf_token: str
 ) -> str:
     """The upload page, saying who is uploading, their role and the provinces they may write."""
-    names = {p["code"]: p for p in details_repo.province_names(session, "2025-34")}
+    names = {p["code"]: p for p in details_repo.province_names(session, ZONE_PROVINCE_VERSION)}
     me = {"name": principal.name, "role": principal.role, "via": principal.via,
           "provinces": [province_label(c, names, lang) for c in principal.provinces],
           "all_provinces": principal.role == "admin"}  # fmt: skip
@@ -118,7 +119,7 @@ def upload_page(
                               csrf_token=csrf_token, province_names=names)  # fmt: skip
 
 
-def not_found_page(*, lang: str, what: str, code: str, version: str = "2025-34") -> str:
+def not_found_page(*, lang: str, what: str, code: str, version: str = CURRENT_ADMIN_VERSION) -> str:
     """The 404 page for an unknown ``what`` ("zone", "province" or "page") in ``lang``."""
     key = {"zone": "not_found.zone", "province": "not_found.province"}.get(what, "not_found.page")
     return render_not_found_page(

@@ -37,6 +37,7 @@ from geo.flags.thresholds import load_thresholds
 from geo.ingest.area_checks import check_areas
 from geo.ingest.io import ReadLimits
 from geo.ingest.upload import PreparedUpload, prepare_upload
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 COMMIT_LOCK_TIMEOUT_S = 30.0
 PREVIEW_FEATURES = 5000
@@ -84,7 +85,7 @@ class UploadOptions:
     swap_axes: bool = False
 
 
-def load_provinces(session: Session, version: str = "2025-34") -> gpd.GeoDataFrame:
+def load_provinces(session: Session, version: str = ZONE_PROVINCE_VERSION) -> gpd.GeoDataFrame:
     """Province boundaries (simplified where available) for CRS ranking and province codes."""
     sql = text(
         "SELECT code, name_vi, array_to_string(merged_from, ';') AS merged_from, "

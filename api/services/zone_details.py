@@ -13,11 +13,14 @@ from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import buildings as buildings_repo
 from api.db.repositories import zone_details as repo
 from api.errors import NotFoundError
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 _EXTENT_KEYS = ("xmin", "ymin", "xmax", "ymax")
 
 
-def zone_detail(session: Session, code: str, *, version: str = "2025-34") -> dict[str, Any]:
+def zone_detail(
+    session: Session, code: str, *, version: str = ZONE_PROVINCE_VERSION
+) -> dict[str, Any]:
     """Everything known about zone ``code``; NotFoundError when there is no such zone.
 
     Flags and metrics come from the newest complete analysis run of admin ``version`` that

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.analysis.footprint import M2_PER_HA, equal_area_cells, polygonal_parts
+from geo.analysis.footprint import polygonal_parts
+from geo.crs.area import M2_PER_HA, equal_area_cells
 from geo.frames import anchor_lonlat, project, require_columns
 
 __all__ = ["STAT_COLUMNS", "BuiltUpResult", "derive_builtup"]

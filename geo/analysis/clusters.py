@@ -17,7 +17,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from geo.analysis.footprint import ellipsoidal_area_ha, polygonal_parts
+from geo.analysis.footprint import polygonal_parts
+from geo.crs.area import ellipsoidal_area_ha
 from geo.frames import anchor_lonlat, object_column, project, require_columns, to_wgs84
 from geo.types import Cluster
 

@@ -18,7 +18,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo.analysis.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
-from geo.analysis.footprint import ellipsoidal_area_ha, geodesic_area_ha, polygonal_parts
+from geo.analysis.footprint import polygonal_parts
+from geo.crs.area import ellipsoidal_area_ha
 from geo.frames import laea, project, require_columns, to_wgs84
 from geo.types import ZONE_KINDS, ClarkEvans
 
@@ -298,4 +299,4 @@ def _province_area_km2(prov: pd.Series) -> float:
     value = pd.to_numeric(prov.get("area_km2"), errors="coerce")
     if value is not None and np.isfinite(value) and value > 0:
         return float(value)
-    return geodesic_area_ha(prov.geometry) / 100.0
+    return float(ellipsoidal_area_ha([prov.geometry])[0]) / 100.0

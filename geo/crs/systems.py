@@ -1,8 +1,8 @@
 """Coordinate reference systems: storage CRS, metric helpers, parsing and CRS guessing.
 
 Geometry is stored in EPSG:4326 (lon/lat degrees). Areas are computed on the WGS 84 ellipsoid
-(``geodesic_area_ha``) or after ``to_metric``. VN-2000 support (the official transformation, the
-province TM-3 meridians) lives in ``geo.crs.vn2000`` and is re-exported here.
+(``geo.crs.area.ellipsoidal_area_ha``) or after ``to_metric``. VN-2000 support (the official
+transformation, the province TM-3 meridians) lives in ``geo.crs.vn2000`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import shapely
 from pyproj.exceptions import CRSError
 
 # one ellipsoidal area for the whole library: it orients rings first, whatever their order
-from geo.analysis.footprint import geodesic_area_ha
 from geo.crs.vn2000 import (
     LEGAL_TM3_MERIDIANS,
     PROVINCE_CENTRAL_MERIDIANS_2008,
@@ -47,8 +46,6 @@ __all__ = [
     "CRSCandidate",
     "check_vietnam_extent",
     "describe_crs",
-    "geodesic_area_ha",
-    "geodesic_areas_ha",
     "official_vn2000_crs",
     "parse_crs",
     "rank_crs_candidates",
@@ -108,13 +105,6 @@ def to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lon, lat = (lon_min + lon_max) / 2, (lat_min + lat_max) / 2
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     return gdf.to_crs(epsg=(32600 if lat >= 0 else 32700) + zone)
-
-
-def geodesic_areas_ha(geoseries: gpd.GeoSeries) -> np.ndarray:
-    """Ellipsoidal area of every geometry in hectares (reprojected to EPSG:4326 if needed)."""
-    if geoseries.crs is not None and geoseries.crs.to_epsg() != STORAGE_SRID:
-        geoseries = geoseries.to_crs(STORAGE_SRID)
-    return np.array([geodesic_area_ha(g) for g in geoseries], dtype=float)
 
 
 def parse_crs(text: str) -> pyproj.CRS:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.clusters import zone_occupancy
+from geo.formatting import format_number, format_share
 from geo.types import Flag
 
 DAYS_PER_YEAR = 365.2425
@@ -151,19 +152,18 @@ def decimal_year(day: dt.date) -> float:
 
 
 def num(value: float, digits: int, *, vi: bool = False) -> str:
-    """``value`` with thousands separators; Vietnamese swaps ``,`` and ``.``."""
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if vi else text
+    """``value`` with exactly ``digits`` decimals and thousands separators (``geo.formatting``)."""
+    return format_number(value, "vi" if vi else "en", digits=digits, trim=False)
 
 
 def pct(value: float, *, vi: bool = False) -> str:
     """A 0–1 fraction as a percentage with one decimal."""
-    return f"{num(100.0 * value, 1, vi=vi)} %"
+    return format_share(value, "vi" if vi else "en", digits=1, trim=False)
 
 
 def ha(value: float, digits: int = 1, *, vi: bool = False) -> str:
     """Hectares with ``digits`` decimals."""
-    return f"{num(value, digits, vi=vi)} ha"
+    return format_number(value, "vi" if vi else "en", digits=digits, unit="ha", trim=False)
 
 
 def ts(day: dt.date) -> pd.Timestamp:

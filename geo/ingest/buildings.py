@@ -25,11 +25,12 @@ import pyproj
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo.crs.area import ellipsoidal_area_ha
 from geo.crs.systems import describe_crs
 from geo.errors import CorruptFileError, EmptyLayerError, GeoError
 from geo.ingest.io import LayerSource, RawLayer, ReadLimits, open_layer
 from geo.ingest.upload import check_coordinates, settle_crs
-from geo.ingest.validate import areas_ha, reproject
+from geo.ingest.validate import reproject
 
 __all__ = ["BuildingChunk", "BuildingLayer", "BuildingTally", "WrongBuildingTypeError",
            "read_buildings"]  # fmt: skip
@@ -190,7 +191,7 @@ def _total_area_ha(geoms: np.ndarray, *, in_metres: bool) -> float:
         return 0.0
     if in_metres:
         return float(shapely.area(geoms).sum()) / 10_000.0
-    return float(areas_ha(gpd.GeoSeries(geoms, crs=4326)).sum())
+    return float(ellipsoidal_area_ha(geoms).sum())
 
 
 def _repaired(geoms: np.ndarray) -> tuple[np.ndarray, int]:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from geo.crs.area import ellipsoidal_area_ha
 from geo.crs.systems import (
     CRSCandidate,
     describe_crs,
@@ -37,7 +38,7 @@ from geo.ingest.mapping import apply_mapping, column_samples, propose_mapping
 from geo.ingest.prepared import PreparedUpload, QuarantinedFeature, quarantined_features
 from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
 from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
-from geo.ingest.validate import Issue, areas_ha
+from geo.ingest.validate import Issue
 
 __all__ = [
     "KINDS", "PreparedUpload", "QuarantinedFeature", "check_coordinates", "prepare_upload",
@@ -139,7 +140,7 @@ def prepare_upload(
     features, located = _assemble(good, kind, defaults, provinces)
     errors += field_errors(features, kind, kept, columns)
     report("area", 0.8)
-    features["area_ha"] = areas_ha(features.geometry)
+    features["area_ha"] = ellipsoidal_area_ha(features.geometry)
     warnings = [*triage.warnings, *_notes(text.warnings, raw.warnings, notes, crs_notes)]
     warnings += _zone_warnings(kind, proposal, constants, features, located, kept, triage)
     quarantine = quarantined_features(triage, text.frame.drop(columns=raw.frame.geometry.name),

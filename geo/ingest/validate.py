@@ -19,14 +19,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.crs.systems import VIETNAM_ALBERS, check_vietnam_extent
+from geo.crs.area import ellipsoidal_area_ha
+from geo.crs.systems import check_vietnam_extent
 
 __all__ = [
     "ALLOWED_TYPES",
     "Issue",
     "Repair",
     "ValidationResult",
-    "areas_ha",
     "check_duplicate_codes",
     "check_geometries",
     "reproject",
@@ -75,26 +75,6 @@ class ValidationResult:
     originals: gpd.GeoSeries
     warnings: tuple[Issue, ...]
     errors: tuple[Issue, ...]
-
-
-def areas_ha(geoseries: gpd.GeoSeries) -> np.ndarray:
-    """Ellipsoidal area of every geometry in hectares (vectorised; non-areal ones give 0).
-
-    Uses an ellipsoidal Albers equal-area projection of Vietnam, which preserves area exactly on
-    the WGS 84 ellipsoid, so the result matches ``pyproj.Geod`` to well under 0.1 % for
-    zone-sized polygons. ``geoseries`` must have a CRS.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> s = gpd.GeoSeries([box(105.8, 21.0, 105.81, 21.01)], crs=4326)
-    >>> round(float(areas_ha(s)[0]), 1)
-    115.1
-    """
-    if geoseries.empty:
-        return np.zeros(0)
-    projected = reproject(geoseries, VIETNAM_ALBERS)
-    return np.nan_to_num(projected.area.to_numpy() / 10_000.0)
 
 
 def reproject(geoseries: gpd.GeoSeries, crs: object) -> gpd.GeoSeries:
@@ -217,8 +197,8 @@ def _repair(
     fixed = np.array([_polygonal(g) for g in shapely.make_valid(before)], dtype=object)
     out = geoms.copy()
     out[todo] = fixed
-    area_before = areas_ha(gpd.GeoSeries(before, crs=crs))
-    area_after = areas_ha(gpd.GeoSeries(fixed, crs=crs))
+    area_before = ellipsoidal_area_ha(gpd.GeoSeries(before, crs=crs))
+    area_after = ellipsoidal_area_ha(gpd.GeoSeries(fixed, crs=crs))
     reasons = [shapely.is_valid_reason(g) for g in before]
     repairs = tuple(
         Repair(int(i), str(r), float(a), float(b))

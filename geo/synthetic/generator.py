@@ -72,6 +72,7 @@ from geo.synthetic.population import draw_population
 from geo.synthetic.provinces import Provinces
 from geo.synthetic.scenarios import planted_zones, scenario_frame, scenario_province_codes
 from geo.synthetic.shapes import as_multipolygons, to_lonlat
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 __all__ = ["SOURCES", "SyntheticData", "describe", "generate_zones", "load_default_provinces"]
 
@@ -108,7 +109,7 @@ class SyntheticData:
     area_factor: float
 
 
-def load_default_provinces(version: str = "2025-34") -> gpd.GeoDataFrame:
+def load_default_provinces(version: str = ZONE_PROVINCE_VERSION) -> gpd.GeoDataFrame:
     """Read the shipped simplified province boundaries of an admin version.
 
     Parameters

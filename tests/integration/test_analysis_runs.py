@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from api.errors import InvalidParameterError, NotFoundError
 from api.services.analysis import run_analysis
-from geo.errors import ThresholdsError
+from geo.errors import AdminVersionError, ThresholdsError, UnknownProvinceError
 from tests.conftest import DEMO_TODAY
 
 ALL_FLAGS = {
@@ -119,9 +118,9 @@ def test_province_with_one_zone_reports_clark_evans_undefined(db_session, demo_l
 
 def test_unknown_province_and_version_raise_without_writing(db_session, demo_loaded):
     before = _counts(db_session)
-    with pytest.raises(NotFoundError, match="unknown province '99'"):
+    with pytest.raises(UnknownProvinceError, match="unknown province '99'"):
         run_analysis(db_session, version="2025-34", province="99")
-    with pytest.raises(InvalidParameterError, match="unknown admin version"):
+    with pytest.raises(AdminVersionError, match="unknown admin version"):
         run_analysis(db_session, version="1990-40")
     assert _counts(db_session) == before
 

@@ -78,7 +78,6 @@ def test_zones_bbox_filter_returns_only_intersecting(zones_client):
 @pytest.mark.parametrize(
     ("params", "parameter", "fragment"),
     [
-        ({"province": "99"}, "province", "unknown province"),
         ({"kind": "XYZ"}, "kind", "unknown kind"),
         ({"status": "done"}, "status", "unknown status"),
         ({"version": "2030-10"}, "version", "unknown admin version"),
@@ -91,6 +90,13 @@ def test_zones_bad_parameters_return_422_naming_parameter(client, params, parame
     body = response.json()
     assert body["parameter"] == parameter
     assert fragment in body["detail"]
+
+
+def test_zones_unknown_province_is_404_naming_parameter_like_every_province_path(client):
+    response = client.get("/api/zones", params={"province": "99"})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["parameter"] == "province" and "unknown province '99'" in body["detail"]
 
 
 def test_unknown_version_on_provinces_is_422(client):

@@ -1,12 +1,12 @@
 """Bad bbox values on every read that takes one: 400 naming ``bbox`` with what to send, the
-same rules on /api and /ogc (one parser, ``api.bbox``), and nothing written."""
+same rules on /api and /ogc (one parser, ``geo.bbox``), and nothing written."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
 
-from api.bbox import BBoxError, read_bbox
+from geo.bbox import BBoxError, read_bbox
 
 BAD_BBOXES = {
     "nan": ("nan,20,106,21", "four numbers"),

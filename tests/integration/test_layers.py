@@ -93,8 +93,8 @@ def test_layer_zones_kind_province_and_bbox_filters(client, db_session, run):
     assert all(shape(f["geometry"]).intersects(window) for f in inside["features"])
 
 
-def test_layer_zones_unknown_province_or_kind_is_422(client, run):
-    assert client.get("/api/layers/zones", params={"province": "99"}).status_code == 422
+def test_layer_zones_unknown_province_is_404_unknown_kind_422(client, run):
+    assert client.get("/api/layers/zones", params={"province": "99"}).status_code == 404
     assert client.get("/api/layers/zones", params={"kind": "XYZ"}).status_code == 422
     assert client.get("/api/layers/zones", params={"zoom": 40}).status_code == 422
 

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import live_analysis as live_repo
-from api.errors import InvalidParameterError, NotFoundError
 from api.services import analysis_jobs as jobs
 from api.services import live_analysis as live
 from api.services import uploads as svc
 from api.services.analysis import run_analysis
 from api.services.analysis_status import analysis_status
+from geo.errors import AdminVersionError, UnknownProvinceError
 from geo.flags.thresholds import load_thresholds
 from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
@@ -170,9 +170,9 @@ def test_unknown_province_or_admin_version_is_refused_and_nothing_stored(live_ur
     before = counts()
     common = {"database_url": live_url, "thresholds": load_thresholds(),
               "executor": live.InProcess()}  # fmt: skip
-    with pytest.raises(NotFoundError, match="unknown province '99'"):
+    with pytest.raises(UnknownProvinceError, match="unknown province '99'"):
         live.analyze_all(factory, version=VERSION, provinces=["99"], **common)
-    with pytest.raises(InvalidParameterError, match="unknown admin version '1999'"):
+    with pytest.raises(AdminVersionError, match="unknown admin version '1999'"):
         live.analyze_all(factory, version="1999", **common)
     assert counts() == before
 

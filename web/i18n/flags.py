@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from geo.vocabulary import FLAG_CODES, SEVERITIES
 from web.i18n import LABELS, translate
 
-FLAG_CODES: Final = (
-    "FOOTPRINT_MISMATCH", "ENCROACHMENT", "UNBUILT", "SLOW_DEPLOYMENT", "LOW_OCCUPANCY",
-    "DENSE_CLUSTER", "CCN_SIZE_RULE", "CCN_NEW_OR_EXPANSION_RULE", "MORATORIUM",
-    "OUTSIDE_PLANNING", "OVERLAP", "CROSS_PROVINCE",
-)  # fmt: skip
-SEVERITIES: Final = ("critical", "warning", "info")
-"""Most severe first."""
+__all__ = ["FLAG_CODES", "SEVERITIES", "flag_message", "flag_title", "severity_legend"]
+
 
 # Fill colours of a zone by its worst flag (ColorBrewer RdYlBu, readable by most colour-blind
 # viewers); a zone without flags is a quiet blue-grey.

@@ -11,15 +11,16 @@ from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from web.formatting import format_date, format_number, format_share
+from geo.formatting import format_date, format_number, format_share
+from geo.vocabulary import CURRENT_ADMIN_VERSION
 from web.i18n import translate
 from web.i18n.flags import FLAG_CODES, SEVERITIES, flag_message, flag_title
 from web.maps.app import AppLayer, build_app_map, render_app_page
 from web.maps.styles import ZONE_KINDS
 from web.maps.trend_chart import flag_trend_svg
 
-ADMIN_VERSIONS: Final = (("2025-34", "layer.admin_2025"), ("2008-63", "layer.admin_2008"))
-CURRENT_VERSION: Final = "2025-34"
+_ADMIN_LAYER_KEYS: Final = {"2025-34": "layer.admin_2025", "2008-63": "layer.admin_2008"}
+CURRENT_VERSION: Final = CURRENT_ADMIN_VERSION
 TILE_DETAIL_ZOOM: Final = 10
 """In vector-tile mode, GeoJSON-only layers (history, encroachments) load from this zoom on."""
 TILE_ZONES_MIN_ZOOM: Final = 8
@@ -34,13 +35,13 @@ def _url(path: str, **params: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
-def admin_layers(lang: str, *, version: str = "2025-34") -> list[AppLayer]:
+def admin_layers(lang: str, *, version: str = CURRENT_ADMIN_VERSION) -> list[AppLayer]:
     """Province boundaries of both admin versions as base layers; ``version`` is shown."""
     return [
         AppLayer(f"admin-{v}", translate(key, lang), "geojson",
                  _url("/api/layers/provinces", version=v), "provinces", show=v == version,
                  base=True)
-        for v, key in ADMIN_VERSIONS
+        for v, key in _ADMIN_LAYER_KEYS.items()
     ]  # fmt: skip
 
 
@@ -146,7 +147,8 @@ def render_national_page(
     layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles),
               *analysis_layers(lang, use_tiles=use_tiles)]  # fmt: skip
     panel = {"flaggedUrl": "/api/layers/flagged-zones", "searchUrl": "/api/search",
-             "provinceUrl": "/api/layers/provinces?version=2025-34", "province": None}  # fmt: skip
+             "provinceUrl": _url("/api/layers/provinces", version=CURRENT_ADMIN_VERSION),
+             "province": None}  # fmt: skip
     m = build_app_map(layers=layers, lang=lang, tiles_url=tiles_url,
                       extra={"panel": panel, "provinceLinks": _province_link(lang)})  # fmt: skip
     return render_app_page(

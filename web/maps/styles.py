@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from geo.types import ZONE_KINDS
+from geo.vocabulary import ZONE_KINDS, ZONE_STATUSES
 from web.i18n import translate
-
-ZONE_STATUSES: Final = ("planned", "under_construction", "operating", "suspended", "cancelled")
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 KIND_COLOURS: Final = {"KKT": "#0072B2", "KCN": "#D55E00", "CCN": "#009E73"}

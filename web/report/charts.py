@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
-from web.formatting import format_number
+from geo.formatting import format_number
 from web.i18n import translate
 from web.report.map import PLANNED_EDGE
 

@@ -7,7 +7,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from web.formatting import format_date, format_number
+from geo.formatting import format_date, format_number
 from web.i18n import translate
 from web.i18n.flags import flag_title
 from web.report.changes_model import ReportChanges

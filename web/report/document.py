@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from web.formatting import format_date, format_number, format_share
+from geo.formatting import format_date, format_number, format_share
 
 # column kinds: how a raw value is written and how the spreadsheet formats it
 KINDS: Final = ("text", "int", "ha", "num", "share", "date")

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from web.formatting import format_number
+from geo.formatting import format_number
 from web.i18n import translate
 from web.report.figure import figure_bytes
 from web.report.furniture import FONT_FAMILY, draw_north_arrow, draw_scale_bar

@@ -6,7 +6,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from web.formatting import format_number, format_share
+from geo.formatting import format_number, format_share
+from geo.vocabulary import ZONE_KINDS as KINDS
+from geo.vocabulary import ZONE_STATUSES as STATUSES
 from web.i18n import translate
 from web.i18n.flags import flag_message, flag_title
 from web.report.common_text import PRINT_LIMIT, change_blocks, meta_lines, thresholds_table
@@ -15,8 +17,6 @@ from web.report.model import SEVERITIES
 from web.report.national_map import draw_flag_density_map
 from web.report.national_model import NationalReport
 
-STATUSES = ("planned", "under_construction", "operating", "suspended", "cancelled")
-KINDS = ("KKT", "KCN", "CCN")
 DIRECTIVE_POINTS = ("planning", "fast", "thin", "ccn", "freeze")
 
 

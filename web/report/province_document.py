@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from web.formatting import format_number
+from geo.formatting import format_number
 from web.i18n import translate
 from web.i18n.flags import flag_message, flag_title
 from web.report.common_text import change_blocks, meta_lines, thresholds_table

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from web import formatting
-from web.formatting import format_date
+from geo import formatting
+from geo.formatting import format_date
 from web.i18n import translate
 from web.i18n.flags import flag_title
 

@@ -18,6 +18,8 @@ from functools import cache
 from sqlalchemy import Boolean, Date, Double, Integer, Subquery, Text, column, text
 from sqlalchemy.types import NullType, TypeEngine
 
+from geo.vocabulary import ADMIN_VERSIONS
+
 TYPES: dict[str, type[TypeEngine]] = {
     "string": Text,
     "number": Double,
@@ -188,8 +190,7 @@ _ALL: tuple[Collection, ...] = (
         ),
         aliases={"province": "province_code"},
     ),
-    _provinces("2008-63"),
-    _provinces("2025-34"),
+    *(_provinces(version) for version in ADMIN_VERSIONS),
     Collection(
         id="flags",
         title="Flags (latest complete analysis run)",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories.read_cache import VERSION_SQL, LruCache, data_version, usable_version
 from api.db.sql import query
+from geo.vocabulary import ADMIN_VERSIONS
 
 WEB_MERCATOR_WORLD_M = 2 * math.pi * 6_378_137
 TILE_EXTENT = 4096
@@ -85,8 +86,7 @@ TILE_LAYERS: dict[str, TileLayer] = {
             "Observed footprints of the zones",
             extent_sql="SELECT ST_Extent(geom) FROM actual_footprints",
         ),
-        _provinces("2025-34"),
-        _provinces("2008-63"),
+        *(_provinces(version) for version in reversed(ADMIN_VERSIONS)),  # the newest first
     )
 }
 

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from api.db.models import PlanningBoundary, Zone
 from api.db.sql import query
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 
 @dataclass(frozen=True)
 class ZoneFilter:
     province: str | None = None
-    version: str = "2025-34"
+    version: str = ZONE_PROVINCE_VERSION
     kind: str | None = None
     status: str | None = None
     bbox: tuple[float, float, float, float] | None = None

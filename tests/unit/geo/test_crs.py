@@ -9,7 +9,7 @@ import pyproj
 import pytest
 import shapely
 from pyproj.transformer import TransformerGroup
-from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely.geometry import Point, box
 
 from geo.crs.systems import (
     LEGAL_TM3_MERIDIANS,
@@ -20,8 +20,6 @@ from geo.crs.systems import (
     VN2000_TOWGS84,
     check_vietnam_extent,
     describe_crs,
-    geodesic_area_ha,
-    geodesic_areas_ha,
     official_vn2000_crs,
     parse_crs,
     rank_crs_candidates,
@@ -242,41 +240,6 @@ def test_describe_crs_epsg_friendly_or_proj():
 
 def _square_near_hanoi_utm(side_m=1000.0):
     return box(585_000.0, 2_326_000.0, 585_000.0 + side_m, 2_326_000.0 + side_m)
-
-
-def test_geodesic_area_ha_1km_square_near_hanoi_matches_utm_within_01_percent():
-    square = gpd.GeoSeries([_square_near_hanoi_utm()], crs=32648).segmentize(50.0)
-    lonlat = square.to_crs(4326)
-    area_ha = geodesic_area_ha(lonlat.iloc[0])
-    assert area_ha == pytest.approx(100.0, rel=2e-3)
-    utm_ha = to_metric(gpd.GeoDataFrame(geometry=lonlat)).area.iloc[0] / 10_000
-    assert area_ha == pytest.approx(utm_ha, rel=1e-3)
-
-
-def test_geodesic_area_ha_holes_and_multipolygons():
-    outer = box(105.80, 21.00, 105.82, 21.02)
-    hole = box(105.805, 21.005, 105.815, 21.015)
-    with_hole = Polygon(outer.exterior.coords, [hole.exterior.coords[::-1]])
-    assert geodesic_area_ha(with_hole) == pytest.approx(
-        geodesic_area_ha(outer) - geodesic_area_ha(hole), rel=1e-9
-    )
-    far = box(106.5, 20.9, 106.51, 20.91)
-    multi = MultiPolygon([outer, far])
-    assert geodesic_area_ha(multi) == pytest.approx(
-        geodesic_area_ha(outer) + geodesic_area_ha(far), rel=1e-9
-    )
-    clockwise = Polygon(outer.exterior.coords[::-1])
-    assert geodesic_area_ha(clockwise) == pytest.approx(geodesic_area_ha(outer))
-    assert geodesic_area_ha(None) == 0.0
-    assert geodesic_area_ha(Point(105.8, 21.0)) == 0.0
-
-
-def test_geodesic_areas_ha_reprojects_metric_input():
-    series = gpd.GeoSeries([_square_near_hanoi_utm(), None], crs=32648)
-    areas = geodesic_areas_ha(series)
-    assert areas.shape == (2,)
-    assert areas[0] == pytest.approx(100.0, rel=2e-3)
-    assert areas[1] == 0.0
 
 
 @pytest.mark.parametrize(("lon", "epsg"), [(105.85, 32648), (108.2, 32649), (103.0, 32648)])

@@ -20,9 +20,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from geo.analysis.footprint import (
     compare_footprints,
-    ellipsoidal_area_ha,
     find_overlaps,
-    geodesic_area_ha,
     polygonal_parts,
 )
 from geo.errors import MissingColumnsError
@@ -185,23 +183,6 @@ def test_compare_footprints_other_crs_is_reprojected_first():
     zones, built = frames({"A": square(0, 0, 1000)}, {"A": square(200, 0, 1000)})
     result = compare_footprints(zones.to_crs(32648), built.to_crs(3857)).iloc[0]
     assert result["iou"] == pytest.approx(800 / 1200, abs=1e-4)
-
-
-def test_ellipsoidal_area_ha_agrees_with_geod_across_vietnam():
-    lon = np.array([102.2, 105.8, 108.3, 106.7, 109.2, 114.0])
-    lat = np.array([22.5, 21.0, 16.0, 10.8, 12.2, 10.0])
-    geoms = shapely.buffer(shapely.points(lon, lat), 0.05, quad_segs=4)
-    expected = np.array([geodesic_area_ha(g) for g in geoms])
-    assert ellipsoidal_area_ha(geoms) == pytest.approx(expected, rel=1e-4)
-    assert geodesic_area_ha(None) == 0.0
-
-
-def test_geodesic_area_ha_ignores_ring_orientation():
-    poly = square(0, 0, 1000)
-    reversed_ = shapely.orient_polygons(poly, exterior_cw=True)
-    multi = MultiPolygon([poly, shapely.orient_polygons(square(5000, 0, 1000))])
-    assert geodesic_area_ha(reversed_) == pytest.approx(geodesic_area_ha(poly))
-    assert geodesic_area_ha(multi) == pytest.approx(2 * geodesic_area_ha(poly), rel=1e-3)
 
 
 def test_polygonal_parts_drops_lines_and_points_from_collections():

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from geo.formatting import format_date, format_number, format_share
 from web.assets import find_external_assets, referenced_assets, static_file
 from web.error_pages import render_not_found_page
-from web.formatting import format_date, format_number, format_share
 from web.i18n import LABELS, translate
 from web.i18n.flags import FLAG_CODES, flag_message, flag_title, severity_legend
 from web.maps.app import AppLayer, build_app_map, js_labels, render_app_page

@@ -1,4 +1,5 @@
-"""Numbers, shares and dates written the way each language reads them.
+"""Numbers, shares and dates written the way each language reads them: the one formatter of
+flag messages, pages and reports.
 
 Vietnamese writes 1.234,5 (dot for thousands, comma for decimals) and dd/mm/yyyy; English
 1,234.5 and yyyy-mm-dd.
@@ -35,11 +36,11 @@ def format_number(
     return f"{text} {unit}" if unit else text
 
 
-def format_share(value: Any, lang: str, *, digits: int = 1) -> str:
+def format_share(value: Any, lang: str, *, digits: int = 1, trim: bool = True) -> str:
     """A share 0–1 as a percentage: ``format_share(0.375, "en") == '37.5 %'``."""
     if value is None:
         return "–"
-    return format_number(float(value) * 100, lang, digits=digits, unit="%")
+    return format_number(float(value) * 100, lang, digits=digits, unit="%", trim=trim)
 
 
 def format_date(value: Any, lang: str) -> str:

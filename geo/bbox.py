@@ -1,24 +1,24 @@
 """The one bbox parser behind ``/api`` (``api.params``) and ``/ogc`` (``api.ogc.params``).
 
 A bbox is four comma-separated finite numbers, lower-left corner first. In degrees it must lie
-within [-180, 180] x [-90, 90]. Every problem raises ``BBoxError`` (HTTP 400) naming the
-parameter, with what to send instead.
+within [-180, 180] x [-90, 90]. Every problem raises ``BBoxError`` naming the parameter, with
+what to send instead.
 """
 
 from __future__ import annotations
 
 import math
 
-from api.errors import STATUS_BY_ERROR, InvalidParameterError
+from geo.errors import GeoError
 
 BBox = tuple[float, float, float, float]
 
 
-class BBoxError(InvalidParameterError):
+class BBoxError(GeoError):
+    """A bbox that is not four finite numbers in order (and, in degrees, in range)."""
+
     code = "invalid_bbox"
-
-
-STATUS_BY_ERROR[BBoxError] = 400
+    parameter = "bbox"
 
 
 def read_bbox(
@@ -27,11 +27,10 @@ def read_bbox(
     parameter: str = "bbox",
     lat_first: bool = False,
     in_degrees: bool = True,
-    error: type[InvalidParameterError] = BBoxError,
 ) -> BBox:
     """``raw`` as (xmin, ymin, xmax, ymax); ``lat_first`` swaps each corner's axes first.
 
-    Raises ``error`` (``BBoxError`` unless given) naming ``parameter``: not four finite numbers
+    Raises ``BBoxError`` naming ``parameter``: not four finite numbers
     (NaN and infinities included), a minimum above its maximum, or, ``in_degrees``, outside
     [-180, 180] x [-90, 90].
     """
@@ -40,7 +39,7 @@ def read_bbox(
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise error(
+        raise BBoxError(
             f"{parameter} must be four numbers 'minlon,minlat,maxlon,maxlat' (lower-left then "
             f"upper-right corner, finite: no NaN or infinity), got '{raw}'",
             parameter=parameter,
@@ -51,13 +50,13 @@ def read_bbox(
     if in_degrees and not (
         -180 <= xmin <= 180 and -180 <= xmax <= 180 and -90 <= ymin <= 90 and -90 <= ymax <= 90
     ):
-        raise error(
+        raise BBoxError(
             f"{parameter} is out of range: longitudes must lie in [-180, 180] and latitudes in "
             f"[-90, 90] degrees, got '{raw}'",
             parameter=parameter,
         )
     if xmin > xmax or ymin > ymax:
-        raise error(
+        raise BBoxError(
             f"{parameter} has its minimum above its maximum: give the lower-left corner first "
             f"('minlon,minlat,maxlon,maxlat'), got '{raw}'",
             parameter=parameter,
