@@ -39,8 +39,8 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture(scope="module")
 def national(engine, demo_loaded, test_database_url):  # noqa: ANN001, ANN201
-    """One analysis run and every rendering, in one transaction rolled back at the end; the
-    API's own figures are read through the app on the same transaction."""
+    """One analysis run and every rendering, in one transaction rolled back before the tests;
+    the API's own figures are read through the app on the same transaction."""
     settings = Settings(
         database_url=test_database_url, report_agency=AGENCY, report_signer_name=SIGNER
     )
@@ -75,8 +75,10 @@ def national(engine, demo_loaded, test_database_url):  # noqa: ANN001, ANN201
                 ).json()["numberMatched"],
             }
             route = client.get("/api/reports/national.xlsx", params={"lang": "en"})
-        yield {"render": render, "editable": editable, "api": api, "province": province,
-               "route": route}  # fmt: skip
+    # Rolled back before the tests run: an open transaction holding the run's rows would make
+    # every later test that runs an analysis wait for it.
+    yield {"render": render, "editable": editable, "api": api, "province": province,
+           "route": route}  # fmt: skip
 
 
 def _docx_text(data: bytes) -> tuple[docx.document.Document, str]:
