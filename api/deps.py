@@ -17,7 +17,7 @@ from urllib.parse import quote
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from api.auth.sessions import csrf_matches, read_state, sent_csrf
 from api.auth.tokens import resolve_token
 from api.auth.users import get_user, principal_of
 from api.db.replicas import LSN_COOKIE, ReadRouter, lsn_value
+from api.db.repositories import server_info
 from api.errors import ForbiddenError, UnauthorizedError
 from api.settings import Settings
 
@@ -72,10 +73,10 @@ def _commit_or_rollback(session: Session, commit: bool, track_lsn: bool = False)
             session.rollback()
             return None
         session.flush()
-        wrote = track_lsn and session.scalar(text("SELECT txid_current_if_assigned()"))
+        wrote = track_lsn and server_info.wrote_in_transaction(session)
         session.commit()
         if wrote:  # the WAL insert position after the commit is at or past its record
-            return session.scalar(text("SELECT pg_current_wal_insert_lsn()::text"))
+            return server_info.wal_insert_lsn(session)
     return None
 
 

@@ -5,13 +5,12 @@ happened."""
 from __future__ import annotations
 
 import getpass
-import json
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
+from api.db.repositories import audit as repo
 
 
 def record(
@@ -20,26 +19,16 @@ def record(
     client_ip: str | None = None, details: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     """Append an audit row. ``actor`` defaults to the principal's name, else ``cli:<os user>``."""
-    session.execute(
-        text("INSERT INTO audit_log (user_id, actor, action, target, client_ip, details) "
-             "VALUES (:u, :a, :act, :t, :ip, CAST(:d AS jsonb))"),
-        {
-            "u": principal.user_id if principal else user_id,
-            "a": actor or (principal.name if principal else f"cli:{_os_user()}"),
-            "act": action, "t": target, "ip": client_ip,
-            "d": json.dumps(details or {}, ensure_ascii=False, default=str),
-        },
+    repo.insert(
+        session, user_id=principal.user_id if principal else user_id,
+        actor=actor or (principal.name if principal else f"cli:{_os_user()}"),
+        action=action, target=target, client_ip=client_ip, details=details or {},
     )  # fmt: skip
 
 
 def recent(session: Session, *, limit: int = 100) -> list[dict]:
     """The newest audit rows first."""
-    rows = session.execute(
-        text("SELECT id, at, user_id, actor, action, target, client_ip, details FROM audit_log "
-             "ORDER BY id DESC LIMIT :n"),
-        {"n": limit},
-    ).mappings()  # fmt: skip
-    return [dict(r) for r in rows]
+    return repo.recent(session, limit=limit)
 
 
 def _os_user() -> str:

@@ -18,34 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
+from api.db.repositories import write_scope as repo
+from api.db.repositories.write_scope import WRITER_ROLE
 from api.errors import ForbiddenError
 
-WRITER_ROLE = "zonemap_writer"
-
-_UPLOAD_PROVINCES = """
-SELECT DISTINCT p FROM (
-    SELECT s.province_code AS p FROM upload_features s WHERE s.upload_id = :u
-    UNION ALL
-    SELECT s.geom_province_code FROM upload_features s WHERE s.upload_id = :u
-    UNION ALL
-    SELECT z.province_code FROM upload_features s JOIN zones z ON z.code = s.code
-    WHERE s.upload_id = :u
-) q WHERE p IS NOT NULL ORDER BY p
-"""
-
-_ROLLBACK_PROVINCES = """
-SELECT DISTINCT p FROM (
-    SELECT z.province_code AS p FROM upload_changes c JOIN zones z ON z.id = c.zone_id
-    WHERE c.upload_id = :u
-    UNION ALL
-    SELECT c.previous ->> 'province_code' FROM upload_changes c
-    WHERE c.upload_id = :u AND c.table_name = 'zones'
-) q WHERE p IS NOT NULL ORDER BY p
-"""
+__all__ = ["WRITER_ROLE", "check_rollback_scope", "check_upload_scope", "write_scope"]
 
 
 def check_upload_scope(session: Session, upload_id: int, principal: Principal) -> None:
@@ -55,13 +35,13 @@ def check_upload_scope(session: Session, upload_id: int, principal: Principal) -
     of the stored zone with its code all count, so an editor can neither add zones elsewhere
     (whatever province they declare) nor move someone else's zone into their scope.
     """
-    provinces = session.execute(text(_UPLOAD_PROVINCES), {"u": upload_id}).scalars().all()
+    provinces = repo.upload_provinces(session, upload_id)
     _refuse_outside(principal, provinces, "this upload")  # refused: it never enters the history
 
 
 def check_rollback_scope(session: Session, upload_id: int, principal: Principal) -> None:
     """Raise ForbiddenError when undoing ``upload_id`` would change zones outside the scope."""
-    provinces = session.execute(text(_ROLLBACK_PROVINCES), {"u": upload_id}).scalars().all()
+    provinces = repo.rollback_provinces(session, upload_id)
     _refuse_outside(principal, provinces, f"the rollback of upload {upload_id}")
 
 
@@ -91,18 +71,9 @@ def write_scope(session: Session, principal: Principal) -> Iterator[None]:
     """
     savepoint = session.begin_nested()
     try:
-        session.execute(
-            text("SELECT set_config('zonemap.user_role', :r, true), "
-                 "set_config('zonemap.user_provinces', :p, true)"),
-            {"r": principal.role, "p": ",".join(principal.provinces)},
-        )  # fmt: skip
-        session.execute(text(f"SET LOCAL ROLE {WRITER_ROLE}"))
+        repo.become_writer(session, principal.role, ",".join(principal.provinces))
         yield
-        session.execute(text("SET LOCAL ROLE NONE"))
-        session.execute(
-            text("SELECT set_config('zonemap.user_role', '', true), "
-                 "set_config('zonemap.user_provinces', '', true)")
-        )  # fmt: skip
+        repo.stop_writing(session)
     except BaseException:
         if savepoint.is_active:
             savepoint.rollback()

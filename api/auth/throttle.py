@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from api.db.repositories import login_throttle as repo
 
 __all__ = [
     "FREE_FAILURES",
@@ -36,16 +37,6 @@ FREE_FAILURES = 5
 LOCKOUT_FAILURES = 20
 MAX_DELAY_S = 900
 FORGET_AFTER_S = 3600
-
-_FAILURE_UPSERT = """
-INSERT INTO login_throttle AS t (key, failures, last_failure_at, blocked_until)
-VALUES (:key, 1, now(), NULL)
-ON CONFLICT (key) DO UPDATE SET
-    failures = CASE WHEN t.locked_at IS NULL AND t.last_failure_at < now() - make_interval(
-        secs => :forget) THEN 1 ELSE t.failures + 1 END,
-    last_failure_at = now()
-RETURNING failures
-"""
 
 
 @dataclass(frozen=True)
@@ -83,14 +74,8 @@ def check_login(session: Session, name: str, address: str | None) -> Throttled |
     Returns None when the password may be checked now.
     """
     account = _keys(name, None)[0]
-    session.execute(text("INSERT INTO login_throttle (key) VALUES (:k) ON CONFLICT DO NOTHING"),
-                    {"k": account})  # fmt: skip
-    session.execute(text("SELECT 1 FROM login_throttle WHERE key = :k FOR UPDATE"), {"k": account})
-    rows = session.execute(
-        text("SELECT key, locked_at IS NOT NULL AS locked, GREATEST(0, CEIL(EXTRACT(EPOCH FROM "
-             "blocked_until - now())))::int AS wait_s FROM login_throttle WHERE key = ANY(:k)"),
-        {"k": _keys(name, address)},
-    ).mappings().all()  # fmt: skip
+    repo.lock_key(session, account)
+    rows = repo.waits(session, _keys(name, address))
     for row in sorted(rows, key=lambda r: (not r["locked"], -int(r["wait_s"] or 0))):
         if row["locked"]:
             return Throttled(row["key"], MAX_DELAY_S, True)
@@ -103,38 +88,27 @@ def record_failure(session: Session, name: str, address: str | None) -> dict[str
     """Count a failed attempt against the account and the address; return the new counts."""
     counts: dict[str, int] = {}
     for key in _keys(name, address):
-        params = {"key": key, "forget": FORGET_AFTER_S}
-        failures = int(session.execute(text(_FAILURE_UPSERT), params).scalar_one())
-        wait = delay_s(failures)
+        failures = repo.count_failure(session, key, forget_after_s=FORGET_AFTER_S)
         lock = key.startswith("account:") and failures >= LOCKOUT_FAILURES
-        session.execute(
-            text("UPDATE login_throttle SET blocked_until = now() + make_interval(secs => :w), "
-                 "locked_at = CASE WHEN :lock THEN COALESCE(locked_at, now()) ELSE locked_at END "
-                 "WHERE key = :key"),
-            {"w": wait, "lock": lock, "key": key},
-        )  # fmt: skip
+        repo.block(session, key, wait_s=delay_s(failures), lock=lock)
         counts[key] = failures
     return counts
 
 
 def record_success(session: Session, name: str) -> None:
     """A correct password clears the account's failures (the address keeps its own)."""
-    session.execute(text("DELETE FROM login_throttle WHERE key = :k"), {"k": _keys(name, None)[0]})
+    repo.clear(session, [_keys(name, None)[0]])
 
 
 def unlock(session: Session, *, name: str | None = None, address: str | None = None) -> int:
     """Lift the lockout and delays of an account and/or an address; return rows cleared."""
     keys = ([_keys(name, None)[0]] if name else []) + ([f"address:{address}"] if address else [])
-    result = session.execute(text("DELETE FROM login_throttle WHERE key = ANY(:k)"), {"k": keys})
-    return int(result.rowcount or 0)
+    return repo.clear(session, keys)
 
 
 def locked_accounts(session: Session) -> list[dict]:
     """Locked accounts and delayed keys, newest failure first (for the admin)."""
-    rows = session.execute(
-        text("SELECT key, failures, last_failure_at, blocked_until, locked_at FROM login_throttle "
-             "WHERE locked_at IS NOT NULL OR blocked_until > now() ORDER BY last_failure_at DESC"),
-    ).mappings()  # fmt: skip
+    rows = repo.throttled(session)
     return [
         {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in r.items()}
         for r in rows

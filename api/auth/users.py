@@ -12,19 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, verify_password
 from api.auth.principal import ROLES, Principal
+from api.db.repositories import users as repo
 from api.errors import ConflictError, InvalidParameterError, NotFoundError
+from geo.vocabulary import ZONE_PROVINCE_VERSION
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-_COLUMNS = (
-    "id, name, role, provinces, active, created_at, session_epoch, "
-    "password_hash IS NOT NULL AS has_password"
-)
 
 
 def create_user(
@@ -40,14 +37,9 @@ def create_user(
     hashed = hash_password(password) if password else None
     try:
         with session.begin_nested():
-            row = session.execute(
-                text(f"INSERT INTO users (name, role, provinces, password_hash) "
-                     f"VALUES (:n, :r, :p, :h) RETURNING {_COLUMNS}"),
-                {"n": name, "r": role, "p": list(codes), "h": hashed},
-            ).mappings().one()  # fmt: skip
+            return repo.insert_user(session, name, role, codes, hashed)
     except IntegrityError as exc:
         raise ConflictError(f"a user named {name!r} already exists", parameter="name") from exc
-    return dict(row)
 
 
 def _check(session: Session, name: str, role: str, provinces: Sequence[str]) -> tuple[str, ...]:
@@ -64,12 +56,7 @@ def _check(session: Session, name: str, role: str, provinces: Sequence[str]) -> 
         return ()
     if not codes:
         raise InvalidParameterError("an editor needs at least one --province", parameter="province")
-    known = set(
-        session.execute(
-            text("SELECT code FROM provinces WHERE admin_version = '2025-34' AND code = ANY(:c)"),
-            {"c": list(codes)},
-        ).scalars()
-    )
+    known = repo.known_province_codes(session, codes, ZONE_PROVINCE_VERSION)
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidParameterError(
@@ -81,36 +68,23 @@ def _check(session: Session, name: str, role: str, provinces: Sequence[str]) -> 
 
 def _hint(session: Session, codes: list[str]) -> str:
     """Name the 2025-34 province that absorbed a 2008-63 code, the usual mistake."""
-    rows = session.execute(
-        text("SELECT code, name_vi, parent_code_2025 FROM provinces WHERE admin_version = "
-             "'2008-63' AND code = ANY(:c) AND parent_code_2025 IS NOT NULL ORDER BY code"),
-        {"c": codes},
-    ).all()  # fmt: skip
-    hints = [f"{r.code} ({r.name_vi}) is a 2008-63 code, now {r.parent_code_2025}" for r in rows]
+    hints = [
+        f"{r['code']} ({r['name_vi']}) is a 2008-63 code, now {r['parent_code_2025']}"
+        for r in repo.absorbed_codes(session, codes)
+    ]
     return f" ({'; '.join(hints)})" if hints else ""
 
 
 def list_users(session: Session) -> list[dict]:
     """Every user with the number of live tokens, by name."""
-    rows = session.execute(
-        text(
-            f"SELECT {_COLUMNS}, (SELECT count(*) FROM api_tokens t WHERE t.user_id = users.id "
-            "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())) "
-            "AS live_tokens FROM users ORDER BY name"
-        )
-    ).mappings()
-    return [dict(r) for r in rows]
+    return repo.list_users(session)
 
 
 def get_user(
     session: Session, *, user_id: int | None = None, name: str | None = None
 ) -> dict | None:
     """The user with this id or name (active or not), or None."""
-    column, value = ("id", user_id) if user_id is not None else ("name", name)
-    row = session.execute(
-        text(f"SELECT {_COLUMNS}, password_hash FROM users WHERE {column} = :v"), {"v": value}
-    ).mappings().first()  # fmt: skip
-    return dict(row) if row else None
+    return repo.get_user(session, user_id=user_id, name=name)
 
 
 def require_user(session: Session, name: str) -> dict:
@@ -125,7 +99,7 @@ def remove_user(session: Session, name: str) -> dict:
     """Delete the user ``name`` (their tokens go with them; audit rows keep the name)."""
     user = require_user(session, name)
     _keep_an_admin(session, user)
-    session.execute(text("DELETE FROM users WHERE id = :i"), {"i": user["id"]})
+    repo.delete_user(session, user["id"])
     return user
 
 
@@ -134,15 +108,14 @@ def set_active(session: Session, name: str, *, active: bool) -> dict:
     user = require_user(session, name)
     if not active:
         _keep_an_admin(session, user)
-    return _update(session, user, "active = :v, session_epoch = session_epoch + "
-                   "CASE WHEN :v THEN 0 ELSE 1 END", active)  # fmt: skip
+    return repo.update_user(session, user["id"], "active", active)
 
 
 def set_provinces(session: Session, name: str, provinces: Sequence[str]) -> dict:
     """Give the editor ``name`` a new province scope (2025-34 codes, at least one)."""
     user = require_user(session, name)
     codes = _check(session, name, user["role"], provinces)
-    return _update(session, user, "provinces = :v", list(codes))
+    return repo.update_user(session, user["id"], "provinces", list(codes))
 
 
 def set_password(session: Session, name: str, password: str) -> dict:
@@ -154,26 +127,13 @@ def set_password(session: Session, name: str, password: str) -> dict:
             f"a password needs at least {MIN_PASSWORD_LENGTH} characters", parameter="password"
         )
     user = require_user(session, name)
-    return _update(session, user, "password_hash = :v, session_epoch = session_epoch + 1",
-                   hash_password(password))  # fmt: skip
-
-
-def _update(session: Session, user: dict, assignment: str, value: object) -> dict:
-    row = session.execute(
-        text(f"UPDATE users SET {assignment} WHERE id = :i RETURNING {_COLUMNS}"),
-        {"i": user["id"], "v": value},
-    ).mappings().one()  # fmt: skip
-    return dict(row)
+    return repo.update_user(session, user["id"], "password", hash_password(password))
 
 
 def _keep_an_admin(session: Session, user: dict) -> None:
     if user["role"] != "admin" or not user["active"]:
         return
-    others = session.execute(
-        text("SELECT count(*) FROM users WHERE role = 'admin' AND active AND id <> :i"),
-        {"i": user["id"]},
-    ).scalar_one()
-    if not others:
+    if not repo.other_active_admins(session, user["id"]):
         raise ConflictError(
             f"{user['name']} is the last active admin: make another admin first "
             "(`zonemap user add NAME --role admin`)",

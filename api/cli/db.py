@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import text
 
 from api.cli.common import print_json, session_scope, settings
 from api.db.engine import check_postgis, make_engine, redacted
+from api.db.repositories import server_info
 from api.db.server import DatabaseServer
 
 app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 
-COUNTED_TABLES = (
-    "provinces",
-    "zones",
-    "planning_boundaries",
-    "actual_footprints",
-    "uploads",
-    "analysis_runs",
-    "flags",
-)
 
 
 @app.command()
@@ -57,10 +48,7 @@ def status(
     finally:
         engine.dispose()
     with session_scope() as session:
-        counts = {
-            t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-            for t in COUNTED_TABLES
-        }
+        counts = server_info.row_counts(session)
     if as_json:
         print_json({"url": redacted(url), "postgis": version, "counts": counts})
         return

@@ -141,13 +141,15 @@ def _run(
 
     max_bytes = settings().max_upload_mb * 1024**2
     with _progress(quiet) as report, _transaction(commit=not dry_run) as session:
-        prepared = svc.prepare(session, path, options, max_bytes=max_bytes, progress=report)
-        upload_id = svc.stage(session, path, prepared, options, filename=path.name)
+        staged = svc.stage_upload(
+            session, path, options, filename=path.name, max_bytes=max_bytes, progress=report,
+            with_preview=dry_run,
+        )
+        prepared, upload_id = staged.prepared, staged.upload_id
         if dry_run:
-            counts = svc.preview(session, upload_id)
             # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
             preview = svc.preview_geojson(session, upload_id)
-            return svc.report_document(prepared, counts, preview=preview), []
+            return svc.report_document(prepared, staged.counts, preview=preview), []
         try:
             counts = svc.commit(session, upload_id, progress=report, accept_quarantine=skip_bad)
         except svc.QuarantineNotAcceptedError as exc:

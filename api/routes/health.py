@@ -3,8 +3,8 @@
 import os
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
+from api.db.repositories import server_info
 from api.deps import SessionDep
 
 router = APIRouter(prefix="/api", tags=["health"])
@@ -12,5 +12,5 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 @router.get("/health", operation_id="health-get")
 def health(session: SessionDep) -> dict:
-    version = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    version = server_info.postgis_version(session)
     return {"status": "ok", "database": "reachable", "postgis": version, "worker_pid": os.getpid()}

@@ -56,14 +56,15 @@ def create_upload(
     if kind == "buildings":
         return _create_buildings(request, session, editor, file, options, max_bytes)
     with _saved(file, max_bytes) as path, write_scope(session, editor):
-        prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
-        upload_id = svc.stage(session, path, prepared, options, filename=file.filename or "upload")
-        check_upload_scope(session, upload_id, editor)
-        counts = svc.preview(session, upload_id)
+        staged = svc.stage_upload(
+            session, path, options, filename=file.filename or "upload", max_bytes=max_bytes,
+            check=lambda upload_id: check_upload_scope(session, upload_id, editor),
+        )  # fmt: skip
+    upload_id, counts = staged.upload_id, staged.counts or {}
     _audit(request, session, editor, "upload.preview", upload_id,
            {"kind": kind, "filename": file.filename, **counts})  # fmt: skip
     preview = svc.preview_geojson(session, upload_id)
-    return svc.report_document(prepared, counts, upload_id=upload_id, preview=preview)
+    return svc.report_document(staged.prepared, counts, upload_id=upload_id, preview=preview)
 
 
 def _create_buildings(

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -90,15 +90,8 @@ def run_combine_job(database_url: str, version: str) -> int | None:
     """Build the national snapshot unless a partition of ``version`` still waits for its job."""
     factory = live._session_factory(database_url)
     with factory() as session, session.begin():
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('zonemap-combine'))"))
-        waiting = session.execute(
-            text(
-                "SELECT count(*) FROM analysis_state WHERE admin_version = :v "
-                "AND dirty_seq > done_seq AND (failed_seq IS NULL OR failed_seq < dirty_seq)"
-            ),
-            {"v": version},
-        ).scalar_one()
-        if waiting:
+        repo.lock_combine(session)
+        if repo.partitions_waiting(session, version):
             return None
         stored = live.combine_snapshot(
             session, version=version, thresholds=live.default_thresholds()
@@ -170,15 +163,7 @@ async def retry_stalled_jobs(app: procrastinate.App, *, seconds: float) -> int:
 
 
 def worker_alive(session: Session, *, within_s: float = 30.0) -> bool:
-    return bool(
-        session.execute(
-            text(
-                "SELECT EXISTS (SELECT 1 FROM procrastinate_workers "
-                "WHERE last_heartbeat > now() - make_interval(secs => :s))"
-            ),
-            {"s": within_s},
-        ).scalar_one()
-    )
+    return repo.worker_alive(session, within_s=within_s)
 
 
 def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: float = 30) -> None:

@@ -23,11 +23,11 @@ from typing import Any
 import geopandas as gpd
 import shapely
 import shapely.geometry
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.db.repositories import buildings as buildings_repo
 from api.db.repositories import commit_order as order
+from api.db.repositories import provinces as provinces_repo
 from api.db.repositories import upload_changes as changes
 from api.db.repositories import uploads as repo
 from api.errors import ConflictError, NotFoundError, UploadRejectedError
@@ -87,15 +87,7 @@ class UploadOptions:
 
 def load_provinces(session: Session, version: str = ZONE_PROVINCE_VERSION) -> gpd.GeoDataFrame:
     """Province boundaries (simplified where available) for CRS ranking and province codes."""
-    sql = text(
-        "SELECT code, name_vi, array_to_string(merged_from, ';') AS merged_from, "
-        "ST_AsBinary(COALESCE(geom_simplified, geom)) AS wkb FROM provinces "
-        "WHERE admin_version = :v ORDER BY code"
-    )
-    rows = session.execute(sql, {"v": version}).mappings().all()
-    geoms = shapely.from_wkb([bytes(r["wkb"]) for r in rows])
-    data = {k: [r[k] for r in rows] for k in ("code", "name_vi", "merged_from")}
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=4326)
+    return provinces_repo.simplified_frame(session, version)
 
 
 def prepare(
@@ -158,6 +150,36 @@ def stage(
     if options.kind != "zones":
         _check_known_codes(session, upload_id)
     return upload_id
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    """An upload read, checked and staged; ``counts`` is what a commit would do (None when it
+    was not previewed)."""
+
+    prepared: PreparedUpload
+    upload_id: int
+    counts: dict[str, int] | None
+
+
+def stage_upload(
+    session: Session, path: Path, options: UploadOptions, *, filename: str, max_bytes: int,
+    progress: Progress | None = None, check: Callable[[int], None] | None = None,
+    with_preview: bool = True,
+) -> StagedUpload:  # fmt: skip
+    """The one upload sequence before a commit, for the CLI and the route alike: prepare (the
+    pure pipeline), stage (the upload and its features), ``check`` the staged upload (the
+    route's province scope), preview (the counts a commit would give; a command that commits
+    right away skips it with ``with_preview=False``, saving one application of the upload).
+
+    ``commit`` then applies it, in this transaction (CLI) or a later request (web).
+    """
+    prepared = prepare(session, path, options, max_bytes=max_bytes, progress=progress)
+    upload_id = stage(session, path, prepared, options, filename=filename)
+    if check is not None:
+        check(upload_id)
+    counts = preview(session, upload_id) if with_preview else None
+    return StagedUpload(prepared, upload_id, counts)
 
 
 def _fields(prepared: PreparedUpload) -> list[str]:

@@ -259,14 +259,14 @@ def check_coordinates(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> None:
     if crs.is_geographic and biggest > 180.0:
         raise CoordinatesCRSMismatchError(
             f"The coordinates reach {biggest:,.0f}, which cannot be degrees, but the CRS "
-            f"({crs.name}) is geographic. They look like metres: pass the projected CRS with "
-            "--crs (e.g. --crs VN2000-TM3-105.75 or VN2000-UTM48).",
+            f"({crs.name}) is geographic. They look like metres: give the projected CRS they are "
+            "in (e.g. VN2000-TM3-105.75 or VN2000-UTM48).",
             details={"bounds": bounds.tolist()},
         )
     if crs.is_projected and biggest <= 180.0:
         raise CoordinatesCRSMismatchError(
             f"The coordinates stay within ±{biggest:.1f}, which look like degrees, but the CRS "
-            f"({crs.name}) is in metres. Pass --crs EPSG:4326 (or VN2000) instead.",
+            f"({crs.name}) is in metres. Give a geographic CRS instead (EPSG:4326 or VN2000).",
             details={"bounds": bounds.tolist()},
         )
 

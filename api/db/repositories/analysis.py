@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -81,7 +80,8 @@ def store_metrics(
         [worst.get(code) for code in codes],
         _ewkb_hex(metrics.get("encroachment_geom"), codes),
     ]
-    return _copy(session, "zone_metrics", columns, zip(*values, strict=True))
+    rows = zip(*values, strict=True)
+    return bulk.copy_rows(session, "zone_metrics", columns, rows, plain=True)
 
 
 def store_flags(session: Session, run_id: int, flags: list) -> int:
@@ -115,18 +115,7 @@ def store_flags(session: Session, run_id: int, flags: list) -> int:
         )
         for f in flags
     )
-    return _copy(session, "flags", columns, rows)
-
-
-def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """COPY rows whose values are already plain Python (None for NULL)."""
-    raw = session.connection().connection.driver_connection
-    written = 0
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
-    return written
+    return bulk.copy_rows(session, "flags", columns, rows, plain=True)
 
 
 def _nullable(values: pd.Series) -> list[Any]:
@@ -155,7 +144,8 @@ def _ewkb_hex(geoms: Any, codes: list[str]) -> list[str | None]:
 
 def store_provinces(session: Session, run_id: int, stats: list[dict]) -> int:
     rows = ([run_id, s["code"], json.dumps(s, ensure_ascii=False, default=str)] for s in stats)
-    return bulk.copy_rows(session, "province_stats", ("run_id", "province_code", "stats"), rows)
+    columns = ("run_id", "province_code", "stats")
+    return bulk.copy_rows(session, "province_stats", columns, rows, plain=True)
 
 
 def store_clusters(session: Session, run_id: int, clusters: list) -> int:
@@ -180,7 +170,7 @@ def store_clusters(session: Session, run_id: int, clusters: list) -> int:
         ]
         for c in clusters
     )
-    return bulk.copy_rows(session, "clusters", columns, rows)
+    return bulk.copy_rows(session, "clusters", columns, rows, plain=True)
 
 
 def _hull_hex(geom: Any) -> str:

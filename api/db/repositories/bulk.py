@@ -49,13 +49,24 @@ def ewkb_hex(geom: Any) -> str | None:
 
 
 def copy_rows(
-    session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence]
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    plain: bool = False,
 ) -> int:
+    """COPY ``rows`` into ``table`` (the one text-COPY writer); return how many were written.
+
+    ``table`` and ``columns`` come from the calling repository, never from input. Values are
+    cleaned (NaN/NaT to NULL, numpy scalars and timestamps to Python) unless ``plain`` says
+    they already are plain Python with None for NULL, which saves a call per value.
+    """
     raw = session.connection().connection.driver_connection
     written = 0
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([_clean(v) for v in row])
+            copy.write_row(row if plain else [_clean(v) for v in row])
             written += 1
     return written
 

@@ -232,3 +232,34 @@ def flag_history(session: Session, version: str, key_: str) -> list[dict]:
 
 def _finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
+
+
+def lock_combine(session: Session) -> None:
+    """Serialise the national combine step (transaction-scoped advisory lock)."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('zonemap-combine'))"))
+
+
+def partitions_waiting(session: Session, version: str) -> int:
+    """How many partitions of ``version`` are dirty and neither done nor failed since."""
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM analysis_state WHERE admin_version = :v "
+                "AND dirty_seq > done_seq AND (failed_seq IS NULL OR failed_seq < dirty_seq)"
+            ),
+            {"v": version},
+        ).scalar_one()
+    )
+
+
+def worker_alive(session: Session, *, within_s: float) -> bool:
+    """Whether a queue worker sent a heartbeat in the last ``within_s`` seconds."""
+    return bool(
+        session.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM procrastinate_workers "
+                "WHERE last_heartbeat > now() - make_interval(secs => :s))"
+            ),
+            {"s": within_s},
+        ).scalar_one()
+    )

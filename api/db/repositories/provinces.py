@@ -6,8 +6,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import geopandas as gpd
+import shapely
 from geoalchemy2.shape import from_shape
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from api.db.models import Province
@@ -61,3 +63,17 @@ def provinces_geojson(session: Session, version: str, *, simplified: bool) -> li
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def simplified_frame(session: Session, version: str) -> gpd.GeoDataFrame:
+    """The provinces of ``version`` (simplified where available) with ``code``, ``name_vi`` and
+    ``merged_from`` (``;``-separated), EPSG:4326."""
+    sql = text(
+        "SELECT code, name_vi, array_to_string(merged_from, ';') AS merged_from, "
+        "ST_AsBinary(COALESCE(geom_simplified, geom)) AS wkb FROM provinces "
+        "WHERE admin_version = :v ORDER BY code"
+    )
+    rows = session.execute(sql, {"v": version}).mappings().all()
+    geoms = shapely.from_wkb([bytes(r["wkb"]) for r in rows])
+    data = {k: [r[k] for r in rows] for k in ("code", "name_vi", "merged_from")}
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=4326)

@@ -14,6 +14,8 @@ import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.db.repositories import bulk
+
 STAGED_FIELDS = (
     "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
     "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
@@ -80,11 +82,7 @@ def stage_features(
         _hex(polygons), _hex(np.where(is_point, geoms, None)), original,
         features["area_ha"].to_numpy().tolist(),
     ]  # fmt: skip
-    raw = session.connection().connection.driver_connection
-    sql = f"COPY upload_features ({', '.join(_COLUMNS)}) FROM STDIN"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        for row in zip(*columns, strict=True):
-            copy.write_row(row)
+    bulk.copy_rows(session, "upload_features", _COLUMNS, zip(*columns, strict=True), plain=True)
     # Fresh statistics on the join keys: hash joins, not loops, in the commit.
     session.execute(text("ANALYZE upload_features (upload_id, ord, code)"))
     return n
