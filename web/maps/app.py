@@ -23,8 +23,7 @@ from web.assets import PLUGIN_ASSETS, asset_url, find_external_assets
 from web.env import make_env
 from web.i18n import LABELS, SUPPORTED_LANGS, translate
 from web.i18n.flags import UNFLAGGED_KIND_COLOURS
-from web.maps.folium_map import VIETNAM_BOUNDS, OfflineFullscreen, OfflineMap
-from web.maps.styles import LOCALES
+from web.maps.offline import VIETNAM_BOUNDS, OfflineFullscreen, OfflineMap
 
 SOURCES: Final = ("geojson", "tiles", "heat")
 ZONE_LABEL_ZOOM: Final = 11
@@ -37,6 +36,9 @@ _JS_LABEL_PREFIXES: Final = (
     "severity.", "flag.", "kind.", "status.", "field.", "unit.", "popup.", "panel.", "sort.",
     "upload.", "error.", "value.", "legend.", "layer.", "zone.", "col.",
 )  # fmt: skip
+
+LOCALES: Final = {"vi": "vi-VN", "en": "en-GB"}
+"""Number and date locales of the map's scripts, by page language."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,10 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from geo.formatting import format_date, format_number, format_share
-from geo.vocabulary import CURRENT_ADMIN_VERSION
+from geo.vocabulary import CURRENT_ADMIN_VERSION, ZONE_KINDS
 from web.i18n import translate
 from web.i18n.flags import FLAG_CODES, SEVERITIES, flag_message, flag_title
 from web.maps.app import AppLayer, build_app_map, render_app_page
-from web.maps.styles import ZONE_KINDS
 from web.maps.trend_chart import flag_trend_svg
 
 _ADMIN_LAYER_KEYS: Final = {"2025-34": "layer.admin_2025", "2008-63": "layer.admin_2008"}

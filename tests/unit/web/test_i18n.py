@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from geo.vocabulary import ZONE_KINDS, ZONE_STATUSES
 from web.i18n import DEFAULT_LANG, LABELS, SUPPORTED_LANGS, normalize_lang, translate
-from web.maps.styles import ZONE_KINDS, ZONE_POPUP_FIELDS, ZONE_STATUSES, province_popup_fields
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
 
@@ -73,14 +73,6 @@ def test_translate_every_zone_kind_and_status_has_label(lang: str) -> None:
     labels = [translate(f"kind.{kind}", lang) for kind in ZONE_KINDS]
     labels += [translate(f"status.{status}", lang) for status in ZONE_STATUSES]
     assert len(set(labels)) == len(labels)
-
-
-@pytest.mark.parametrize("lang", SUPPORTED_LANGS)
-def test_translate_every_popup_field_label_and_unit_exists(lang: str) -> None:
-    for field in (*ZONE_POPUP_FIELDS, *province_popup_fields(lang)):
-        assert translate(field.label_key, lang)
-        if field.unit_key is not None:
-            assert translate(field.unit_key, lang)
 
 
 def test_templates_and_modules_use_only_known_keys() -> None:
