@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=8.0, gt=0)
     rate_limit_per_minute: int = Field(default=120, ge=0)
     # Requests from this machine without credentials act as this (existing) user. For a
-    # one-person local install and the tests only; never set it on a shared server.
+    # one-person local install only; never set it on a shared server.
     local_user: str | None = None
     # Hot-standby replicas for reads (OGC, tiles, map layers), comma-separated DSNs; a replica
     # lagging more than replica_max_lag_s, or down, is skipped (docs/scale-out.md).

@@ -26,12 +26,10 @@ DEMO_SCALE = 0.1
 DEMO_SEED = 7
 
 _MARKERS_BY_FOLDER = {"integration": "db", "browser": "browser"}
-# Access control: every app the tests build lets loopback requests without credentials act as
-# this admin (ZONEMAP_LOCAL_USER), so tests written before logins keep working; the `client`
-# fixture authenticates with a real admin API token instead. Auth tests build their own
-# settings with local_user=None.
-LOCAL_TEST_USER = "zonemap-test-admin"
-os.environ.setdefault("ZONEMAP_LOCAL_USER", LOCAL_TEST_USER)
+# Access control: a request acts as someone only through explicit credentials. The `client`
+# fixture and `admin_headers` carry an API token of a real admin (TEST_ADMIN); nothing trusts
+# loopback requests (local_user stays unset).
+TEST_ADMIN = "zonemap-test-admin"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -79,23 +77,25 @@ def test_database_url() -> Iterator[str]:
         start_private_server(settings)
         url = scratch_database_url(settings.resolved_database_url(), "")
         prepare_database(url, recreate=True)
-        _add_local_test_user(url)
     except (DatabaseServerError, DatabaseUnavailableError) as exc:
         _unavailable(str(exc))
     yield url
     drop_database(url)
 
 
-def _add_local_test_user(url: str) -> None:
-    from api.auth.users import create_user
+@pytest.fixture(scope="session")
+def admin_headers(test_database_url: str) -> dict[str, str]:
+    """``Authorization`` of TEST_ADMIN (an admin committed in the test database) for requests
+    that write: the explicit credentials of apps and browser pages the tests drive."""
     from api.db.engine import make_engine, make_session_factory
 
-    eng = make_engine(url)
+    eng = make_engine(test_database_url)
     try:
         with make_session_factory(eng).begin() as session:
-            create_user(session, LOCAL_TEST_USER, role="admin")
+            token = issue_token(session, TEST_ADMIN)
     finally:
         eng.dispose()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def issue_token(session: Session, name: str, *, role: str = "admin",

@@ -4,47 +4,27 @@ typed values; every problem raises ``OgcInvalidParameterError`` naming the param
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import cache
 
 from api.errors import OgcInvalidParameterError
+from api.ogc.values import CRS84, EPSG, BBoxIn, Interval, SupportedCrs, supported_crs
 from geo.bbox import BBoxError, read_bbox
-from geo.crs.vn2000 import vn2000_crs
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
 
-
-@dataclass(frozen=True)
-class SupportedCrs:
-    """An output/bbox CRS. ``proj`` carries our explicit VN-2000 → WGS 84 transformation
-    (geo.crs.vn2000, coordinate-frame convention) so PostGIS never picks its own."""
-
-    uri: str
-    srid: int | None = None
-    proj: str | None = None
-    is_lat_first: bool = False
-    decimals: int = 7
-
-    @property
-    def is_storage(self) -> bool:
-        return self.srid is None and self.proj is None
-
-
-@cache
-def supported_crs() -> dict[str, SupportedCrs]:
-    utm = {code: vn2000_crs(zone=zone).to_proj4() for code, zone in ((3405, "48"), (3406, "49"))}
-    entries = [
-        SupportedCrs(CRS84),
-        SupportedCrs(f"{EPSG}4326", is_lat_first=True),
-        SupportedCrs(f"{EPSG}3857", srid=3857, decimals=2),
-        SupportedCrs(f"{EPSG}4756", proj=vn2000_crs().to_proj4(), is_lat_first=True),
-        SupportedCrs(f"{EPSG}3405", proj=utm[3405], decimals=3),
-        SupportedCrs(f"{EPSG}3406", proj=utm[3406], decimals=3),
-    ]
-    return {c.uri: c for c in entries}
+__all__ = [
+    "CRS84",
+    "EPSG",
+    "BBoxIn",
+    "Interval",
+    "SupportedCrs",
+    "check_limit",
+    "check_offset",
+    "parse_bbox",
+    "parse_crs",
+    "parse_datetime",
+    "supported_crs",
+]
 
 
 def parse_crs(raw: str | None, *, parameter: str = "crs") -> SupportedCrs:
@@ -66,17 +46,6 @@ def parse_crs(raw: str | None, *, parameter: str = "crs") -> SupportedCrs:
     return found
 
 
-@dataclass(frozen=True)
-class BBoxIn:
-    """A bbox as four numbers in ``crs``, already put in x/y (east, north) order."""
-
-    xmin: float
-    ymin: float
-    xmax: float
-    ymax: float
-    crs: SupportedCrs
-
-
 def parse_bbox(raw: str | None, crs: SupportedCrs, *, parameter: str = "bbox") -> BBoxIn | None:
     """The bbox in ``crs`` (axis order as the CRS defines it); degrees are range-checked."""
     if raw is None:
@@ -91,14 +60,6 @@ def parse_bbox(raw: str | None, crs: SupportedCrs, *, parameter: str = "bbox") -
     except BBoxError as exc:
         raise OgcInvalidParameterError(exc.message, parameter=exc.parameter) from None
     return BBoxIn(xmin, ymin, xmax, ymax, crs)
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A closed interval of instants; ``None`` is an open end (``..``)."""
-
-    start: dt.date | dt.datetime | None
-    end: dt.date | dt.datetime | None
 
 
 def parse_datetime(raw: str | None, *, parameter: str = "datetime") -> Interval | None:

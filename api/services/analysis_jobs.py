@@ -34,7 +34,6 @@ NAMESPACE = "zonemap"
 ANALYSE = f"{NAMESPACE}:analyse_province"
 COMBINE = f"{NAMESPACE}:combine_results"
 RETRY = procrastinate.RetryStrategy(max_attempts=3, wait=1)
-_PAUSE_ENV = "ZONEMAP_TEST_JOB_PAUSE_S"  # tests: sleep inside a job, before its result is stored
 log = logging.getLogger(__name__)
 
 tasks = procrastinate.Blueprint()
@@ -75,7 +74,6 @@ def run_province_job(database_url: str, version: str, key: str) -> bool:
                 provinces=[repo.province_of(key)], thresholds=thresholds,
             )  # fmt: skip
         computed = live.compute_partition(job)
-        _pause_for_tests()
     except Exception as exc:
         with factory() as session, session.begin():
             repo.record_failure(session, version=version, key_=key, seq=seq, error=_describe(exc))
@@ -222,11 +220,6 @@ def _describe(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {message}\n" + "".join(traceback.format_exception(exc)[-3:])
 
-
-def _pause_for_tests() -> None:
-    pause = float(os.environ.get(_PAUSE_ENV, "0") or 0)
-    if pause > 0:
-        time.sleep(pause)
 
 
 def _database_url() -> str:

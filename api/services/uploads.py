@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import sys
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,7 +39,6 @@ from geo.vocabulary import ZONE_PROVINCE_VERSION
 COMMIT_LOCK_TIMEOUT_S = 30.0
 PREVIEW_FEATURES = 5000
 QUARANTINE_LISTED = 1000
-_PAUSE_ENV = "ZONEMAP_TEST_COMMIT_PAUSE_S"  # tests: sleep inside the commit transaction
 Progress = Callable[[str, float], None]
 
 
@@ -253,7 +249,6 @@ def commit(
         counts["derived"] = buildings.derive_footprints(session, counts["observation_id"])
     order.assign_commit_seq(session, upload_id)
     order.record_dependencies(session, upload_id)
-    _pause_for_tests()
     repo.mark(session, upload_id, status="committed", counts=counts, stage="committed",
               progress=1.0)  # fmt: skip
     analysis_jobs.mark_upload_dirty(session, upload_id)
@@ -469,10 +464,3 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _pause_for_tests() -> None:
-    pause_s = float(os.environ.get(_PAUSE_ENV, "0") or 0)
-    if pause_s > 0:
-        print("zonemap: commit paused inside the transaction", file=sys.stderr, flush=True)
-        time.sleep(pause_s)

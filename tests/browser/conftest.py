@@ -53,8 +53,20 @@ class PageWatch:
 
 @pytest.fixture
 def watched_page(browser) -> Iterator[PageWatch]:  # noqa: ANN001
+    """A page of an anonymous visitor."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     watch = PageWatch(page)
+    yield watch
+    context.close()
+
+
+@pytest.fixture
+def admin_page(browser, admin_headers) -> Iterator[PageWatch]:  # noqa: ANN001
+    """A page whose every request carries the test admin's API token."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", extra_http_headers=admin_headers
+    )
+    watch = PageWatch(context.new_page())
     yield watch
     context.close()

@@ -52,9 +52,9 @@ OUTSIDE = {
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_feature_outside_vietnam_names_row_zone_and_crs_and_is_drawn(
-    live_server, watched_page, tmp_path, lang
+    live_server, admin_page, tmp_path, lang
 ):
-    page = watched_page.page
+    page = admin_page.page
     gdf = gpd.GeoDataFrame(
         {"MA_KHU": ["MSG-IN", "MSG-OUT"], "TEN_KHU": ["Khu A", "Khu B"], "LOAI": ["KCN", "KCN"]},
         geometry=[box(105.78, 21.02, 105.79, 21.028), box(2.30, 48.80, 2.32, 48.82)], crs=4326,
@@ -68,7 +68,7 @@ def test_feature_outside_vietnam_names_row_zone_and_crs_and_is_drawn(
         .map(l => [l.feature.properties.code, l.getBounds().getCenter().lng])""")
     assert drawn == [["MSG-OUT", pytest.approx(2.31, abs=0.01)]]
     page.screenshot(path=str(tmp_path / f"outside-{lang}.png"))
-    _no_script_errors(watched_page)
+    _no_script_errors(admin_page)
 
 
 CHECKS = {
@@ -80,8 +80,8 @@ CHECKS = {
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_preview_warns_of_declared_area_and_cluster_size(live_server, watched_page, tmp_path, lang):
-    page = watched_page.page
+def test_preview_warns_of_declared_area_and_cluster_size(live_server, admin_page, tmp_path, lang):
+    page = admin_page.page
     gdf = gpd.GeoDataFrame(
         {"MA_KHU": ["MSG-CCN"], "TEN_KHU": ["Cụm công nghiệp Thử"], "LOAI": ["CCN"],
          "DT_HA": [45.5]},
@@ -95,7 +95,7 @@ def test_preview_warns_of_declared_area_and_cluster_size(live_server, watched_pa
     if lang == "vi":
         assert "No province column" not in text and "derived from" not in text
     page.screenshot(path=str(tmp_path / f"checks-{lang}.png"))
-    _no_script_errors(watched_page)
+    _no_script_errors(admin_page)
 
 
 SCOPE = {

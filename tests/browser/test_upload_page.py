@@ -41,8 +41,8 @@ def _api(url: str) -> dict:
         return json.load(response)
 
 
-def test_upload_shapefile_preview_commit_once_then_on_map(live_server, watched_page, tmp_path):
-    page = watched_page.page
+def test_upload_shapefile_preview_commit_once_then_on_map(live_server, admin_page, tmp_path):
+    page = admin_page.page
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{live_server}/upload")
     page.wait_for_function(IDLE)
@@ -103,12 +103,12 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, watched_p
         f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
     )
     assert _api(f"{live_server}/api/search?q=thu%20nghiem%20trinh%20duyet")["results"] == []
-    assert watched_page.foreign_hosts() == set()
-    assert watched_page.console_errors == []
+    assert admin_page.foreign_hosts() == set()
+    assert admin_page.console_errors == []
 
 
-def test_upload_bad_file_shows_message_and_commits_nothing(live_server, watched_page, tmp_path):
-    page = watched_page.page
+def test_upload_bad_file_shows_message_and_commits_nothing(live_server, admin_page, tmp_path):
+    page = admin_page.page
     bad = tmp_path / "broken.zip"
     bad.write_bytes(b"this is not a zip archive")
     before = len(_api(f"{live_server}/api/uploads")["uploads"])
@@ -123,11 +123,11 @@ def test_upload_bad_file_shows_message_and_commits_nothing(live_server, watched_
     assert page.locator("#zm-upload-result").is_hidden()
     assert len(_api(f"{live_server}/api/uploads")["uploads"]) == before
     page.screenshot(path=str(tmp_path / "bad_file.png"))
-    assert watched_page.foreign_hosts() == set()
+    assert admin_page.foreign_hosts() == set()
 
 
 def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
-    live_server, watched_page, tmp_path
+    live_server, admin_page, tmp_path
 ):
     from tests.messy_builders import portal_points, write_geojson
 
@@ -135,7 +135,7 @@ def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
     for i, f in enumerate(features):
         f["properties"]["Mã"] = f"BQ-{i:03d}"
     path = write_geojson(tmp_path / "swapped.geojson", features)
-    page = watched_page.page
+    page = admin_page.page
     page.goto(f"{live_server}/upload?lang=en")
     page.wait_for_function(IDLE)
     page.set_input_files("input[name=file]", str(path))
@@ -162,12 +162,12 @@ def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
     assert [f["properties"]["_reason"] for f in quarantine["features"]] == [
         "null_island", "swapped_axes", "swapped_axes"]  # in file order  # fmt: skip
     page.screenshot(path=str(tmp_path / "quarantine.png"))
-    assert watched_page.foreign_hosts() == set()
-    assert [e for e in watched_page.console_errors if "422" not in e] == []
+    assert admin_page.foreign_hosts() == set()
+    assert [e for e in admin_page.console_errors if "422" not in e] == []
 
 
 def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
-    live_server, watched_page, tmp_path
+    live_server, admin_page, tmp_path
 ):
     from tests.upload_builders import (
         shapefile_parts,
@@ -186,7 +186,7 @@ def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
     patched = patched.set_crs(zones.crs, allow_override=True)
     mixed = write_shapefile(tmp_path / "m", "zones", patched, encoding="latin-1")
     archive = zip_paths(tmp_path / "mixed.zip", shapefile_parts(mixed))
-    page = watched_page.page
+    page = admin_page.page
     page.goto(f"{live_server}/upload")
     page.wait_for_function(IDLE)
     page.set_input_files("input[name=file]", str(archive))
@@ -202,7 +202,7 @@ def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
     page.wait_for_selector("#zm-upload-result:not([hidden])", timeout=20_000)
     assert "tcvn3" in page.inner_text("#zm-upload-detected")
     # the refused first preview (422) is the only console entry
-    assert [e for e in watched_page.console_errors if "422" not in e] == []
+    assert [e for e in admin_page.console_errors if "422" not in e] == []
 
 def test_upload_page_says_who_uploads_their_role_and_provinces(
     live_server, browser, test_database_url, tmp_path
@@ -237,9 +237,9 @@ def test_upload_page_says_who_uploads_their_role_and_provinces(
             remove_user(session, "gis-hn")
         engine.dispose()
 
-def test_building_layer_preview_commit_and_rollback(live_server, watched_page, tmp_path):
+def test_building_layer_preview_commit_and_rollback(live_server, admin_page, tmp_path):
     """A building layer far from every zone: '0 zones affected', committed, rolled back."""
-    page = watched_page.page
+    page = admin_page.page
     page.on("dialog", lambda dialog: dialog.accept())
     houses = [box(107.0 + i * 0.001, 11.5, 107.0003 + i * 0.001, 11.5003) for i in range(3)]
     path = tmp_path / "nha.geojson"
@@ -264,4 +264,4 @@ def test_building_layer_preview_commit_and_rollback(live_server, watched_page, t
     page.wait_for_selector(
         f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
     )
-    assert watched_page.console_errors == []
+    assert admin_page.console_errors == []

@@ -26,6 +26,7 @@ from geo.errors import CRSUndeterminedError
 from geo.ingest.buildings import WrongBuildingTypeError
 from geo.synthetic.buildings import building_scenario
 from tests.conftest import ROOT
+from tests.table_locks import writes_held
 from tests.upload_builders import to_tm3, write_shapefile, zipped_shapefile
 
 TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_changes")
@@ -210,12 +211,15 @@ def test_building_import_killed_half_way_writes_nothing(
         before = _counts(session)
     command = [str(Path(sys.executable).parent / "zonemap"), "import", str(path), "--kind",
                "buildings", "--observed-on", "2025-01-01", "--json"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "DATABASE_URL": test_database_url,
-                                            "ZONEMAP_TEST_COMMIT_PAUSE_S": "60"})  # fmt: skip
-    assert "commit paused" in proc.stderr.readline()
-    proc.kill()
-    proc.wait(timeout=30)
+    # The commit marks its provinces for re-analysis last, after the buildings, their partition
+    # and the derived footprints: holding analysis_state stops it there.
+    with writes_held(test_database_url, "analysis_state") as held:
+        env = {**os.environ, "DATABASE_URL": test_database_url}
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)  # fmt: skip
+        held.wait_for_writer()
+        proc.kill()
+        proc.wait(timeout=30)
     with Session(engine) as session:
         assert _counts(session) == before
         assert session.execute(text(

@@ -25,6 +25,7 @@ from api.services.analysis_status import analysis_status
 from geo.errors import AdminVersionError, UnknownProvinceError
 from geo.flags.thresholds import load_thresholds
 from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
+from tests.table_locks import writes_held
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 ZONEMAP = Path(sys.executable).with_name("zonemap")
@@ -266,16 +267,18 @@ def test_worker_killed_mid_job_is_retried_and_previous_result_stays(
     factory,
     tmp_path: Path,  # noqa: ANN001
 ) -> None:
-    slow = _worker(live_url, ZONEMAP_TEST_JOB_PAUSE_S="60")
+    slow = _worker(live_url)
     try:
         _wait(lambda: _worker_alive(factory), 60)
         with factory() as session:
             before = _snapshot_id(session)
-        with factory() as session, session.begin():
-            _import(session, tmp_path, "k.zip", "KL")
-        _wait(lambda: _doing(factory) > 0, 60)
-        slow.kill()
-        slow.wait()
+        # A job stores its partition last: holding province_results stops it there.
+        with writes_held(live_url, "province_results") as held:
+            with factory() as session, session.begin():
+                _import(session, tmp_path, "k.zip", "KL")
+            held.wait_for_writer()
+            slow.kill()
+            slow.wait()
         with factory() as session:
             assert _snapshot_id(session) == before  # never half a province
             assert not {"KL000"} & _zone_codes(session)
@@ -292,27 +295,21 @@ def test_worker_killed_mid_job_is_retried_and_previous_result_stays(
         _stop(fresh)
 
 
-def _doing(factory) -> int:  # noqa: ANN001
-    with factory() as session:
-        return session.execute(
-            text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing' "
-                 "AND task_name = :t"), {"t": jobs.ANALYSE}
-        ).scalar_one()  # fmt: skip
-
-
 def test_two_commits_while_a_job_runs_are_both_in_the_final_flags(
     live_url,
     factory,
     tmp_path: Path,  # noqa: ANN001
 ) -> None:
-    worker = _worker(live_url, ZONEMAP_TEST_JOB_PAUSE_S="2")
+    worker = _worker(live_url)
     try:
         _wait(lambda: _worker_alive(factory), 60)
-        with factory() as session, session.begin():
-            _import(session, tmp_path, "c1.zip", "CA")
-        _wait(lambda: _doing(factory) > 0, 60)
-        with factory() as session, session.begin():
-            _import(session, tmp_path, "c2.zip", "CB")
+        # The first job is held where it stores its partition while the second commit lands.
+        with writes_held(live_url, "province_results") as held:
+            with factory() as session, session.begin():
+                _import(session, tmp_path, "c1.zip", "CA")
+            held.wait_for_writer()
+            with factory() as session, session.begin():
+                _import(session, tmp_path, "c2.zip", "CB")
         _wait(lambda: _status(factory)["pending"] == 0, 180)
         with factory() as session:
             assert {"CA000", "CB000", "CA003", "CB003"} <= _zone_codes(session)

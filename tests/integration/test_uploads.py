@@ -21,6 +21,7 @@ from api.db.repositories.uploads import table_counts
 from api.errors import ConflictError
 from api.services import uploads as svc
 from tests.conftest import ROOT, shared_data
+from tests.table_locks import writes_held
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
@@ -200,12 +201,13 @@ def test_commit_killed_in_the_middle_leaves_database_unchanged(
     path, _ = _zone_file(tmp_path, "a", prefix="K")
     with Session(engine) as session:
         before = table_counts(session, TABLES)
-    proc = _cli([str(path), "--kind", "zones", "--json"], test_database_url,
-                ZONEMAP_TEST_COMMIT_PAUSE_S="60")  # fmt: skip
-    line = proc.stderr.readline()
-    assert "commit paused" in line
-    proc.kill()
-    proc.wait(timeout=30)
+    # The commit marks its provinces for re-analysis last, after writing zones and boundaries:
+    # holding analysis_state stops it there, with everything else written.
+    with writes_held(test_database_url, "analysis_state") as held:
+        proc = _cli([str(path), "--kind", "zones", "--json"], test_database_url)
+        held.wait_for_writer()
+        proc.kill()
+        proc.wait(timeout=30)
     with Session(engine) as session:
         assert table_counts(session, TABLES) == before
 

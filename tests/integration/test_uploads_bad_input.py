@@ -31,9 +31,9 @@ TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "uploa
 
 
 @pytest.fixture(scope="module")
-def app_client(test_database_url: str) -> Iterator[TestClient]:
+def app_client(test_database_url: str, admin_headers: dict[str, str]) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=test_database_url, max_upload_mb=1))
-    with TestClient(app) as client:
+    with TestClient(app, headers=admin_headers) as client:
         yield client
 
 

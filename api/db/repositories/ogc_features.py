@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories.ogc_collections import COLLECTIONS, Collection, source
 from api.db.repositories.read_cache import VERSION_SQL, LruCache, data_version, usable_version
-from api.ogc.params import BBoxIn, Interval, SupportedCrs
+from api.ogc.values import BBoxIn, Interval, SupportedCrs
 
 COUNT_CACHE = LruCache(max_entries=1024)
 # numberMatched is counted exactly up to this many features; above it the count would cost
