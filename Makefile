@@ -17,6 +17,8 @@ test:
 	@$(ZONEMAP) db up
 	REQUIRE_DB=1 REQUIRE_BROWSER=1 $(PYTEST) -q
 	$(RUFF) check geo api web tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 unit:
 	@scripts/bootstrap.sh run
@@ -24,6 +26,8 @@ unit:
 
 lint:
 	$(RUFF) check geo api web tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 db-up:
 	@$(ZONEMAP) db up

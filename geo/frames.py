@@ -16,6 +16,9 @@ from pyproj.enums import TransformDirection
 
 from geo.errors import MissingColumnsError
 
+NONE_ARRAY = np.array(None, dtype=object)
+"""``None`` as a 0-d object array, for ``np.where`` over geometry arrays."""
+
 
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
     """Raise :class:`geo.errors.MissingColumnsError` when ``frame`` lacks any of ``columns``."""
@@ -37,7 +40,7 @@ def to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def anchor_lonlat(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centroid longitude and latitude (degrees) of each geometry; NaN for missing/empty ones."""
-    geoms = np.where(shapely.is_empty(geoms), None, geoms)
+    geoms = np.where(shapely.is_empty(geoms), NONE_ARRAY, geoms)
     centroids = shapely.centroid(geoms)
     return shapely.get_x(centroids), shapely.get_y(centroids)
 

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geo.analysis.footprint import polygonal_parts
 from geo.crs.area import M2_PER_HA, equal_area_cells
-from geo.frames import anchor_lonlat, project, require_columns
+from geo.frames import NONE_ARRAY, anchor_lonlat, project, require_columns
 
 __all__ = ["STAT_COLUMNS", "BuiltUpResult", "derive_builtup"]
 
@@ -90,7 +91,7 @@ def derive_builtup(
     rows: list[dict] = []
     shapes: list[shapely.Geometry] = []
     if len(built):
-        lon, lat = anchor_lonlat(np.where(shapely.is_missing(planned), None, planned))
+        lon, lat = anchor_lonlat(np.where(shapely.is_missing(planned), NONE_ARRAY, planned))
         tree = shapely.STRtree(built)
         for cell, transformer in equal_area_cells(lon, lat):
             for idx in np.array_split(cell, -(-len(cell) // _BATCH_ZONES)):
@@ -107,7 +108,7 @@ def derive_builtup(
 
 def _derive_batch(
     planned_ll: np.ndarray, zone_ids: np.ndarray, built: np.ndarray, tree: shapely.STRtree,
-    transformer: object, near: np.ndarray, search_m: float, closing_m: float,
+    transformer: pyproj.Transformer, near: np.ndarray, search_m: float, closing_m: float,
     rows: list[dict], shapes: list,
 ) -> None:  # fmt: skip
     margin = search_m / 100_000.0 + 1e-6  # ≥ search_m in degrees anywhere below 60° latitude
@@ -157,6 +158,6 @@ def _closing(buffered: np.ndarray, closing_m: float) -> shapely.Geometry:
     return shapely.buffer(merged, -closing_m, quad_segs=_QUAD_SEGS)
 
 
-def _to_lonlat(geom: shapely.Geometry, transformer: object) -> shapely.Geometry | None:
+def _to_lonlat(geom: shapely.Geometry, transformer: pyproj.Transformer) -> shapely.Geometry | None:
     back = project(np.array([geom], dtype=object), transformer, inverse=True)
     return polygonal_parts(back)[0]

@@ -108,7 +108,7 @@ def zones_json(result: AnalysisResult) -> list[dict[str, Any]]:
     """The ``zones`` part of :func:`result_to_json` (built column-wise, JSON-safe)."""
     flags_by_zone: dict[str, list[dict[str, Any]]] = {}
     for flag in result.flags:
-        item = {"code": flag.code, "severity": flag.severity}
+        item: dict[str, Any] = {"code": flag.code, "severity": flag.severity}
         item |= {"value": _finite(flag.value), "threshold": _finite(flag.threshold)}
         flags_by_zone.setdefault(flag.zone_code or "", []).append(item)
     m = result.metrics
@@ -157,7 +157,7 @@ def _finite(value: float) -> float | None:
 
 def _finite_list(values: pd.Series) -> list[float | None]:
     array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isfinite(array), array, None).tolist()
+    return [v if ok else None for v, ok in zip(array.tolist(), np.isfinite(array), strict=True)]
 
 
 def fingerprint_inputs(
@@ -188,7 +188,7 @@ def _hash_frame(digest: Any, frame: gpd.GeoDataFrame, fields: tuple[str, ...], k
     table = table.sort_values(by, kind="stable", na_position="first")
     for name in table.columns:
         array = table[name].to_numpy(dtype=object)
-        values = [str(v) for v in array]
+        values: list[str | None] = [str(v) for v in array]
         for i in np.flatnonzero(pd.isna(array)):
             values[i] = None
         digest.update(json.dumps([name, values], ensure_ascii=False).encode("utf-8"))

@@ -266,7 +266,10 @@ def _names_vn2000(crs: pyproj.CRS) -> bool:
 
 
 def _projected_name(crs: pyproj.CRS) -> str | None:
-    params = {p.name.lower(): p.value for p in crs.coordinate_operation.params}
+    operation = crs.coordinate_operation
+    if operation is None:
+        return None
+    params = {p.name.lower(): float(p.value) for p in operation.params if _is_number(p.value)}
     lon_0 = params.get("longitude of natural origin")
     k_0 = params.get("scale factor at natural origin")
     if lon_0 is None or k_0 is None or params.get("false easting") != 500_000:
@@ -292,3 +295,7 @@ def official_vn2000_crs(crs: pyproj.CRS) -> pyproj.CRS:
         return crs
     built = parse_vn2000_name(name)
     return built if built is not None else crs
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

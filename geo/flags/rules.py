@@ -91,7 +91,9 @@ def cluster_flags(
     ``provinces`` maps each member's code to its stored province code.
     """
     codes = sorted({code for cluster in clusters for code in cluster.members})
-    values = {"code": codes, "province_code": [provinces.get(c) for c in codes]}
+    values: dict[str, list[Any]] = {
+        "code": codes, "province_code": [provinces.get(c) for c in codes]
+    }
     table = ZoneTable(pd.DataFrame(), values, {code: i for i, code in enumerate(codes)})
     return sorted(_dense_cluster(table, clusters, thresholds), key=flag_order)
 
@@ -297,7 +299,7 @@ def _low_occupancy(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
 
 
 def _dense_cluster(tab: ZoneTable, clusters: list[Cluster], thr: Thresholds) -> list[Flag]:
-    c, flags = thr.dense_cluster, []
+    c, flags = thr.dense_cluster, list[Flag]()
     for cluster in clusters:
         occ = cluster.mean_occupancy
         if occ is None or not occ < c.max_mean_occupancy:

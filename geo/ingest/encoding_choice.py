@@ -85,6 +85,7 @@ def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, o
                                                     "samples": []})  # fmt: skip
             entry["score"] = max(float(entry["score"]), cand.score)  # type: ignore[arg-type]
             samples = entry["samples"]
-            if cand.sample and len(samples) < _SAMPLE_SIZE:  # type: ignore[arg-type]
-                samples.append({"field": field, "text": cand.sample[0]})  # type: ignore[union-attr]
+            assert isinstance(samples, list)
+            if cand.sample and len(samples) < _SAMPLE_SIZE:
+                samples.append({"field": field, "text": cand.sample[0]})
     return sorted(best.values(), key=lambda e: -float(e["score"]))  # type: ignore[arg-type]

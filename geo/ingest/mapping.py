@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -287,7 +288,7 @@ def _to_workers(value: object) -> int | None:
     return None if number is None else int(number)
 
 
-def _map_unique(column: pd.Series, convert: Callable[[object], object]) -> tuple[pd.Series, int]:
+def _map_unique(column: pd.Series, convert: Callable[[Any], object]) -> tuple[pd.Series, int]:
     """Apply ``convert`` once per distinct value (columns repeat values a lot); count failures.
 
     Returns the converted column (object dtype, missing as None) and how many present values

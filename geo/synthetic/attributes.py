@@ -63,7 +63,7 @@ def add_attributes(rng: np.random.Generator, t: pd.DataFrame, today: int) -> pd.
             rng.choice(["operating", "building", "none"], n, p=[0.72, 0.13, 0.15]),
             rng.choice(["building", "none"], n),
         ],
-        None,
+        np.array(None, dtype=object),
     )
     capacity = np.where(
         np.isin(wastewater, ["operating", "building"]),

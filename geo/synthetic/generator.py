@@ -278,7 +278,7 @@ def _dates(ordinals: Any) -> list[date | None]:
 
 def _zones_frame(table: pd.DataFrame, geometry: np.ndarray) -> gpd.GeoDataFrame:
     unplanned = table["unplanned"].to_numpy(dtype=bool)
-    geometry = np.where(unplanned, None, geometry)
+    geometry = np.where(unplanned, np.array(None, dtype=object), geometry)
     area = np.round(shapely.area(geometry) / 1e4, 2)
     frame = gpd.GeoDataFrame(
         {

@@ -6,6 +6,7 @@ area in hectares and dates as proleptic ordinals (-1 for none).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -98,7 +99,7 @@ def _kinds_and_provinces(rng: np.random.Generator, codes: np.ndarray, scale: flo
 
 
 def _choose(
-    rng: np.random.Generator, codes: np.ndarray, weights: dict[str, float], n: int
+    rng: np.random.Generator, codes: np.ndarray, weights: Mapping[str, float], n: int
 ) -> np.ndarray:
     present = [c for c in codes if c in weights] or list(codes)
     w = np.array([weights.get(c, 1.0) for c in present])
@@ -112,13 +113,13 @@ def _established(
     n = kind.size
     lo = np.select(
         [kkt_type == "coastal", kkt_type == "border", kind == "KCN"],
-        [date(2003, 1, 1), date(1996, 1, 1), date(1995, 1, 1)],
-        date(2003, 1, 1),
+        _dates(date(2003, 1, 1), date(1996, 1, 1), date(1995, 1, 1)),
+        _dates(date(2003, 1, 1))[0],
     )
     hi = np.select(
         [kkt_type == "coastal", kkt_type == "border"],
-        [date(2015, 12, 31), date(2012, 12, 31)],
-        date.fromordinal(end),
+        _dates(date(2015, 12, 31), date(2012, 12, 31)),
+        _dates(date.fromordinal(end))[0],
     )
     lo = np.array([d.toordinal() for d in lo])
     hi = np.array([d.toordinal() for d in hi])
@@ -181,3 +182,8 @@ def _occupancy(rng: np.random.Generator, status: np.ndarray, age: np.ndarray) ->
         [operating, building, rng.beta(1, 4, n)],
         0.0,
     )
+
+
+def _dates(*days: date) -> np.ndarray:
+    """Dates as an object array (``np.select`` takes arrays, not lists of dates)."""
+    return np.array(days, dtype=object)

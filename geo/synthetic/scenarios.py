@@ -58,9 +58,11 @@ def _parse_scenarios(text: str) -> tuple[tuple[Any, ...], ...]:
     rows = []
     for line in text.strip().splitlines():
         f = [None if v == "-" else v for v in line.replace("border", "border border").split()]
-        offset = None if f[2] == "border" else (float(f[2]), float(f[3]))
+        offset = None if f[2] == "border" else (float(str(f[2])), float(str(f[3])))
         occupancy = None if f[8] is None else float(f[8])
-        rows.append((f[0], f[1], offset, float(f[4]), f[5], f[6], f[7], occupancy, f[9], f[10]))
+        rows.append(
+            (f[0], f[1], offset, float(str(f[4])), f[5], f[6], f[7], occupancy, f[9], f[10])
+        )
     return tuple(rows)
 
 

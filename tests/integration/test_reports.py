@@ -18,7 +18,6 @@ from pypdf import PdfReader
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from api.errors import InvalidParameterError, NotFoundError
 from api.services import reports as reports_service
 from api.services.analysis import run_analysis
 from api.services.bootstrap import drop_database, prepare_database
@@ -28,6 +27,7 @@ from api.services.reports import (
     render_report,
     write_atomic,
 )
+from geo.errors import AdminVersionError, UnknownProvinceError
 from tests.conftest import DEMO_TODAY, rolled_back_session
 from web.i18n.flags import FLAG_CODES, flag_title
 
@@ -195,9 +195,9 @@ def test_report_route_unknown_version_422_names_it(client, demo_loaded):
 
 
 def test_build_report_unknown_province_or_version_raises(db_session, demo_loaded):
-    with pytest.raises(NotFoundError, match="XX9"):
+    with pytest.raises(UnknownProvinceError, match="XX9"):
         build_province_report(db_session, "XX9", version=VERSION)
-    with pytest.raises(InvalidParameterError, match="1999-99"):
+    with pytest.raises(AdminVersionError, match="1999-99"):
         build_province_report(db_session, "01", version="1999-99")
 
 
