@@ -125,8 +125,8 @@ class ReadDb:
 # Database reads of the OGC/tile routes run in at most this many threads at once (per app),
 # the rest wait in the limiter's FIFO queue. One per core plus one keeps PostgreSQL busy while a
 # thread serialises its result; more only contend for the GIL and the cores, and requests
-# overtake each other: with 8, p99 of `items?limit=100` at 32 connections was 206-239 ms on
-# 2 cores, with 3 it is 130 ms at the same throughput (bench/RESULTS.md).
+# overtake each other, which raises the tail latency at the same throughput (the figures are
+# in bench/RESULTS.md).
 READ_THREADS = (os.cpu_count() or 1) + 1
 
 

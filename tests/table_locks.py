@@ -27,6 +27,8 @@ class HeldTable:
         """Return once another backend waits to write the table; AssertionError on timeout."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            # pg_stat_activity is read once per transaction unless its snapshot is cleared
+            self._connection.execute(text("SELECT pg_stat_clear_snapshot()"))
             waiting = self._connection.execute(_WAITING, {"q": f"%{self._table}%"}).scalar_one()
             if waiting:
                 return

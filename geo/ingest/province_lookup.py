@@ -45,8 +45,8 @@ def province_codes_from_geometry(
     prov_geoms = provinces.geometry.to_numpy()
     prov_codes = provinces["code"].astype(str).to_numpy()
     where_present = np.flatnonzero(present)
-    # One bulk query: (province, point) pairs; a later province wins a (rare) shared point,
-    # as it did when the provinces were queried one by one.
+    # One bulk query: (province, point) pairs; a point shared by two provinces (rare, on a
+    # border) goes to the later one.
     prov_idx, point_idx = shapely.STRtree(points).query(prov_geoms, predicate="contains")
     order = np.argsort(prov_idx, kind="stable")
     codes[where_present[point_idx[order]]] = prov_codes[prov_idx[order]]

@@ -4,8 +4,6 @@ double click commits once), the new zone on the map, a rollback, and a bad file'
 from __future__ import annotations
 
 import datetime as dt
-import json
-import urllib.request
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,9 +34,11 @@ def _zipped_shapefile(folder: Path) -> Path:
     return archive
 
 
-def _api(url: str) -> dict:
-    with urllib.request.urlopen(url) as response:  # noqa: S310 - the loopback test server
-        return json.load(response)
+def _api(watch, url: str) -> dict:  # noqa: ANN001
+    """GET ``url`` with the page's credentials (its context's Authorization header)."""
+    response = watch.page.request.get(url)
+    assert response.ok, (url, response.status)
+    return response.json()
 
 
 def test_upload_shapefile_preview_commit_once_then_on_map(live_server, admin_page, tmp_path):
@@ -75,7 +75,7 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, admin_pag
     upload_id = int(
         page.get_attribute("#zm-upload-history tr[data-status='committed']", "data-upload-id")
     )
-    record = _api(f"{live_server}/api/uploads/{upload_id}")
+    record = _api(admin_page, f"{live_server}/api/uploads/{upload_id}")
     assert record["status"] == "committed"
     cells = page.locator(f"#zm-upload-history tr[data-upload-id='{upload_id}'] td")
     assert cells.nth(4).inner_text() == record["uploaded_by"]
@@ -102,7 +102,8 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, admin_pag
     page.wait_for_selector(
         f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
     )
-    assert _api(f"{live_server}/api/search?q=thu%20nghiem%20trinh%20duyet")["results"] == []
+    found = _api(admin_page, f"{live_server}/api/search?q=thu%20nghiem%20trinh%20duyet")
+    assert found["results"] == []
     assert admin_page.foreign_hosts() == set()
     assert admin_page.console_errors == []
 
@@ -111,7 +112,7 @@ def test_upload_bad_file_shows_message_and_commits_nothing(live_server, admin_pa
     page = admin_page.page
     bad = tmp_path / "broken.zip"
     bad.write_bytes(b"this is not a zip archive")
-    before = len(_api(f"{live_server}/api/uploads")["uploads"])
+    before = len(_api(admin_page, f"{live_server}/api/uploads")["uploads"])
     page.goto(f"{live_server}/upload?lang=en")
     page.wait_for_function(IDLE)
     page.set_input_files("input[name=file]", str(bad))
@@ -121,7 +122,7 @@ def test_upload_bad_file_shows_message_and_commits_nothing(live_server, admin_pa
     message.wait_for()
     assert "zip" in message.inner_text().lower()
     assert page.locator("#zm-upload-result").is_hidden()
-    assert len(_api(f"{live_server}/api/uploads")["uploads"]) == before
+    assert len(_api(admin_page, f"{live_server}/api/uploads")["uploads"]) == before
     page.screenshot(path=str(tmp_path / "bad_file.png"))
     assert admin_page.foreign_hosts() == set()
 
@@ -156,9 +157,9 @@ def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
     page.click("#zm-upload-commit")
     page.wait_for_selector(".zm-message-ok >> text=Committed", timeout=20_000)
     upload_id = int(link.split("/")[-2])
-    record = _api(f"{live_server}/api/uploads/{upload_id}")
+    record = _api(admin_page, f"{live_server}/api/uploads/{upload_id}")
     assert record["status"] == "committed" and record["counts"]["inserted"] == 9
-    quarantine = _api(f"{live_server}{link}")
+    quarantine = _api(admin_page, f"{live_server}{link}")
     assert [f["properties"]["_reason"] for f in quarantine["features"]] == [
         "null_island", "swapped_axes", "swapped_axes"]  # in file order  # fmt: skip
     page.screenshot(path=str(tmp_path / "quarantine.png"))
@@ -259,7 +260,7 @@ def test_building_layer_preview_commit_and_rollback(live_server, admin_page, tmp
     page.wait_for_selector("#zm-upload-history tr[data-status='committed']", timeout=20_000)
     row = page.locator("#zm-upload-history tr").filter(has_text="nha.geojson").first
     upload_id = int(row.get_attribute("data-upload-id"))
-    assert _api(f"{live_server}/api/uploads/{upload_id}")["status"] == "committed"
+    assert _api(admin_page, f"{live_server}/api/uploads/{upload_id}")["status"] == "committed"
     page.click(f"#zm-upload-history tr[data-upload-id='{upload_id}'] button")
     page.wait_for_selector(
         f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"

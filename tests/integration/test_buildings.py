@@ -211,9 +211,9 @@ def test_building_import_killed_half_way_writes_nothing(
         before = _counts(session)
     command = [str(Path(sys.executable).parent / "zonemap"), "import", str(path), "--kind",
                "buildings", "--observed-on", "2025-01-01", "--json"]  # fmt: skip
-    # The commit marks its provinces for re-analysis last, after the buildings, their partition
-    # and the derived footprints: holding analysis_state stops it there.
-    with writes_held(test_database_url, "analysis_state") as held:
+    # The commit records its dependencies on earlier uploads after the buildings, their
+    # partition and the derived footprints: holding upload_dependencies stops it there.
+    with writes_held(test_database_url, "upload_dependencies") as held:
         env = {**os.environ, "DATABASE_URL": test_database_url}
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env)  # fmt: skip

@@ -201,9 +201,9 @@ def test_commit_killed_in_the_middle_leaves_database_unchanged(
     path, _ = _zone_file(tmp_path, "a", prefix="K")
     with Session(engine) as session:
         before = table_counts(session, TABLES)
-    # The commit marks its provinces for re-analysis last, after writing zones and boundaries:
-    # holding analysis_state stops it there, with everything else written.
-    with writes_held(test_database_url, "analysis_state") as held:
+    # The commit records its dependencies on earlier uploads after writing the zones, their
+    # boundaries and its journal: holding upload_dependencies stops it there.
+    with writes_held(test_database_url, "upload_dependencies") as held:
         proc = _cli([str(path), "--kind", "zones", "--json"], test_database_url)
         held.wait_for_writer()
         proc.kill()
