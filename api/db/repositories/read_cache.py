@@ -6,9 +6,9 @@ and writers fold committed rows into the counter without waiting on one another 
 and 0017). A statement sees the version grow by one with each committed write it sees, so a
 statement that sees version ``v`` sees exactly the same writes as every other statement that
 sees ``v``: a value computed under version ``v`` is right for all of them, in this process, in
-another worker, on another app server or on a replica (which replays both tables with the data). A commit changes the version: that
-costs a miss, never a stale answer. Writes to other tables (sessions, audit log, rate-limit
-buckets) leave it alone, so they do not empty the caches.
+another worker, on another app server or on a replica (which replays both tables with the
+data). A commit changes the version: that costs a miss, never a stale answer. Writes to other
+tables (sessions, audit log, rate-limit buckets) leave it alone, so they do not empty the caches.
 
 Rules: a value is stored under the version selected by the statement that computed it; a
 transaction that has written (``txid_current_if_assigned()`` set) sees its own uncommitted rows,
