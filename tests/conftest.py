@@ -27,9 +27,11 @@ DEMO_SEED = 7
 
 _MARKERS_BY_FOLDER = {"integration": "db", "browser": "browser"}
 # Access control: a request acts as someone only through explicit credentials. The `client`
-# fixture and `admin_headers` carry an API token of a real admin (TEST_ADMIN); nothing trusts
-# loopback requests (local_user stays unset).
+# fixture and `admin_headers` carry an API token of a real admin (TEST_ADMIN), browser pages
+# sign in with its password (`admin_page`); nothing trusts loopback requests (local_user stays
+# unset).
 TEST_ADMIN = "zonemap-test-admin"
+TEST_ADMIN_PASSWORD = "test-admin-password-1234"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,14 +87,17 @@ def test_database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def admin_headers(test_database_url: str) -> dict[str, str]:
-    """``Authorization`` of TEST_ADMIN (an admin committed in the test database) for requests
-    that write: the explicit credentials of apps and browser pages the tests drive."""
+    """``Authorization`` of TEST_ADMIN (an admin with a password, committed in the test
+    database) for requests that write: the explicit credentials of the apps the tests drive."""
+    from api.auth.tokens import create_token
+    from api.auth.users import create_user
     from api.db.engine import make_engine, make_session_factory
 
     eng = make_engine(test_database_url)
     try:
         with make_session_factory(eng).begin() as session:
-            token = issue_token(session, TEST_ADMIN)
+            create_user(session, TEST_ADMIN, role="admin", password=TEST_ADMIN_PASSWORD)
+            token = create_token(session, TEST_ADMIN, expires_days=1).token
     finally:
         eng.dispose()
     return {"Authorization": f"Bearer {token}"}

@@ -62,11 +62,17 @@ def watched_page(browser) -> Iterator[PageWatch]:  # noqa: ANN001
 
 
 @pytest.fixture
-def admin_page(browser, admin_headers) -> Iterator[PageWatch]:  # noqa: ANN001
-    """A page whose every request carries the test admin's API token."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="vi-VN", extra_http_headers=admin_headers
-    )
-    watch = PageWatch(context.new_page())
+def admin_page(browser, live_server, admin_headers) -> Iterator[PageWatch]:  # noqa: ANN001
+    """A page of the test admin, signed in on ``live_server`` with their password (a session
+    cookie, as a person's browser has: posts carry the CSRF token)."""
+    from tests.conftest import TEST_ADMIN, TEST_ADMIN_PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "zonemap_csrf")
+    form = {"name": TEST_ADMIN, "password": TEST_ADMIN_PASSWORD, "csrf_token": csrf}
+    assert context.request.post(f"{live_server}/login", form=form).ok
+    watch = PageWatch(page)
     yield watch
     context.close()

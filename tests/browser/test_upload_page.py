@@ -35,7 +35,7 @@ def _zipped_shapefile(folder: Path) -> Path:
 
 
 def _api(watch, url: str) -> dict:  # noqa: ANN001
-    """GET ``url`` with the page's credentials (its context's Authorization header)."""
+    """GET ``url`` with the page's credentials (its context's session cookie)."""
     response = watch.page.request.get(url)
     assert response.ok, (url, response.status)
     return response.json()
