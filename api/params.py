@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.errors import InvalidParameterError
 from api.services.admin_area import check_admin_area
 from geo.bbox import BBox, read_bbox
-from geo.vocabulary import CURRENT_ADMIN_VERSION, check_admin_version
+from geo.vocabulary import check_admin_version
 
 
 def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
@@ -20,9 +20,11 @@ def parse_bbox(raw: str | None, *, parameter: str = "bbox") -> BBox | None:
 
 
 def admin_version(
+    settings: SettingsDep,
     version: Annotated[str | None, Query(description="Admin boundary version")] = None,
 ) -> str:
-    return check_admin_version(version or CURRENT_ADMIN_VERSION, parameter="version")
+    """``version``, or the ``default_admin_version`` setting when none is given."""
+    return check_admin_version(version or settings.default_admin_version, parameter="version")
 
 
 def bbox_query(

@@ -9,32 +9,36 @@ from pydantic import BaseModel, Field
 from api.auth import audit
 from api.db.repositories import analysis as repo
 from api.db.repositories import live_analysis as live_repo
-from api.deps import EditorDep, SessionDep, client_ip
+from api.deps import EditorDep, SessionDep, SettingsDep, client_ip
 from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
 from api.services.admin_area import check_admin_area
 from api.services.analysis import run_analysis
 from api.services.analysis_status import analysis_status, parse_as_of
-from geo.vocabulary import CURRENT_ADMIN_VERSION, SEVERITIES
+from geo.vocabulary import SEVERITIES
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 
 
 class AnalysisRequest(BaseModel):
-    admin_version: str = CURRENT_ADMIN_VERSION
+    admin_version: str | None = Field(
+        default=None, description="Default: the default_admin_version setting"
+    )
     province: str | None = None
     thresholds: dict[str, Any] = Field(default_factory=dict, description="Overrides")
 
 
 @router.post("/analysis", status_code=201, operation_id="analysis-create")
 def create_analysis(
-    request: Request, session: SessionDep, editor: EditorDep, body: AnalysisRequest
+    request: Request, session: SessionDep, settings: SettingsDep, editor: EditorDep,
+    body: AnalysisRequest,
 ) -> dict:
     if body.thresholds and not editor.has_role("admin"):
         raise ForbiddenError("Overriding the flag thresholds needs the admin role.")
+    version = body.admin_version or settings.default_admin_version
     outcome = run_analysis(
         session,
-        version=body.admin_version,
+        version=version,
         province=body.province,
         overrides=body.thresholds or None,
     )
@@ -43,7 +47,7 @@ def create_analysis(
                  client_ip=client_ip(request), details=body.model_dump())  # fmt: skip
     return {
         "run_id": outcome.run_id,
-        "admin_version": body.admin_version,
+        "admin_version": version,
         "province": body.province,
         "zones": len(outcome.result.metrics),
         "flags": len(flags),

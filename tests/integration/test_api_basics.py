@@ -102,3 +102,20 @@ def test_zones_unknown_province_is_404_naming_parameter_like_every_province_path
 def test_unknown_version_on_provinces_is_422(client):
     response = client.get("/api/provinces", params={"version": "1975-38"})
     assert response.status_code == 422 and response.json()["parameter"] == "version"
+
+
+def test_default_admin_version_setting_is_the_version_of_requests_naming_none(
+    test_database_url, db_session
+):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from tests.conftest import use_test_transaction
+
+    app = create_app(Settings(database_url=test_database_url, default_admin_version="2008-63"))
+    use_test_transaction(app, db_session)
+    with TestClient(app) as client:
+        features = client.get("/api/provinces").json()["features"]
+        current = client.get("/api/provinces", params={"version": "2025-34"}).json()["features"]
+    assert (len(features), len(current)) == (63, 34)
