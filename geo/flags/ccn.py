@@ -27,7 +27,7 @@ from geo.types import Flag
 
 
 def ccn_size(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
-    """``CCN_SIZE_RULE``: clusters outside the legal size band (declared area, else boundary)."""
+    """``CCN_SIZE_RULE``: CCNs outside the legal size band (declared area, else boundary)."""
     c, t = thr.ccn_size, tab.frame
     declared = t["planned_area_ha"].to_numpy()
     area = np.where(np.isfinite(declared), declared, t["planned_ha"].to_numpy())
@@ -82,13 +82,13 @@ def _size_texts(c: Any) -> dict[str, tuple[str, float, str, str]]:
 
 
 def ccn_new(tab: ZoneTable, thr: Thresholds, peers: pd.DataFrame | None = None) -> list[Flag]:
-    """Decree 32 rule for new clusters, against the earlier clusters of the same province.
+    """Decree 32 rule for new CCNs, against the earlier CCNs of the same province.
 
-    The existing clusters of a new one are the live clusters of its province established
-    before it (or on an unknown date) with a known occupancy; running sums over the clusters
-    sorted by date give every new cluster's mean occupancy and unleased area at once.
+    The existing CCNs of a new one are the live CCNs of its province established
+    before it (or on an unknown date) with a known occupancy; running sums over the CCNs
+    sorted by date give every new CCN's mean occupancy and unleased area at once.
     ``peers`` (a zone table frame) adds zones that are not flagged here but count as existing
-    clusters (the rest of the province when only part of it is analysed).
+    CCNs (the rest of the province when only part of it is analysed).
     """
     c, t = thr.ccn_decree_32, tab.frame
     new = _live_ccn(t) & (t["established_on_ts"] >= ts(c.effective_from)).to_numpy()
@@ -119,7 +119,7 @@ def _live_ccn(t: pd.DataFrame) -> np.ndarray:
 def _earlier_peers(
     t: pd.DataFrame, known: np.ndarray, new: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per new cluster: count, occupancy sum and unleased ha of the known earlier peers."""
+    """Per new CCN: count, occupancy sum and unleased ha of the known earlier peers."""
     peers = pd.DataFrame(
         {
             "province": t["province_code"].to_numpy(dtype=object)[known],
@@ -213,7 +213,7 @@ def ccn_expansion(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
 
 
 def moratorium(tab: ZoneTable, thr: Thresholds) -> list[Flag]:
-    """``MORATORIUM``: clusters established or expanded during the Directive 07 freeze."""
+    """``MORATORIUM``: CCNs established or expanded during the Directive 07 freeze."""
     c, t = thr.moratorium, tab.frame
     start, end = ts(c.start), ts(c.end)
     frozen = {

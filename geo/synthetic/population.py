@@ -109,7 +109,7 @@ def _choose(
 def _established(
     rng: np.random.Generator, kind: np.ndarray, kkt_type: np.ndarray, end: int
 ) -> np.ndarray:
-    """Establishment dates (ordinals): parks from 1995, clusters mostly after 2003."""
+    """Establishment dates (ordinals): parks from 1995, CCNs mostly after 2003."""
     n = kind.size
     lo = np.select(
         [kkt_type == "coastal", kkt_type == "border", kind == "KCN"],
@@ -124,7 +124,7 @@ def _established(
     lo = np.array([d.toordinal() for d in lo])
     hi = np.array([d.toordinal() for d in hi])
     est = (lo + rng.beta(1.3, 1.0, n) * (hi - lo)).astype(int)
-    # Directive 07 froze new clusters: move most of those drawn inside the freeze after it.
+    # Directive 07 froze new CCNs: move most of those drawn inside the freeze after it.
     frozen = (kind == "CCN") & (est >= _FREEZE[0]) & (est <= _FREEZE[1]) & (rng.random(n) < 0.85)
     return np.where(frozen, np.minimum(est + 700, end), est)
 
