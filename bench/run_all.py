@@ -28,6 +28,7 @@ BENCHMARKS = (
     "reports",
     "national_report",
     "flagged_export",
+    "ellipsoidal_area",
 )
 
 

@@ -1,9 +1,10 @@
 """Areas on the WGS 84 ellipsoid, in hectares: the one area function of zonemap.
 
 Each geometry is projected to a Lambert azimuthal equal-area projection of the WGS 84
-ellipsoid centred on its 4° × 4° cell (``equal_area_cells``), where planar area is ellipsoidal
-area; the result agrees with ``pyproj.Geod.geometry_area_perimeter`` to far better than 0.1 %
-for zone- and province-sized polygons, vectorised (one projection call per cell).
+ellipsoid centred on the 4° × 4° cell of its bounding-box centre (``equal_area_cells``), where
+planar area is ellipsoidal area. The result agrees with ``pyproj.Geod.geometry_area_perimeter``
+to far better than 0.1 % for zone- and province-sized polygons, vectorised (one projection call
+per cell).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from geo.frames import anchor_lonlat, laea, project
+from geo.frames import laea, project
 
 M2_PER_HA = 10_000.0
 _WGS84 = 4326
@@ -44,8 +45,8 @@ def ellipsoidal_area_ha(geoms: gpd.GeoSeries | np.ndarray | Sequence[Any]) -> np
     out = np.zeros(len(arr))
     if len(arr) == 0:
         return out
-    lon, lat = anchor_lonlat(arr)
-    for idx, transformer in equal_area_cells(lon, lat):
+    xmin, ymin, xmax, ymax = shapely.bounds(arr).T  # NaN for missing and empty geometries
+    for idx, transformer in equal_area_cells((xmin + xmax) / 2, (ymin + ymax) / 2):
         out[idx] = shapely.area(project(arr[idx], transformer)) / M2_PER_HA
     return np.nan_to_num(out)
 
