@@ -18,6 +18,10 @@ UPLOAD_KINDS: Final = ("zones", "planned", "actual", "buildings")
 """What an uploaded file holds: zones (with their boundaries), planning boundaries, actual
 footprints, or a building layer."""
 
+FEATURE_UPLOAD_KINDS: Final = UPLOAD_KINDS[:3]
+"""The kinds read whole by ``geo.ingest.upload`` (a building layer is streamed in chunks by
+``geo.ingest.buildings``)."""
+
 FLAG_CODES: Final = (
     "FOOTPRINT_MISMATCH",
     "ENCROACHMENT",
@@ -36,6 +40,9 @@ FLAG_CODES: Final = (
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: Final = ("critical", "warning", "info")
 """Flag severities, most severe first."""
+
+SEVERITY_RANK: Final = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
+"""A severity's rank: the most severe is the highest (critical 3, warning 2, info 1)."""
 
 ADMIN_VERSIONS: Final = ("2008-63", "2025-34")
 """The admin-boundary versions: the 63 provinces of 2008 – mid 2025 and the 34 since 2025."""

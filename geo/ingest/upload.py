@@ -39,13 +39,14 @@ from geo.ingest.prepared import PreparedUpload, QuarantinedFeature, quarantined_
 from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
 from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
 from geo.ingest.validate import Issue
+from geo.vocabulary import FEATURE_UPLOAD_KINDS
 
 __all__ = [
     "KINDS", "PreparedUpload", "QuarantinedFeature", "check_coordinates", "prepare_upload",
     "settle_crs",
 ]  # fmt: skip
 
-KINDS = ("zones", "planned", "actual")
+KINDS = FEATURE_UPLOAD_KINDS
 _GUESS_SHOWN = 5
 Progress = Callable[[str, float], None]
 

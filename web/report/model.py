@@ -12,11 +12,10 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 
-from web.i18n.flags import SEVERITIES
+from geo.vocabulary import SEVERITIES, SEVERITY_RANK
 from web.report.changes_model import ReportChanges
 
 __all__ = ["SEVERITIES", "SEVERITY_RANK", "ProvinceReport"]
-SEVERITY_RANK = {"critical": 3, "warning": 2, "info": 1}
 
 
 @dataclass(frozen=True)

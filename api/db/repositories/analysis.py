@@ -17,9 +17,9 @@ from api.db.repositories import bulk
 from api.db.repositories.frames import read_frame
 from api.db.sql import query
 from geo.analysis.footprint import METRIC_COLUMNS as FOOTPRINT_METRICS
+from geo.vocabulary import SEVERITY_RANK
 
 METRIC_COLUMNS = ("status", *FOOTPRINT_METRICS)
-SEVERITY_RANK = {"info": 1, "warning": 2, "critical": 3}
 
 
 def read_zones(session: Session, *, version: str, province: str | None) -> gpd.GeoDataFrame:
