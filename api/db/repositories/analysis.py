@@ -7,9 +7,7 @@ import math
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -133,13 +131,7 @@ def _ewkb_hex(geoms: Any, codes: list[str]) -> list[str | None]:
     """Hex EWKB (SRID 4326, polygons promoted to multipolygons), vectorised; None if empty."""
     if geoms is None:
         return [None] * len(codes)
-    array = np.asarray(geoms, dtype=object)
-    array = np.where(shapely.is_missing(array) | shapely.is_empty(array), None, array)
-    polygons = shapely.get_type_id(array) == 3
-    if polygons.any():
-        array[polygons] = shapely.multipolygons(array[polygons][:, None])
-    hexed = shapely.to_wkb(shapely.set_srid(array, 4326), hex=True, include_srid=True)
-    return np.where(shapely.is_missing(array), None, hexed).tolist()
+    return bulk.ewkb_hex_array(geoms, as_multi=True).tolist()
 
 
 def store_provinces(session: Session, run_id: int, stats: list[dict]) -> int:
@@ -174,9 +166,7 @@ def store_clusters(session: Session, run_id: int, clusters: list) -> int:
 
 
 def _hull_hex(geom: Any) -> str:
-    import shapely
-
-    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+    return bulk.ewkb_hex_array([geom])[0]
 
 
 def latest_run(session: Session, *, version: str, province: str | None = None) -> dict | None:

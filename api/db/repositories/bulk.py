@@ -1,4 +1,5 @@
-"""Bulk writes with COPY: zones, planning-boundary versions and actual footprints.
+"""Bulk writes with COPY (zones, planning-boundary versions, actual footprints, staged uploads,
+analysis results) and the one EWKB writer their geometries go through.
 
 Geometries go in as hex EWKB (SRID 4326), which COPY casts straight into geometry columns.
 """
@@ -10,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import text
@@ -39,13 +41,43 @@ BOUNDARY_COLUMNS = (
 FOOTPRINT_COLUMNS = ("zone_id", "source", "observed_on", "geom", "upload_id")
 
 
+_EWKB_SRID_FLAG = 0x20000000
+_SRID_4326 = (4326).to_bytes(4, "little")
+
+
+def ewkb_hex_array(geoms: Any, *, as_multi: bool = False) -> np.ndarray:
+    """Hex EWKB (SRID 4326) of every geometry of ``geoms`` (EPSG:4326), None for missing and
+    empty ones; ``as_multi`` promotes polygons to multipolygons (for MultiPolygon columns).
+
+    Built from GEOS's binary WKB with the SRID spliced in: GEOS's own hex EWKB writer is ~5x
+    slower, which a 100,000-feature COPY notices.
+    """
+    array = np.asarray(geoms, dtype=object)
+    out = np.full(len(array), None, dtype=object)
+    present = ~(shapely.is_missing(array) | shapely.is_empty(array))
+    if not present.any():
+        return out
+    chosen = array[present]
+    if as_multi:
+        polygons = shapely.get_type_id(chosen) == 3
+        if polygons.any():
+            chosen[polygons] = shapely.multipolygons(chosen[polygons][:, None])
+    wkb = shapely.to_wkb(chosen, byte_order=1, flavor="extended")
+    out[present] = [ewkb(w).hex() for w in wkb]
+    return out
+
+
+def ewkb(wkb: bytes) -> bytes:
+    """Little-endian WKB → EWKB with SRID 4326 (type flag 0x20000000, SRID after the type)."""
+    kind = int.from_bytes(wkb[1:5], "little") | _EWKB_SRID_FLAG
+    return wkb[:1] + kind.to_bytes(4, "little") + _SRID_4326 + wkb[5:]
+
+
 def ewkb_hex(geom: Any) -> str | None:
-    """Hex EWKB with SRID 4326, promoting polygons to multipolygons; None for missing."""
-    if geom is None or (isinstance(geom, float) and math.isnan(geom)) or geom.is_empty:
+    """One geometry as ``ewkb_hex_array`` writes it, polygons promoted; None for missing."""
+    if geom is None or (isinstance(geom, float) and math.isnan(geom)):
         return None
-    if geom.geom_type == "Polygon":
-        geom = shapely.MultiPolygon([geom])
-    return shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+    return ewkb_hex_array([geom], as_multi=True)[0]
 
 
 def copy_rows(

@@ -23,8 +23,6 @@ STAGED_FIELDS = (
     "geom_province_code",
 )  # fmt: skip
 _COLUMNS = ("upload_id", "ord", *STAGED_FIELDS, "geom", "location", "original_geom", "area_ha")
-_EWKB_SRID_FLAG = 0x20000000
-_SRID_4326 = (4326).to_bytes(4, "little")
 _UPLOAD_COLUMNS = (
     "id, kind, filename, sha256, size_bytes, status, uploaded_by, source_crs, encoding, counts, "
     "warnings, errors, created_at, commit_seq, committed_at, rolled_back_at, stage, progress, "
@@ -71,15 +69,14 @@ def stage_features(
     geoms = features.geometry.to_numpy()
     is_point = shapely.get_type_id(geoms) == 0
     polygons = np.where(is_point, None, geoms)
-    single = shapely.get_type_id(polygons) == 3
-    polygons[single] = shapely.multipolygons(polygons[single], indices=np.arange(single.sum()))
+    points = np.where(is_point, geoms, None)
     original = np.full(n, None, dtype=object)
     if len(originals):
-        original[originals.index.to_numpy()] = _hex(originals.to_numpy())
+        original[originals.index.to_numpy()] = bulk.ewkb_hex_array(originals.to_numpy())
     columns = [
         [upload_id] * n, range(n),
         *(_column(features, name) for name in STAGED_FIELDS),
-        _hex(polygons), _hex(np.where(is_point, geoms, None)), original,
+        bulk.ewkb_hex_array(polygons, as_multi=True), bulk.ewkb_hex_array(points), original,
         features["area_ha"].to_numpy().tolist(),
     ]  # fmt: skip
     bulk.copy_rows(session, "upload_features", _COLUMNS, zip(*columns, strict=True), plain=True)
@@ -94,7 +91,7 @@ def stage_quarantine(session: Session, upload_id: int, quarantine: Sequence[Any]
         {"u": upload_id, "ord": q.index, "fid": None if q.fid is None else str(q.fid),
          "code": q.code, "reason": q.reason, "detail": q.detail, "message": q.message,
          "props": json.dumps(q.properties, ensure_ascii=False, default=str),
-         "geom": None if q.geometry is None else _ewkb(shapely.to_wkb(q.geometry, byte_order=1,
+         "geom": None if q.geometry is None else bulk.ewkb(shapely.to_wkb(q.geometry, byte_order=1,
                                                                      flavor="extended")).hex(),
          "wkt": q.original_wkt}
         for q in quarantine
@@ -132,22 +129,6 @@ def quarantine_features(
                         "_message": r["message"], "_original_wkt": r["original_wkt"]}}
         for r in rows
     ]  # fmt: skip
-
-
-def _hex(geoms: np.ndarray) -> np.ndarray:
-    """Hex EWKB (SRID 4326) of every present geometry; None for missing or empty ones."""
-    out = np.full(len(geoms), None, dtype=object)
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if present.any():
-        wkb = shapely.to_wkb(geoms[present], byte_order=1, flavor="extended")
-        out[present] = [_ewkb(w).hex() for w in wkb]
-    return out
-
-
-def _ewkb(wkb: bytes) -> bytes:
-    """Little-endian WKB → EWKB with SRID 4326 (type flag 0x20000000, SRID after the type)."""
-    kind = int.from_bytes(wkb[1:5], "little") | _EWKB_SRID_FLAG
-    return wkb[:1] + kind.to_bytes(4, "little") + _SRID_4326 + wkb[5:]
 
 
 def _column(features: pd.DataFrame, name: str) -> np.ndarray:
