@@ -155,6 +155,40 @@ def test_points_and_lines_as_buildings_are_refused_with_counts(
     assert _counts(db_session) == before
 
 
+def test_broken_buildings_are_quarantined_and_the_good_ones_imported(
+    db_session: Session, tmp_path: Path
+) -> None:
+    scenario = building_scenario(2, far=0)
+    _zones(db_session, tmp_path, scenario)
+    sliver = shapely.Polygon([(105.41, 20.51), (105.42, 20.51), (105.43, 20.51)])
+    broken = [shapely.Point(105.41, 20.51), shapely.box(2.30, 48.80, 2.31, 48.81), sliver]
+    path = tmp_path / "mixed.geojson"
+    gpd.GeoDataFrame(geometry=[*broken, *scenario.buildings], crs=4326).to_file(path,
+                                                                                driver="GeoJSON")
+    before = _counts(db_session)
+    upload_id, preview = _buildings(db_session, path, commit=False)
+    assert preview["quarantined"] == 3 and preview["buildings"] == len(scenario.buildings)
+    assert {q["index"]: q["reason"] for q in preview["quarantine"]} == {
+        0: "wrong_geometry_type", 1: "outside_vietnam", 2: "invalid_geometry"}
+    assert len(preview["quarantine_preview"]["features"]) == 2  # the sliver has no area to draw
+    with pytest.raises(svc.QuarantineNotAcceptedError, match="3 feature"):
+        svc.commit(db_session, upload_id)
+    counts = svc.commit(db_session, upload_id, accept_quarantine=True)
+    assert counts["inserted"] == len(scenario.buildings) and counts["quarantined"] == 3
+    stored = db_session.execute(text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
+                                {"o": counts["observation_id"]}).scalar_one()  # fmt: skip
+    assert stored == len(scenario.buildings)
+    stats = _stats(db_session, counts["observation_id"])
+    assert [stats[c]["building_count"] for c in scenario.expected["code"]] == \
+        scenario.expected["building_count"].tolist()  # fmt: skip
+    kept_aside = svc.quarantine_geojson(db_session, upload_id)["features"]
+    assert [f["properties"]["_original_wkt"][:5] for f in kept_aside] == ["POINT", "POLYG",
+                                                                          "POLYG"]  # fmt: skip
+    svc.rollback(db_session, upload_id)
+    data = ("buildings", "building_observations", "zone_building_stats", "actual_footprints")
+    assert {k: _counts(db_session)[k] for k in data} == {k: before[k] for k in data}
+
+
 def test_buildings_without_prj_are_refused_like_other_kinds(
     db_session: Session, tmp_path: Path
 ) -> None:
