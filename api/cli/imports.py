@@ -208,7 +208,7 @@ def _progress(quiet: bool) -> Iterator[svc.Progress]:
     with bar:
         task = bar.add_task("import", total=1.0)
 
-        def report(stage: str, fraction: float) -> None:
+        def report(stage: str, fraction: float, **_counts: int) -> None:
             bar.update(task, description=stage, completed=fraction)
 
         yield report

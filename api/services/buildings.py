@@ -24,7 +24,7 @@ from api.db.repositories import buildings as repo
 from api.db.repositories import uploads as uploads_repo
 from api.errors import NotFoundError, UploadRejectedError
 
-Progress = Callable[[str, float], None]
+Progress = Callable[..., None]  # (stage, fraction, *, processed=None, total=None)
 DERIVED_PREFIX = "derived:buildings:"
 
 
@@ -47,7 +47,7 @@ def stage_buildings(
     from geo.ingest.buildings import read_buildings
     from geo.ingest.io import ReadLimits
 
-    report = progress or (lambda _s, _f: None)
+    report = progress or (lambda _s, _f, **_counts: None)
     source, observed_on = _observation(options, filename)
     report("read", 0.0)
     with read_buildings(
@@ -68,7 +68,8 @@ def stage_buildings(
             for chunk in layer.chunks:
                 writer.write(chunk.geoms)
                 uploads_repo.stage_quarantine(session, upload_id, chunk.quarantine)
-                report("buildings", min(layer.tally.read / layer.feature_count, 1.0) * 0.9)
+                report("buildings", min(layer.tally.read / layer.feature_count, 1.0) * 0.9,
+                       processed=layer.tally.read, total=layer.feature_count)  # fmt: skip
         layer.tally.refuse_if_mostly_broken()
         tally = layer.tally
     repo.set_observation_totals(session, observation_id, building_count=tally.kept,
@@ -78,7 +79,7 @@ def stage_buildings(
                       "quarantined": tally.quarantined}, stage="previewed")  # fmt: skip
     summary = _summary(layer, tally, upload_id, observation_id, source, observed_on)
     summary.update(_quarantine_summary(session, upload_id, tally))
-    report("buildings", 1.0)
+    report("buildings", 1.0, processed=tally.read, total=tally.read)
     return upload_id, summary
 
 

@@ -227,7 +227,8 @@ def commit(
     report("commit", 0.0)
     counts = _apply(session, upload_id)
     if upload["kind"] == "buildings" and derive and counts["inserted"]:
-        counts["derived"] = buildings.derive_footprints(session, counts["observation_id"])
+        counts["derived"] = buildings.derive_footprints(session, counts["observation_id"],
+                                                        progress=report)  # fmt: skip
     order.assign_commit_seq(session, upload_id)
     order.record_dependencies(session, upload_id)
     _pause_for_tests()

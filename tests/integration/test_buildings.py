@@ -305,6 +305,33 @@ def test_http_building_upload_preview_commit_rollback(client, tmp_path: Path) ->
     assert rolled.status_code == 200 and rolled.json()["undone"]["observations_deleted"] == 1
 
 
+def test_http_building_upload_reports_progress_under_the_page_token(
+    client, tmp_path: Path  # noqa: ANN001
+) -> None:
+    scenario = building_scenario(1, far=3, origin=(107.0, 11.5))
+    path = tmp_path / "nha.geojson"
+    gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326).to_file(path, driver="GeoJSON")
+    token = os.urandom(16).hex()
+    assert client.get(f"/api/uploads/progress/{token}").status_code == 404  # nothing yet
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings", "observed_on": "2025-06-01",
+                                     "progress_token": token})  # fmt: skip
+    assert response.status_code == 201, response.text
+    done = client.get(f"/api/uploads/progress/{token}").json()
+    n = len(scenario.buildings)
+    assert (done["stage"], done["fraction"], done["processed"], done["total"]) == \
+        ("buildings", 1.0, n, n)  # fmt: skip
+    commit_token = os.urandom(16).hex()
+    upload_id = response.json()["upload_id"]
+    committed = client.post(f"/api/uploads/{upload_id}/commit",
+                            data={"progress_token": commit_token})  # fmt: skip
+    assert committed.status_code == 200, committed.text
+    assert client.get(f"/api/uploads/progress/{commit_token}").json()["stage"] == "commit"
+    bad = client.post(f"/api/uploads/{upload_id}/commit", data={"progress_token": "x;drop"})
+    assert bad.status_code == 422 and "progress_token" in bad.text
+
+
 def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) -> None:  # noqa: ANN001
     path = tmp_path / "nha.geojson"
     houses = building_scenario(1, far=0).buildings[:3]
