@@ -332,6 +332,24 @@ def test_http_building_upload_reports_progress_under_the_page_token(
     assert bad.status_code == 422 and "progress_token" in bad.text
 
 
+def test_http_points_and_lines_as_buildings_are_refused_with_counts(
+    client, db_session: Session, tmp_path: Path  # noqa: ANN001
+) -> None:
+    line = shapely.LineString([(105.4, 20.5), (105.5, 20.6)])
+    geoms = [shapely.Point(105.41, 20.51)] * 3 + [line]
+    path = tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=[*geoms, *building_scenario(1, far=0).buildings[:2]],
+                     crs=4326).to_file(path, driver="GeoJSON")  # fmt: skip
+    before = _counts(db_session)
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings", "observed_on": "2025-06-01"})  # fmt: skip
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "wrong_geometry_type" and "1 LineString, 3 Point" in str(body)
+    assert _counts(db_session) == before
+
+
 def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) -> None:  # noqa: ANN001
     path = tmp_path / "nha.geojson"
     houses = building_scenario(1, far=0).buildings[:3]
