@@ -18,6 +18,7 @@ QUARANTINE_VI: Final = {
     "upload.progress.derive": "dựng dấu vết xây dựng",
     "upload.progress.store": "lưu dấu vết xây dựng",
     "upload.progress.count": "{processed} / {total} đối tượng",
+    "upload.checks_more": "… và {count} cảnh báo khác cùng loại",
     "upload.constants": "Giá trị chung cho mọi đối tượng (vd. kind=KCN)",
     "upload.code_prefix": "Tiền tố mã khi tệp không có cột mã (mã = tiền tố + số hiệu đối tượng)",
     "upload.quarantine": "Đối tượng bị cách ly",
@@ -79,6 +80,7 @@ QUARANTINE_EN: Final = {
     "upload.progress.derive": "deriving built-up footprints",
     "upload.progress.store": "storing built-up footprints",
     "upload.progress.count": "{processed} / {total} features",
+    "upload.checks_more": "… and {count} more findings like these",
     "upload.constants": "One value for every feature (e.g. kind=KCN)",
     "upload.code_prefix": "Code prefix when the file has no code column (code = prefix + "
     "feature id)",

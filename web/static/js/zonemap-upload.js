@@ -260,9 +260,13 @@
         "» → «" + s.after + "»";
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
-    this.showList("zm-upload-checks", "upload.checks", (doc.checks || []).map(function (c) {
+    var checks = (doc.checks || []).map(function (c) {
       return cfg.lang === "en" ? c.message_en : c.message_vi;
-    }));
+    });
+    if (doc.checks_total > checks.length) {
+      checks.push(U.label(cfg, "upload.checks_more", { count: U.number(cfg, doc.checks_total - checks.length, 0) }));
+    }
+    this.showList("zm-upload-checks", "upload.checks", checks);
     this.showQuarantine(doc);
     this.message("ok", would);
     this.drawPreview(doc);

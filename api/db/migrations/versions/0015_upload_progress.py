@@ -1,11 +1,10 @@
 """Progress of long uploads; zones written once by an upload of new zones with boundaries.
 
-Progress: 
-An upload (preview or commit) runs in one transaction, so the rows it writes are invisible to
-other sessions until it ends. Its progress is written instead, through a short autocommit
-connection, into ``upload_progress`` under a random token the upload page chose; the page
-polls it. The table is UNLOGGED: progress is worth nothing after a crash. Rows older than a
-day are removed by the writer.
+Progress: an upload (preview or commit) runs in one transaction, so the rows
+it writes are invisible to other sessions until it ends. Its progress is written instead,
+through a short autocommit connection, into ``upload_progress`` under a random token the
+upload page chose; the page polls it. The table is UNLOGGED: progress is worth nothing after
+a crash. Rows older than a day are removed by the writer.
 
 ``zones.current_geom`` (migration 0008) is kept by triggers: a zone's BEFORE INSERT trigger
 looked up its current boundary, and every statement inserting boundaries then rewrote each of
