@@ -15,7 +15,7 @@ insert as the zone's first boundary) keeps it, and the boundaries' trigger updat
 zones whose ``current_geom`` differs from what it must be, so a wrong value is still corrected.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
