@@ -297,4 +297,10 @@ def test_long_commit_shows_its_progress_on_the_page(live_server, watched_page, t
     row = page.locator("#zm-upload-history tr").filter(has_text="nha-progress.geojson").first
     upload_id = int(row.get_attribute("data-upload-id"))
     assert _api(f"{live_server}/api/uploads/{upload_id}")["status"] == "committed"
+    monkeypatch.delenv("ZONEMAP_TEST_COMMIT_PAUSE_S")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(f"#zm-upload-history tr[data-upload-id='{upload_id}'] button")  # leave no partition
+    page.wait_for_selector(
+        f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
+    )
     assert watched_page.console_errors == []
