@@ -42,11 +42,11 @@ def with_hint(exc: Exception) -> str:
 
 def error_document(message: str, exc: Exception | None) -> dict[str, Any]:
     """The ``--json`` document of a refused import: ``errors`` filled, the diagnosis if any."""
-    from api.services import uploads as svc
+    from api.services import upload_documents as docs
 
     prepared = getattr(exc, "prepared", None)
     doc: dict[str, Any] = (
-        svc.report_document(prepared, None) if prepared is not None else {"upload_id": None}
+        docs.report_document(prepared, None) if prepared is not None else {"upload_id": None}
     )
     doc["status"] = "refused"
     doc["error_code"] = getattr(exc, "code", "error") if exc is not None else "invalid_arguments"

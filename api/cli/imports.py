@@ -137,6 +137,7 @@ def _await_analysis(touched: list[tuple[str, str]]) -> dict:
 def _run(
     path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, skip_bad: bool
 ) -> tuple[dict, list[tuple[str, str]]]:
+    from api.services import upload_documents as docs
     from api.services import uploads as svc
 
     max_bytes = settings().max_upload_mb * 1024**2
@@ -147,16 +148,16 @@ def _run(
         )
         prepared, upload_id = staged.prepared, staged.upload_id
         if dry_run:
-            # Bounded (svc.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
-            preview = svc.preview_geojson(session, upload_id)
-            return svc.report_document(prepared, staged.counts, preview=preview), []
+            # Bounded (docs.PREVIEW_FEATURES): a 100k-polygon preview would be ~100 MB of JSON.
+            preview = docs.preview_geojson(session, upload_id)
+            return docs.report_document(prepared, staged.counts, preview=preview), []
         try:
             counts = svc.commit(session, upload_id, progress=report, accept_quarantine=skip_bad)
         except svc.QuarantineNotAcceptedError as exc:
             exc.prepared = prepared  # type: ignore[attr-defined]
             raise
         touched = list(session.info.get("dirty_partitions", []))
-        return svc.report_document(prepared, counts, upload_id=upload_id), touched
+        return docs.report_document(prepared, counts, upload_id=upload_id), touched
 
 
 def _run_buildings(

@@ -19,6 +19,7 @@ from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
 from api.deps import EditorDep, SessionDep, SettingsDep, ViewerDep, client_ip
 from api.errors import InvalidParameterError, RequestTooLargeError
 from api.services import buildings
+from api.services import upload_documents as docs
 from api.services import upload_progress as progress
 from api.services import uploads as svc
 from geo.ingest.mapping import parse_mapping_args
@@ -72,8 +73,8 @@ def create_upload(
     upload_id, counts = staged.upload_id, staged.counts or {}
     _audit(request, session, editor, "upload.preview", upload_id,
            {"kind": kind, "filename": file.filename, **counts})  # fmt: skip
-    preview = svc.preview_geojson(session, upload_id)
-    return svc.report_document(staged.prepared, counts, upload_id=upload_id, preview=preview)
+    preview = docs.preview_geojson(session, upload_id)
+    return docs.report_document(staged.prepared, counts, upload_id=upload_id, preview=preview)
 
 
 def _create_buildings(

@@ -86,7 +86,7 @@ def stage_buildings(
 def _quarantine_summary(session: Session, upload_id: int, tally: Any) -> dict:
     """The quarantine part of the preview, as the other kinds give it (counts per reason, the
     first quarantined features, and those with a position to draw)."""
-    from api.services.uploads import PREVIEW_FEATURES, QUARANTINE_LISTED
+    from api.services.upload_documents import PREVIEW_FEATURES, QUARANTINE_LISTED
 
     if not tally.quarantined:
         return {"quarantined": 0, "diagnosis": tally.diagnosis, "quarantine": []}

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.db.repositories.uploads import table_counts
 from api.errors import ConflictError
+from api.services import upload_documents as docs
 from api.services import uploads as svc
 from tests.conftest import ROOT, shared_data
 from tests.table_locks import writes_held
@@ -309,8 +310,8 @@ def test_report_lists_the_first_area_findings_and_counts_them_all(
     path = zipped_shapefile(tmp_path / "wrong-areas", to_tm3(src), encoding="tcvn3")
     opts = svc.UploadOptions(kind="zones")
     prepared = svc.prepare(db_session, path, opts, max_bytes=MAX_BYTES)
-    monkeypatch.setattr(svc, "QUARANTINE_LISTED", 2)
-    doc = svc.report_document(prepared, None)
+    monkeypatch.setattr(docs, "QUARANTINE_LISTED", 2)
+    doc = docs.report_document(prepared, None)
     assert len(doc["checks"]) == 2 and doc["checks"][0]["row"] == 1
     assert doc["checks_by_code"]["area_mismatch"] == 4  # CCN zones add size findings
     assert doc["checks_total"] == sum(doc["checks_by_code"].values()) > 2
