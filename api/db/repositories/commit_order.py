@@ -28,53 +28,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# Only rows an earlier upload can have journalled are probed: the rows this upload updated or
-# closed (a row it inserted is new), and the zones its boundary and footprint rows belong to
-# (did an earlier upload insert that zone?), except zones it inserted itself or whose zone row
-# it changed (that row's own probe finds the insert). Each probe is a LATERAL subquery behind
-# OFFSET 0, which the planner cannot flatten into a join: it stays one lookup on
-# ix_upload_changes_row per probed row, so the plan does not depend on the journal's
-# statistics. (With statistics taken while the journal was small, a flattened join probed
-# every earlier zone insert against a bitmap of this upload's 150,000 journal rows: minutes,
-# right after a 50,000-feature commit.)
-_DEPENDENCIES = """
-WITH mine AS MATERIALIZED (
-    SELECT table_name, row_id, zone_id, action FROM upload_changes WHERE upload_id = :u
-), probes AS MATERIALIZED (
-    SELECT table_name, row_id, min(kind) = 1 AS zone_insert FROM (
-        SELECT table_name, row_id, 0 AS kind FROM mine WHERE action <> 'insert'
-        UNION ALL
-        SELECT 'zones', zone_id, 1 FROM mine WHERE table_name <> 'zones'
-        UNION ALL
-        SELECT 'zones', row_id, 2 FROM mine WHERE table_name = 'zones' AND action = 'insert'
-    ) q GROUP BY table_name, row_id HAVING max(kind) < 2
-)
-SELECT DISTINCT e.upload_id FROM probes p CROSS JOIN LATERAL (
-    SELECT earlier.upload_id FROM upload_changes earlier
-    WHERE earlier.table_name = p.table_name AND earlier.row_id = p.row_id
-    AND earlier.upload_id <> :u AND (NOT p.zone_insert OR earlier.action = 'insert')
-    OFFSET 0
-) e
-"""
-_RECORD = """
-INSERT INTO upload_dependencies (upload_id, earlier_upload_id)
-SELECT :u, u.id FROM uploads u WHERE u.id = ANY(:earlier) AND u.status = 'committed'
-RETURNING earlier_upload_id
-"""
-
-# Every committed upload that depends on :u, directly or through other committed uploads,
-# newest commit first: rolled back in that order, each one's own check passes.
-_DEPENDENTS = """
-WITH RECURSIVE later (id) AS (
-    SELECT d.upload_id FROM upload_dependencies d JOIN uploads u ON u.id = d.upload_id
-    WHERE d.earlier_upload_id = :u AND u.status = 'committed'
-    UNION
-    SELECT d.upload_id FROM later l JOIN upload_dependencies d ON d.earlier_upload_id = l.id
-    JOIN uploads u ON u.id = d.upload_id WHERE u.status = 'committed'
-)
-SELECT u.id, u.commit_seq, u.filename, u.uploaded_by, u.committed_at
-FROM later l JOIN uploads u ON u.id = l.id ORDER BY u.commit_seq DESC
-"""
+from api.db.sql import query
 
 
 def assign_commit_seq(session: Session, upload_id: int) -> int:
@@ -92,12 +46,13 @@ def record_dependencies(session: Session, upload_id: int) -> list[int]:
     Run in the commit, after the changes are journalled: every other committed upload is
     earlier in commit order (the commit lock is held).
     """
-    earlier = session.execute(text(_DEPENDENCIES), {"u": upload_id}).scalars().all()
-    rows = session.execute(text(_RECORD), {"u": upload_id, "earlier": list(earlier)})
+    earlier = session.execute(query("upload_dependencies_of"), {"u": upload_id}).scalars().all()
+    params = {"u": upload_id, "earlier": list(earlier)}
+    rows = session.execute(query("upload_dependencies_record"), params)
     return sorted(r[0] for r in rows)
 
 
 def committed_dependents(session: Session, upload_id: int) -> list[dict]:
     """Committed uploads that must be rolled back before ``upload_id``, newest commit first."""
-    rows = session.execute(text(_DEPENDENTS), {"u": upload_id}).mappings()
+    rows = session.execute(query("upload_dependents"), {"u": upload_id}).mappings()
     return [dict(r) for r in rows]

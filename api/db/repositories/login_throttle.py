@@ -8,15 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-_FAILURE_UPSERT = """
-INSERT INTO login_throttle AS t (key, failures, last_failure_at, blocked_until)
-VALUES (:key, 1, now(), NULL)
-ON CONFLICT (key) DO UPDATE SET
-    failures = CASE WHEN t.locked_at IS NULL AND t.last_failure_at < now() - make_interval(
-        secs => :forget) THEN 1 ELSE t.failures + 1 END,
-    last_failure_at = now()
-RETURNING failures
-"""
+from api.db.sql import query
 
 
 def lock_key(session: Session, key: str) -> None:
@@ -43,7 +35,7 @@ def count_failure(session: Session, key: str, *, forget_after_s: float) -> int:
     """Add a failure to ``key`` (restarting the count after ``forget_after_s`` quiet seconds
     unless locked); return its failures."""
     params = {"key": key, "forget": forget_after_s}
-    return int(session.execute(text(_FAILURE_UPSERT), params).scalar_one())
+    return int(session.execute(query("login_throttle_failure"), params).scalar_one())
 
 
 def block(session: Session, key: str, *, wait_s: float, lock: bool) -> None:
