@@ -1,4 +1,4 @@
-"""The one bbox parser behind ``/api`` (``api.params``) and ``/ogc`` (``api.ogc.params``).
+"""The one bbox parser of the HTTP query parameters (`/api` and `/ogc` both read bboxes with it).
 
 A bbox is four comma-separated finite numbers, lower-left corner first. In degrees it must lie
 within [-180, 180] x [-90, 90]. Every problem raises ``BBoxError`` naming the parameter, with
