@@ -61,7 +61,7 @@ def _analyse_unless_done(*, force: bool = False, version: str = "2025-34") -> No
     finally:
         engine.dispose()
     typer.echo(
-        f"analysed {outcome.provinces} partitions: {len(outcome.result.flags)} flags "
+        f"analysed {outcome.provinces} partitions: {outcome.snapshot.flags} flags "
         f"(run {outcome.run_id}, {outcome.duration_s:.1f} s)",
         err=True,
     )

@@ -37,17 +37,18 @@ def create_analysis(
         version=body.admin_version,
         province=body.province,
         overrides=body.thresholds or None,
+        keep=False,
     )
-    flags = outcome.result.flags
     audit.record(session, "analysis.run", principal=editor, target=f"run:{outcome.run_id}",
                  client_ip=client_ip(request), details=body.model_dump())  # fmt: skip
     return {
         "run_id": outcome.run_id,
         "admin_version": body.admin_version,
         "province": body.province,
-        "zones": len(outcome.result.metrics),
-        "flags": len(flags),
-        "fingerprint": outcome.result.fingerprint,
+        "zones": outcome.zones,
+        "flags": sum((outcome.flag_counts or {}).values()),
+        "flag_counts": outcome.flag_counts,
+        "fingerprint": outcome.fingerprint,
         "duration_s": round(outcome.duration_s, 3),
     }
 

@@ -103,7 +103,7 @@ def run_combine_job(database_url: str, version: str) -> int | None:
         stored = live.combine_snapshot(
             session, version=version, thresholds=live.default_thresholds()
         )
-        return stored[0] if stored else None
+        return stored.run_id if stored else None
 
 
 def mark_upload_dirty(session: Session, upload_id: int) -> list[tuple[str, str]]:

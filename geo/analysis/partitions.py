@@ -67,6 +67,66 @@ class PartitionResult:
     zone_count: int = field(default=0)
 
 
+@dataclass(frozen=True)
+class ClusterInputs:
+    """What the national cluster step needs of one partition (small: no metrics, no flags).
+
+    ``nodes`` and ``edges`` as in :class:`PartitionResult`, keeping only the nodes with a pair
+    when a cluster needs more than one zone (a zone with no neighbour is then noise), and
+    ``located`` for those nodes.
+    """
+
+    province: str | None
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    located: pd.Series
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """The dense clusters of the nation, their ``DENSE_CLUSTER`` flags and, per province code
+    of ``provinces``, the sorted ids of the clusters with a member located in it."""
+
+    clusters: list
+    flags: list[Flag]
+    provinces: list[str]
+    by_province: list[tuple[int, ...]]
+
+
+def cluster_inputs(part: PartitionResult, thresholds: Thresholds) -> ClusterInputs:
+    """The part of ``part`` the national cluster step reads."""
+    nodes = part.nodes
+    if thresholds.dense_cluster.min_zones > 1:
+        linked = set(part.edges["a"]) | set(part.edges["b"])
+        nodes = nodes[nodes["code"].isin(linked)].reset_index(drop=True)
+    located = part.located[part.located.index.isin(set(nodes["code"]))]
+    return ClusterInputs(part.province, nodes, part.edges, located)
+
+
+def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> ClusterResult:
+    """Run DBSCAN once over the cluster graphs of every partition of an admin version."""
+    nodes = pd.concat([i.nodes for i in inputs], ignore_index=True)
+    nodes = nodes.sort_values("code", kind="stable").reset_index(drop=True)
+    if not nodes["code"].is_unique:
+        twice = sorted(nodes.loc[nodes["code"].duplicated(), "code"].astype(str))[:10]
+        raise AdminVersionError(
+            f"Zones {twice} appear in two partitions; analyse all provinces from one snapshot.",
+            details={"zones": twice},
+        )
+    left, right = _edge_positions(nodes, [i.edges for i in inputs])
+    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
+    codes = nodes["code"].astype(str)
+    stored = dict(zip(codes, object_column(nodes, "province_code"), strict=True))
+    located = pd.concat([i.located for i in inputs]).sort_index()
+    provinces = sorted(i.province for i in inputs if i.province is not None)
+    return ClusterResult(
+        clusters=clusters,
+        flags=cluster_flags(clusters, stored, thresholds=thresholds),
+        provinces=provinces,
+        by_province=clusters_by_province(located, clusters, pd.Series(provinces, dtype=object)),
+    )
+
+
 def halo_distance_m(thresholds: Thresholds) -> float:
     """The largest distance any rule looks across from a zone: the cluster distance."""
     return float(thresholds.dense_cluster.distance_m)
@@ -182,18 +242,13 @@ def combine(
             details={"zones": twice},
         )
     metrics = metrics.sort_values("code", kind="stable").reset_index(drop=True)
-    nodes = pd.concat([p.nodes for p in parts], ignore_index=True)
-    nodes = nodes.sort_values("code", kind="stable").reset_index(drop=True)
-    left, right = _edge_positions(nodes, [p.edges for p in parts])
-    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
-    codes = metrics["code"].astype(str)
-    stored = dict(zip(codes, object_column(metrics, "province_code"), strict=True))
-    flags = [f for p in parts for f in p.flags]
-    flags += cluster_flags(clusters, stored, thresholds=thresholds)
-    located = pd.concat([p.located for p in parts]).sort_index()
+    found = combine_clusters([cluster_inputs(p, thresholds) for p in parts], thresholds=thresholds)
+    flags = [f for p in parts for f in p.flags] + found.flags
     density = pd.concat([p.density for p in parts if len(p.density)], ignore_index=True)
     density = density.sort_values("code", kind="stable").reset_index(drop=True)
-    density["clusters"] = clusters_by_province(located, clusters, density["code"])
+    by_code = dict(zip(found.provinces, found.by_province, strict=True))
+    density["clusters"] = [by_code.get(str(c), ()) for c in density["code"]]
+    clusters = found.clusters
     return AnalysisResult(
         metrics=metrics,
         provinces=density,

@@ -21,7 +21,7 @@ from api.errors import InvalidParameterError, NotFoundError
 from api.services import analysis_jobs as jobs
 from api.services import live_analysis as live
 from api.services import uploads as svc
-from api.services.analysis import run_analysis
+from api.services.analysis import run_whole
 from api.services.analysis_status import analysis_status
 from geo.analysis.thresholds import load_thresholds
 from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
@@ -72,6 +72,31 @@ def _flags(session: Session, run_id: int) -> list[tuple]:
     )  # fmt: skip
 
 
+def _metrics(session: Session, run_id: int) -> list[tuple]:
+    rows = session.execute(
+        text(
+            "SELECT zone_code, kind, province_code, status, planned_ha, actual_ha, iou, "
+            "encroachment_ha, unbuilt_ha, hausdorff_m, ST_AsText(encroachment_geom) FROM "
+            "zone_metrics WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) "
+            "ORDER BY zone_code"
+        ),
+        {"r": run_id},
+    )
+    return [tuple(r) for r in rows]
+
+
+def _clusters(session: Session, run_id: int) -> list[tuple]:
+    rows = session.execute(
+        text(
+            "SELECT cluster_id, province_code, members, total_area_ha, mean_occupancy, "
+            "ST_AsText(hull) FROM clusters "
+            "WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) ORDER BY 1"
+        ),
+        {"r": run_id},
+    )
+    return [tuple(r) for r in rows]
+
+
 def _snapshot_id(session: Session) -> int:
     return live_repo.latest_snapshot(session, VERSION)["id"]
 
@@ -89,7 +114,11 @@ def _import(session: Session, tmp_path: Path, name: str, prefix: str) -> int:
 
 def _zone_codes(session: Session) -> set[str]:
     rows = session.execute(
-        text("SELECT zone_code FROM zone_metrics WHERE run_id = :r"), {"r": _snapshot_id(session)}
+        text(
+            "SELECT zone_code FROM zone_metrics "
+            "WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r)"
+        ),
+        {"r": _snapshot_id(session)},
     )
     return {r[0] for r in rows}
 
@@ -131,9 +160,15 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_partitioned_run_stores_the_flags_of_the_single_process_run(factory) -> None:  # noqa: ANN001
     with factory() as session:
         snapshot = _snapshot_id(session)
-        single = run_analysis(session, version=VERSION, today=dt_today())
+        single = run_whole(session, version=VERSION, today=dt_today())
         assert _flags(session, single.run_id) == _flags(session, snapshot)
         assert len(_flags(session, snapshot)) > 20
+        assert _metrics(session, single.run_id) == _metrics(session, snapshot)
+        assert _clusters(session, single.run_id) == _clusters(session, snapshot)
+        for code in live_repo.province_codes(session, VERSION):
+            assert analysis_repo.province_stats(
+                session, single.run_id, code
+            ) == analysis_repo.province_stats(session, snapshot, code)
         session.rollback()
 
 
@@ -200,7 +235,7 @@ def test_commit_and_rollback_mark_provinces_dirty_and_their_jobs_make_flags_curr
     jobs.run_pending_here(live_url)
     with factory() as session:
         assert not {"LA000", "LA001"} & _zone_codes(session)
-        single = run_analysis(session, version=VERSION, today=dt_today())
+        single = run_whole(session, version=VERSION, today=dt_today())
         live_flags = _flags(session, _snapshot_id(session))
         assert _flags(session, single.run_id) == live_flags  # incremental = full, flag by flag
         session.rollback()

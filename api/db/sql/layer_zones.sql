@@ -17,12 +17,12 @@ WITH picked AS (
 SELECT p.code, p.name, p.kind, p.status, p.province_code, p.planned_area_ha,
        m.worst_severity AS worst,
        (SELECT array_agg(DISTINCT f.code ORDER BY f.code) FROM flags f
-        WHERE f.run_id = :run AND f.zone_code = p.code) AS flags,
+        WHERE f.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run) AND f.zone_code = p.code) AS flags,
        ST_AsGeoJSON(CASE WHEN :tolerance_deg > 0
                          THEN ST_SimplifyPreserveTopology(p.shape, :tolerance_deg)
                          ELSE p.shape END, :digits) AS geometry
 FROM picked p
-LEFT JOIN zone_metrics m ON m.run_id = :run AND m.zone_code = p.code
+LEFT JOIN zone_metrics m ON m.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run) AND m.zone_code = p.code
 ORDER BY CASE m.worst_severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2
                                WHEN 'info' THEN 1 ELSE 0 END, p.code
 LIMIT :limit
