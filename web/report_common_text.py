@@ -12,6 +12,7 @@ from web.formatting import format_date, format_number
 from web.i18n import translate
 from web.report_changes_model import ReportChanges
 from web.report_document import Block, Column, Heading, Paragraph, Table
+from web.report_text import analysis_text
 
 PRINT_LIMIT = 200  # rows of a long list in the print formats; the spreadsheet has all
 # the thresholds named in a report's heading lines (all of them are in its thresholds table)
@@ -38,6 +39,9 @@ def meta_lines(
         f"#{r['id']} ({t('report.run_finished')} {format_date(r.get('finished_at'), lang)})"
         for r in runs
     ) or t("report.no_run_short")
+    fresh = next((r["analysis"] for r in runs if r.get("analysis")), None)
+    if fresh:
+        analysis += "; " + analysis_text(fresh, lang)
     return [
         (t("doc.data_date"), format_date(data_date, lang)),
         (t("report.admin_version"), version),

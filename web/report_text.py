@@ -7,6 +7,7 @@ and dd/mm/yyyy, English 1,234.5 and yyyy-mm-dd.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -68,11 +69,38 @@ def source_text(source: dict[str, Any], lang: str) -> str:
 
 
 def run_text(run: dict[str, Any] | None, lang: str) -> str:
-    """The analysis run the numbers come from: ``#12 (completed 01/11/2026)``."""
+    """The analysis run the numbers come from: ``#12 (completed 01/11/2026)``, then when its
+    flags were computed and whether they are current (see :func:`analysis_text`)."""
     if run is None:
         return translate("report.no_run_short", lang)
     finished = format_date(run.get("finished_at"), lang)
-    return f"#{run['id']} ({translate('report.run_finished', lang)} {finished})"
+    text = f"#{run['id']} ({translate('report.run_finished', lang)} {finished})"
+    analysis = analysis_text(run.get("analysis"), lang)
+    return f"{text}; {analysis}" if analysis else text
+
+
+def analysis_text(fresh: dict[str, Any] | None, lang: str) -> str:
+    """``flags as of 04/12/2026 08:03 UTC (current)``, or ``(updating…)``, or ``(the last
+    analysis failed: …)``; empty without ``fresh`` (see ``analysis_status.freshness``)."""
+    if not fresh:
+        return ""
+    t = partial(translate, lang=lang)
+    state = t(f"report.analysis.{fresh['state']}")
+    if fresh["state"] == "failed":
+        state += ": " + "; ".join(
+            f"{code or '–'} {error}" for code, error in sorted(fresh["errors"].items())
+        )
+    return f"{t('report.analysis.as_of')} {format_time(fresh.get('as_of'), lang)} ({state})"
+
+
+def format_time(value: Any, lang: str) -> str:
+    """An ISO time as ``dd/mm/yyyy HH:MM UTC`` (Vietnamese) or ``yyyy-mm-dd HH:MM UTC``."""
+    if value in (None, ""):
+        return "–"
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{format_date(moment, lang)} {moment:%H:%M} UTC"
 
 
 def run_source_text(run: dict[str, Any] | None, lang: str) -> str:

@@ -59,16 +59,17 @@ def analyze(
                 "admin_version": admin_version,
                 "province": province,
                 "partitions": outcome.provinces,
-                "zones": snap.zones,
-                "flags": snap.flag_counts,
+                "zones": outcome.zones,
+                "national": {"zones": snap.zones, "flags": snap.flag_counts},
                 "fingerprint": snap.fingerprint,
                 "duration_s": round(outcome.duration_s, 3),
             }
         )
         return
     typer.echo(
-        f"run {snap.run_id}: {snap.zones} zones, {snap.flags} flags {snap.flag_counts}, "
-        f"{outcome.duration_s:.1f} s"
+        f"analysed {outcome.provinces} partitions ({outcome.zones} zones) in "
+        f"{outcome.duration_s:.1f} s; national run {snap.run_id}: {snap.zones} zones, "
+        f"{snap.flags} flags {snap.flag_counts}"
     )
 
 

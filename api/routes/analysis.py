@@ -13,7 +13,7 @@ from api.deps import EditorDep, SessionDep, client_ip
 from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
 from api.services.analysis import run_analysis
-from api.services.analysis_status import analysis_status, parse_as_of
+from api.services.analysis_status import analysis_status, freshness, parse_as_of
 from api.services.scope import check_scope
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -97,14 +97,8 @@ def get_analysis_status(session: SessionDep, version: VersionDep) -> dict:
 
 def _freshness(status: dict, province: str | None) -> dict:
     """``pending``/``failed`` counts (of ``province`` alone when given) and failure messages."""
-    rows = status["provinces"]
-    if province is not None:
-        rows = [p for p in rows if p["code"] == province]
-    return {
-        "pending": sum(p["state"] == "pending" for p in rows),
-        "failed": sum(p["state"] == "failed" for p in rows),
-        "errors": {p["code"] or "": p["error"] for p in rows if p["state"] == "failed"},
-    }
+    fresh = freshness(status, province)
+    return {k: fresh[k] for k in ("pending", "failed", "errors")}
 
 
 def _as_of(session: SessionDep, version: str, moment: str) -> dict:

@@ -133,10 +133,12 @@ def plan_jobs(
     provinces: Iterable[str | None] | None = None,
     thresholds: Thresholds,
     today: dt.date | None = None,
+    stale_too: bool = False,
 ) -> list[PartitionJob]:
     """The jobs of ``provinces`` (default: every province of ``version`` and the None partition).
 
-    Without ``database_url`` the jobs are for :func:`compute_in_session` on ``session``.
+    Without ``database_url`` the jobs are for :func:`compute_in_session` on ``session``; with
+    ``stale_too`` the partitions whose newest result predates part runs are added.
     """
     check_scope(session, version, None)
     codes = repo.province_codes(session, version)
@@ -144,6 +146,9 @@ def plan_jobs(
     unknown = [p for p in chosen if p is not None and p not in codes]
     if unknown:
         check_scope(session, version, unknown[0])  # the clear "unknown province" error
+    if stale_too:  # results of an older form cannot join a snapshot: analyse them again too
+        chosen += [p for p in map(repo.province_of, repo.legacy_keys(session, version))
+                   if p not in chosen]  # fmt: skip
     anchor = (
         _anchor(database_url, version)
         if database_url
@@ -189,7 +194,7 @@ def store_partition(session: Session, computed: Computed, *, seq: int | None = N
         zone_count=result.zone_count,
         flag_counts=counts,
         duration_s=computed.duration_s,
-        payload=cluster_inputs(result, job.thresholds),
+        payload=cluster_inputs(result),
         run_id=run_id,
     )
 
@@ -282,7 +287,7 @@ def analyze_all(
     with factory() as session, session.begin():
         jobs = plan_jobs(
             session, database_url=database_url, version=version, provinces=provinces,
-            thresholds=thresholds, today=today,
+            thresholds=thresholds, today=today, stale_too=True,
         )  # fmt: skip
         seqs = _claim(session, version, [repo.key(j.province) for j in jobs])
     progress(f"analysing {len(jobs)} partitions on {executor.describe()}")
@@ -316,7 +321,7 @@ def analyze_in_session(
     started = time.perf_counter()
     jobs = plan_jobs(
         session, database_url="", version=version, provinces=provinces,
-        thresholds=thresholds, today=today,
+        thresholds=thresholds, today=today, stale_too=True,
     )  # fmt: skip
     seqs = _claim(session, version, [repo.key(j.province) for j in jobs])
     kept, zones = [], 0
@@ -383,9 +388,11 @@ class ProcessPool(Executor):
 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            futures = [pool.submit(func, job) for job in jobs]
+            futures = {pool.submit(func, job) for job in jobs}
             for future in as_completed(futures):
+                futures.discard(future)  # a result is held only until the caller has stored it
                 yield future.result()
+                del future
 
     def describe(self) -> str:
         return f"a pool of {self.workers} processes"
@@ -402,9 +409,13 @@ class DaskCluster(Executor):
 
         client = self.address if isinstance(self.address, Client) else Client(self.address)
         try:
-            futures = client.map(func, jobs, pure=False)
-            for future in as_completed(futures):
-                yield future.result()
+            pending = as_completed(client.map(func, jobs, pure=False))
+            for future in pending:
+                result = future.result()
+                future.release()  # the worker forgets it too
+                del future
+                yield result
+                del result
         finally:
             if client is not self.address:
                 client.close()

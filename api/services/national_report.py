@@ -19,6 +19,7 @@ from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as reports_repo
 from api.db.repositories import zones as zones_repo
+from api.services.analysis_status import analysis_status, freshness, report_notices
 from api.services.report_changes import changes_since
 from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
@@ -51,6 +52,10 @@ def build_national_report(
     codes = [str(c) for c in outlines["code"]]
     runs, notices = _runs(session, version, codes, today)
     run_ids = {code: run["id"] for code, run in runs.items()}
+    if runs:
+        fresh = freshness(analysis_status(session, version))
+        runs = {code: {**run, "analysis": fresh} for code, run in runs.items()}
+        notices += report_notices(fresh)
     counts = records_repo.flag_counts(session, run_ids) if run_ids else []
     totals_rows = records_repo.zone_totals(session, version=version)
     provinces = _province_rows(outlines, totals_rows, counts)

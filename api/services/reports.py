@@ -20,6 +20,7 @@ from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
+from api.services.analysis_status import analysis_status, freshness, report_notices
 from api.services.report_changes import changes_since
 from api.services.scope import check_scope
 from geo.types import ZONE_KINDS
@@ -55,6 +56,10 @@ def build_province_report(
     check_scope(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
     run_id = run["id"] if run else None
+    if run is not None:
+        fresh = freshness(analysis_status(session, version), code)
+        run = {**run, "analysis": fresh}
+        notices += report_notices(fresh)
     province = repo.province(session, code=code, version=version)
     zones = repo.zones(session, province=code, version=version, run_id=run_id)
     codes = [str(c) for c in zones["code"]]

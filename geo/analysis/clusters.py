@@ -109,11 +109,14 @@ def clusters_from_graph(
 ) -> list[Cluster]:
     """DBSCAN clusters of :func:`cluster_nodes` (sorted by code) linked by pairs ``left < right``.
 
-    The graph may be assembled from several partitions: each pair must appear once.
+    The graph may be assembled from several partitions: each pair must appear once. When
+    ``nodes`` has a ``degree`` column (zones within reach, itself included: see
+    :mod:`geo.analysis.cluster_graph`) it decides the cores instead of counting the pairs.
     """
     if len(nodes) < max(min_zones, 1):
         return []
-    labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones)
+    degree = nodes["degree"].to_numpy() if "degree" in nodes else None
+    labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones, degree=degree)
     return _build_clusters(nodes, labels)
 
 
@@ -127,7 +130,9 @@ def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
         return np.where(leasable > 0, leased / leasable, np.nan)
 
 
-def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: int) -> np.ndarray:
+def _dbscan_labels(
+    n: int, left: np.ndarray, right: np.ndarray, *, min_zones: int, degree: np.ndarray | None
+) -> np.ndarray:
     """DBSCAN labels (-1 = noise) of ``n`` nodes from the sparse graph of pairs within reach.
 
     Cores have at least ``min_zones`` zones within the distance, themselves included;
@@ -135,7 +140,8 @@ def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: in
     joins the cluster of its first core neighbour in code order, which makes the result
     independent of row order (sklearn's DBSCAN picks whichever cluster reaches it first).
     """
-    degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
+    if degree is None:
+        degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
     core = degree >= min_zones
     linked = core[left] & core[right]
     graph = sparse.coo_matrix(

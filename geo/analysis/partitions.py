@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis.cluster_graph import reduce_graph
 from geo.analysis.clusters import (
     cluster_nodes,
     clusters_from_graph,
@@ -52,8 +53,9 @@ class PartitionResult:
     and ``flags`` cover the core zones (no ``DENSE_CLUSTER``), ``density`` is the province's
     row of :func:`geo.analysis.density.province_density` (empty for ``None``), ``located`` maps
     each core zone to its province by representative point (None when outside every outline),
-    ``nodes`` are the :func:`geo.analysis.clusters.cluster_nodes` of the core zones and
-    ``edges`` the code pairs (a < b) within the cluster distance with at least one core end.
+    ``nodes`` are the :func:`geo.analysis.clusters.cluster_nodes` of the core zones with their
+    ``degree`` and ``edges`` code pairs (a < b), both reduced to what the national DBSCAN needs
+    (:func:`geo.analysis.cluster_graph.reduce_graph`).
     """
 
     province: str | None
@@ -69,12 +71,8 @@ class PartitionResult:
 
 @dataclass(frozen=True)
 class ClusterInputs:
-    """What the national cluster step needs of one partition (small: no metrics, no flags).
-
-    ``nodes`` and ``edges`` as in :class:`PartitionResult`, keeping only the nodes with a pair
-    when a cluster needs more than one zone (a zone with no neighbour is then noise), and
-    ``located`` for those nodes.
-    """
+    """What the national cluster step needs of one partition (small: no metrics, no flags):
+    ``nodes`` and ``edges`` as in :class:`PartitionResult` and ``located`` for those nodes."""
 
     province: str | None
     nodes: pd.DataFrame
@@ -93,14 +91,10 @@ class ClusterResult:
     by_province: list[tuple[int, ...]]
 
 
-def cluster_inputs(part: PartitionResult, thresholds: Thresholds) -> ClusterInputs:
+def cluster_inputs(part: PartitionResult) -> ClusterInputs:
     """The part of ``part`` the national cluster step reads."""
-    nodes = part.nodes
-    if thresholds.dense_cluster.min_zones > 1:
-        linked = set(part.edges["a"]) | set(part.edges["b"])
-        nodes = nodes[nodes["code"].isin(linked)].reset_index(drop=True)
-    located = part.located[part.located.index.isin(set(nodes["code"]))]
-    return ClusterInputs(part.province, nodes, part.edges, located)
+    located = part.located[part.located.index.isin(set(part.nodes["code"]))]
+    return ClusterInputs(part.province, part.nodes, part.edges, located)
 
 
 def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> ClusterResult:
@@ -242,7 +236,7 @@ def combine(
             details={"zones": twice},
         )
     metrics = metrics.sort_values("code", kind="stable").reset_index(drop=True)
-    found = combine_clusters([cluster_inputs(p, thresholds) for p in parts], thresholds=thresholds)
+    found = combine_clusters([cluster_inputs(p) for p in parts], thresholds=thresholds)
     flags = [f for p in parts for f in p.flags] + found.flags
     density = pd.concat([p.density for p in parts if len(p.density)], ignore_index=True)
     density = density.sort_values("code", kind="stable").reset_index(drop=True)
@@ -279,26 +273,23 @@ def _density_row(
 def _cluster_graph(
     core: gpd.GeoDataFrame, halo: gpd.GeoDataFrame, thresholds: Thresholds, anchor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cluster nodes of the core zones and the pairs within reach that touch the core."""
+    """The partition's reduced share of the cluster graph (:mod:`geo.analysis.cluster_graph`):
+    the kept cluster nodes of the core zones with their degree, and the kept pairs."""
     core_geoms = polygonal_parts(core.geometry.to_numpy())
     present = np.flatnonzero(~shapely.is_missing(core_geoms))
     nodes = cluster_nodes(core.iloc[present], core_geoms[present])
     halo_geoms = polygonal_parts(halo.geometry.to_numpy())
     halo_present = np.flatnonzero(~shapely.is_missing(halo_geoms))
-    codes = np.concatenate(
-        [
-            core["code"].astype(str).to_numpy()[present],
-            halo["code"].astype(str).to_numpy()[halo_present],
-        ]
-    )
+    halo_codes = halo["code"].astype(str).to_numpy()[halo_present]
     geoms = np.concatenate([core_geoms[present], halo_geoms[halo_present]])
+    min_zones = thresholds.dense_cluster.min_zones
     if len(geoms) < 2:
-        return nodes, pd.DataFrame({"a": pd.Series([], dtype=object), "b": []})
-    distance = halo_distance_m(thresholds)
-    left, right = pairs_within(geoms, distance_m=distance, anchor=anchor)
-    touches_core = (left < len(present)) | (right < len(present))
-    a, b = codes[left[touches_core]], codes[right[touches_core]]
-    return nodes, pd.DataFrame({"a": np.where(a < b, a, b), "b": np.where(a < b, b, a)})
+        left = right = np.empty(0, dtype=np.int64)
+    else:
+        left, right = pairs_within(geoms, distance_m=halo_distance_m(thresholds), anchor=anchor)
+        touches_core = (left < len(present)) | (right < len(present))
+        left, right = left[touches_core], right[touches_core]
+    return reduce_graph(nodes, halo_codes, left, right, min_zones=min_zones)
 
 
 def _edge_positions(

@@ -24,7 +24,7 @@ from api.services import uploads as svc
 from api.services.analysis import run_whole
 from api.services.analysis_status import analysis_status
 from geo.analysis.thresholds import load_thresholds
-from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
+from tests.conftest import DEMO_SEED, DEMO_TODAY, issue_token, scratch_database_url
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 ZONEMAP = Path(sys.executable).with_name("zonemap")
@@ -241,6 +241,25 @@ def test_commit_and_rollback_mark_provinces_dirty_and_their_jobs_make_flags_curr
         session.rollback()
 
 
+def _report_says(client, state: str, notice: str) -> bool:  # noqa: ANN001
+    """Province 01's HTML report and the national HTML report both name the flags' state
+    next to their "as of" time, and carry ``notice``."""
+    province = client.get("/api/provinces/01/report.html", params={"lang": "en"}).text
+    national = client.get("/api/reports/national.html", params={"lang": "en"}).text
+    for name, doc in (("province", province), ("national", national)):
+        at = doc.find("flags as of")
+        assert at >= 0 and state in doc and notice in doc, (name, doc[at - 300 : at + 300])
+    return True
+
+
+def _ogc_flag_states(client) -> set[str]:  # noqa: ANN001
+    """The ``analysis_state`` of province 01's OGC flags (each with its ``as_of`` time)."""
+    body = client.get("/ogc/collections/flags/items", params={"province": "01", "f": "json"})
+    features = body.json()["features"]
+    assert features and all(f["properties"]["as_of"] for f in features)
+    return {f["properties"]["analysis_state"] for f in features}
+
+
 def dt_today():  # noqa: ANN201 - the live jobs analyse as of today
     import datetime as dt
 
@@ -423,11 +442,109 @@ def test_pages_say_updating_while_a_province_waits_and_warn_when_it_failed(
     with TestClient(create_app(Settings(database_url=live_url))) as client:
         page = client.get("/provinces/01", params={"lang": "en"}).text
         assert 'data-state="pending"' in page and "updating…" in page
+        assert _report_says(client, "updating…", "are being updated")
+        assert _ogc_flag_states(client) >= {"pending"}
         monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(tmp_path / "missing.yaml"))
         with pytest.raises(Exception, match="missing.yaml"):
             jobs.run_province_job(live_url, VERSION, "01")
         page = client.get("/provinces/01", params={"lang": "en"}).text
         assert 'data-state="failed"' in page and "The last analysis failed" in page
         assert client.get("/api/flags", params={"province": "01"}).json()["analysis"]["failed"] == 1
+        assert _report_says(client, "the last analysis failed", "missing.yaml")
+        assert _ogc_flag_states(client) >= {"failed"}
     monkeypatch.delenv("ZONEMAP_THRESHOLDS")
     jobs.run_pending_here(live_url)
+
+
+def test_a_province_job_writes_its_own_province_and_the_snapshot_reuses_the_others(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    def facts(session: Session) -> tuple[int, set[int], list[tuple]]:
+        written = session.execute(text("SELECT count(*) FROM zone_metrics")).scalar_one()
+        parts = session.execute(
+            text("SELECT part_id FROM run_parts WHERE run_id = :r AND part_id <> :r"),
+            {"r": _snapshot_id(session)},
+        ).scalars()
+        return written, set(parts), _flags(session, _snapshot_id(session))
+
+    jobs.run_pending_here(live_url)
+    with factory() as session, session.begin():
+        before = facts(session)
+        live_repo.mark_dirty(session, VERSION, ["24"])
+    assert jobs.run_province_job(live_url, VERSION, "24")
+    jobs.run_combine_job(live_url, VERSION)
+    with factory() as session:
+        after = facts(session)
+        province = live_repo.latest_parts(session, VERSION)["24"]
+    assert after[0] - before[0] == province["zone_count"] > 0  # its own zones, not the nation's
+    new_parts = after[1] - before[1]
+    assert province["run_id"] in new_parts and len(new_parts) == 2  # it and the clusters
+    assert len(before[1] - after[1]) == 2  # the old part of 24 and the old clusters
+    assert after[2] == before[2]  # same data, same flags
+
+
+def test_cli_analyze_province_takes_the_partitioned_path(live_url, factory) -> None:  # noqa: ANN001
+    import json
+
+    with factory() as session:
+        results = dict(live_repo.latest_parts(session, VERSION))
+    done = subprocess.run(
+        [str(ZONEMAP), "analyze", "--province", "01", "--json"],
+        env={**os.environ, "DATABASE_URL": live_url}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    with factory() as session:
+        now = live_repo.latest_parts(session, VERSION)
+        assert body["run_id"] == _snapshot_id(session) and body["partitions"] == 1
+    changed = {k for k in now if now[k]["result_id"] != results[k]["result_id"]}
+    assert changed == {"01"} and body["zones"] == now["01"]["zone_count"]
+
+
+def test_http_analysis_of_one_province_stores_that_province_only(live_url, factory) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    with factory() as session, session.begin():
+        results = dict(live_repo.latest_parts(session, VERSION))
+        token = issue_token(session, "live-analyst", role="editor", provinces=("24",))
+    with TestClient(create_app(Settings(database_url=live_url))) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        response = client.post("/api/analysis", json={"province": "24"})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        flags = client.get("/api/flags", params={"province": "24"}).json()
+    with factory() as session:
+        now = live_repo.latest_parts(session, VERSION)
+        assert body["run_id"] == _snapshot_id(session) == flags["run_id"]
+    assert {k for k in now if now[k]["result_id"] != results[k]["result_id"]} == {"24"}
+    assert body["zones"] == now["24"]["zone_count"] and body["flags"] == flags["numberReturned"]
+
+
+def test_analysis_of_an_empty_register_stores_an_empty_run(test_database_url) -> None:  # noqa: ANN001
+    from api.db.engine import make_engine, make_session_factory
+    from api.services.analysis import run_analysis
+    from api.services.bootstrap import drop_database, prepare_database
+
+    url = scratch_database_url(test_database_url, "_empty")
+    prepare_database(url, recreate=True)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            outcome = run_analysis(session, version=VERSION)
+            assert outcome.zones == 0 and not outcome.flag_counts
+            assert not outcome.result.flags and outcome.result.metrics.empty
+            run = analysis_repo.latest_run(session, version=VERSION)
+            assert run["id"] == outcome.run_id and run["zone_count"] == 0
+        full = live.analyze_all(
+            make_session_factory(engine), database_url=url, version=VERSION,
+            thresholds=load_thresholds(), executor=live.InProcess(),
+        )  # fmt: skip
+        assert full.snapshot.zones == 0 and full.snapshot.flags == 0
+    finally:
+        engine.dispose()
+        live._session_factory.cache_clear()
+        drop_database(url)

@@ -167,6 +167,19 @@ def latest_parts(session: Session, version: str) -> dict[str, dict[str, Any]]:
     return {r["key"]: dict(r) for r in rows}
 
 
+def legacy_keys(session: Session, version: str) -> list[str]:
+    """Partitions whose newest result predates part runs (stored before migration 0014)."""
+    rows = session.execute(
+        text(
+            "SELECT province_code FROM (SELECT DISTINCT ON (province_code) province_code, run_id "
+            "FROM province_results WHERE admin_version = :v ORDER BY province_code, id DESC) r "
+            "WHERE run_id IS NULL ORDER BY 1"
+        ),
+        {"v": version},
+    )
+    return [r[0] for r in rows]
+
+
 def cluster_inputs(session: Session, result_ids: list[int]) -> list[Any]:
     """The unpickled cluster inputs of the results ``result_ids``, read one row at a time."""
     rows = session.execute(

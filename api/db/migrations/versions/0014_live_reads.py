@@ -6,9 +6,10 @@ never read on its own) and the national combine stores the dense clusters as one
 national snapshot also of the newest part of every province and of the clusters. Readers
 select rows with ``run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run)``, so a
 snapshot costs a few rows whatever the number of zones (a trigger adds each run's own row).
-``province_results.run_id`` is the part run holding that province result's rows. The results stored before this revision hold their
-rows only in the national run they were combined into: every partition is marked dirty, so the
-next worker re-analyses them in the new form.
+``province_results.run_id`` is the part run holding that province result's rows. The results
+stored before this revision hold their rows only in the national run they were combined into:
+every partition is marked dirty, so the next worker re-analyses them in the new form (until
+then readers keep reading that national run).
 
 Revision ID: 0014
 Revises: 0011
