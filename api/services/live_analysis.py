@@ -90,6 +90,7 @@ def read_partition(session: Session, job: PartitionJob) -> tuple:
         province=job.province,
         reach=2 * ORPHAN_REACH_DEG,
         margin=margin,
+        ccn_from=job.thresholds.ccn_decree_32.effective_from,
     )
     bounds = _bounds(zones.geometry.to_numpy(), margin)
     provinces = repo.read_partition_provinces(

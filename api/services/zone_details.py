@@ -5,6 +5,7 @@ No FastAPI here; the routes and the page builders both call `zone_detail`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,6 +37,9 @@ def zone_detail(session: Session, code: str, *, version: str = "2025-34") -> dic
                                    zone=code)
         if run else []
     )  # fmt: skip
+    if metrics is not None:  # its flags, the national DENSE_CLUSTER included, decide the worst
+        worst = analysis_repo.worst_severity([_Severity(code, f["severity"]) for f in flags])
+        metrics["worst_severity"] = worst.get(code)
     return {
         "zone": {**facts, "occupancy": occupancy(facts)},
         "bbox": extent if extent[0] is not None else None,
@@ -74,3 +78,9 @@ def _flag(row: dict[str, Any]) -> dict[str, Any]:
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class _Severity:
+    zone_code: str
+    severity: str

@@ -159,7 +159,7 @@ def _dbscan_labels(
 
 
 def _pairs_within(
-    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 50_000
+    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 4_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs i < j of metric geometries at most ``distance_m`` apart, edge to edge.
 

@@ -171,7 +171,8 @@ def analyze_partition(
     ----------
     zones : GeoDataFrame
         Every zone that may belong to ``province`` or lie within the halo distance of one that
-        does (a superset is fine: the core is decided here).
+        does (a superset is fine: the core is decided here). Rows with a true ``peer_only``
+        are other zones of the same stored provinces, read for the Decree 32 rule only.
     actual : GeoDataFrame
         Actual footprints, at least those of the core zones.
     provinces : GeoDataFrame
@@ -193,6 +194,8 @@ def analyze_partition(
     zones = to_wgs84(zones).sort_values("code", kind="stable").reset_index(drop=True)
     owners = owner_provinces(zones, provinces).reindex(zones["code"].astype(str))
     in_core = (owners.isna() if province is None else owners == province).to_numpy()
+    if "peer_only" in zones:  # read for their attributes only (no geometry): never core
+        in_core = in_core & ~zones["peer_only"].fillna(False).to_numpy(dtype=bool)
     core, halo = zones[in_core].reset_index(drop=True), zones[~in_core].reset_index(drop=True)
     core_codes = core["code"].astype(str)
     actual = actual[actual["zone_code"].astype(str).isin(set(core_codes))]

@@ -26,9 +26,16 @@ def province_of(key_: str) -> str | None:
 
 
 def read_partition_zones(
-    session: Session, *, version: str, province: str | None, reach: float, margin: float
+    session: Session,
+    *,
+    version: str,
+    province: str | None,
+    reach: float,
+    margin: float,
+    ccn_from: Any,
 ) -> gpd.GeoDataFrame:
-    params = {"version": version, "province": province, "reach": reach, "margin": margin}
+    params = {"version": version, "province": province, "reach": reach, "margin": margin,
+              "ccn_from": ccn_from}  # fmt: skip
     return read_frame(session, query("partition_zones"), params)
 
 

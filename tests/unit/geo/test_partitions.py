@@ -57,7 +57,8 @@ def with_border_cluster(zones, provinces):
 
 
 def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
-    """Every partition cut the way a worker cuts it: core candidates plus a bounding-box halo."""
+    """Every partition cut the way a worker cuts it: core candidates, a bounding-box halo and,
+    without their shape, the other clusters (CCN) of the same stored provinces."""
     owners = owner_provinces(zones, provinces)
     anchor = outline_anchor(provinces)
     margin = halo_margin_deg(thresholds)
@@ -70,8 +71,12 @@ def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
             window = shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
             near = shapely.intersects(geoms, window) & ~shapely.is_missing(geoms)
             stored = set(zones["province_code"][core])
-            peers = zones["province_code"].isin(stored).to_numpy()
-            pick = zones[core | near | peers]
+            peers = zones["province_code"].isin(stored).to_numpy() & ~(core | near)
+            peers &= (zones["kind"] == "CCN").to_numpy()  # as the worker reads them: no shape
+            far = zones[peers].assign(peer_only=True).set_geometry(
+                gpd.GeoSeries([None] * int(peers.sum()), crs=zones.crs, index=zones.index[peers])
+            )
+            pick = pd.concat([zones[core | near].assign(peer_only=False), far])
         else:
             pick = zones[core]
         parts.append(
