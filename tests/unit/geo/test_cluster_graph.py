@@ -66,3 +66,14 @@ def test_union_of_reduced_partition_graphs_gives_the_whole_graphs_clusters(seed,
     )
     assert members(reduced) == members(whole)
     assert len(edges) < len(left)  # the point of it: fewer pairs than the whole graph
+
+
+def test_hulls_of_many_points_are_the_same_chunk_by_chunk():
+    from geo.analysis.clusters import _hulls
+
+    rng = np.random.default_rng(3)
+    geoms = shapely.points(rng.normal(size=(3_000, 2)))
+    labels = rng.integers(0, 3, len(geoms))
+    whole = _hulls(geoms, labels, chunk=10**9)
+    chunked = _hulls(geoms, labels, chunk=100)
+    assert {k: g.wkt for k, g in whole.items()} == {k: g.wkt for k, g in chunked.items()}
