@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from api.db.repositories import analysis as repo
+from api.db.repositories import live_analysis as live_repo
 from api.services.scope import check_scope
 from geo.analysis.flags import json_safe
 from geo.analysis.partitions import ClusterResult, PartitionResult, combine
@@ -88,7 +89,7 @@ def run_analysis(
     if province is None:
         zones, counts = snap.zones, snap.flag_counts
     else:
-        zones, counts = full.zones, live.repo.flag_counts(session, snap.run_id, province)
+        zones, counts = full.zones, live_repo.flag_counts(session, snap.run_id, province)
     return RunOutcome(snap.run_id, result, full.duration_s, zones, counts, snap.fingerprint)
 
 

@@ -112,8 +112,11 @@ def mark_upload_dirty(session: Session, upload_id: int) -> list[tuple[str, str]]
     Called inside the commit's (or rollback's) transaction: the marks are durable with it, and
     the jobs are deferred only once it is committed (a worker's sweep defers them otherwise).
     """
-    margin = halo_margin_deg(live.default_thresholds(strict=False))
-    pairs = repo.dirty_provinces_of_upload(session, upload_id, margin)
+    thresholds = live.default_thresholds(strict=False)
+    pairs = repo.dirty_provinces_of_upload(
+        session, upload_id, halo_margin_deg(thresholds),
+        thresholds.ccn_decree_32.effective_from,
+    )  # fmt: skip
     for version in sorted({v for v, _k in pairs}):
         repo.mark_dirty(session, version, [k for v, k in pairs if v == version])
     session.info.setdefault("dirty_partitions", []).extend(pairs)

@@ -71,8 +71,10 @@ def mark_dirty(session: Session, version: str, provinces: list[str]) -> None:
     )
 
 
-def dirty_provinces_of_upload(session: Session, upload_id: int, margin: float) -> list[tuple]:
-    params = {"upload": upload_id, "margin": margin}
+def dirty_provinces_of_upload(
+    session: Session, upload_id: int, margin: float, ccn_from: Any
+) -> list[tuple]:
+    params = {"upload": upload_id, "margin": margin, "ccn_from": ccn_from}
     rows = session.execute(query("analysis_dirty_provinces"), params)
     return [(r.admin_version, r.province_code) for r in rows]
 
