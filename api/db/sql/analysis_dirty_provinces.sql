@@ -5,7 +5,7 @@
 -- (zones near no province) when a touched zone has no boundary.
 WITH touched AS (
     SELECT DISTINCT zone_id FROM upload_changes WHERE upload_id = :upload
-), shapes AS (
+), shapes AS MATERIALIZED (  -- a few rows: computed first, then tested per province
     SELECT pb.geom FROM planning_boundaries pb JOIN touched t ON t.zone_id = pb.zone_id
     WHERE pb.valid_to IS NULL
     UNION ALL
@@ -20,7 +20,7 @@ WITH touched AS (
     UNION
     SELECT c.previous ->> 'province_code' FROM upload_changes c
     WHERE c.upload_id = :upload AND c.table_name = 'zones' AND c.previous ->> 'kind' = 'CCN'
-), peers AS (
+), peers AS MATERIALIZED (
     SELECT pb.geom FROM zones z
     JOIN current_planning_boundaries pb ON pb.zone_id = z.id
     WHERE z.province_code IN (SELECT province_code FROM stored WHERE province_code IS NOT NULL)
