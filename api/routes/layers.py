@@ -114,11 +114,13 @@ def heat(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> Respons
 def _heat_points(session: ReadSessionDep, q: repo.LayerQuery) -> list:
     """The heat grid is the same for every visitor until the zones change: cache it by query
     and data fingerprint (aggregating 250,000 zones takes a second or more)."""
-    key = (q, repo.data_fingerprint(session))
-    points = _HEAT_CACHE.get(key)
+    version = repo.data_fingerprint(session)
+    if version is None:
+        return repo.heat_points(session, q)
+    points = _HEAT_CACHE.get((q, version))
     if points is None:
         points = repo.heat_points(session, q)
-        _HEAT_CACHE.put(key, points)
+        _HEAT_CACHE.put((q, version), points)
     return points
 
 

@@ -77,7 +77,7 @@ def build_national_report(
         thresholds=dict(newest["thresholds"]) if newest else {},
         data_date=records_repo.data_dates(session)[1],
         generated_on=today or dt.date.today(),
-        is_synthetic=totals["zones"] > 0 and totals["synthetic"] == totals["zones"],
+        is_synthetic=totals["synthetic"] > 0,  # any demo zone makes the figures unofficial
         changes=changes_since(session, scope="national", version=version, since=since,
                               codes=all_codes, province=None, current_runs=run_ids),
         notices=notices,

@@ -94,7 +94,8 @@ def build_province_report(
         sources=_sources(session, codes, zones, info),
         run=run,
         generated_on=today or dt.date.today(),
-        is_synthetic=bool(len(zones)) and bool(zones["is_synthetic"].fillna(False).all()),
+        # any demo zone makes the figures unofficial: the notice says so
+        is_synthetic=bool(len(zones)) and bool(zones["is_synthetic"].fillna(False).any()),
         notices=notices + (("report.notice.no_zones",) if not codes else ()),
         data_date=_shared(shared, ("data_dates",), lambda: records_repo.data_dates(session))[1],
         changes=changes,

@@ -115,8 +115,7 @@ def prepare(
             "The upload cannot be committed:\n"
             + "\n".join(f"- {e.message}" for e in prepared.errors),
             code=prepared.errors[0].code, prepared=prepared,
-            details={**diagnosis_details(prepared), "issues": issue_details(
-                prepared.errors, prepared.warnings, prepared.features)},
+            details={**diagnosis_details(prepared), "issues": issue_details(prepared)},
         )  # fmt: skip
     return prepared
 
@@ -407,7 +406,7 @@ def report_document(
         "area_ha": round(prepared.area_ha, 4), "layer": prepared.layer,
         "mapping": prepared.mapping,
         "file_columns": list(prepared.file_columns), "first_rows": list(prepared.first_rows),
-        "warning_details": warning_details(prepared.warnings, prepared.features),
+        "warning_details": warning_details(prepared),
         "checks": [asdict(f) for f in check_areas(prepared.features,
                                                   ccn_size=load_thresholds().ccn_size)],
         "warnings": [w.message for w in prepared.warnings],

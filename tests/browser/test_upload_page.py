@@ -78,10 +78,12 @@ def test_upload_shapefile_preview_commit_once_then_on_map(live_server, watched_p
     record = _api(f"{live_server}/api/uploads/{upload_id}")
     assert record["status"] == "committed"
     cells = page.locator(f"#zm-upload-history tr[data-upload-id='{upload_id}'] td")
-    assert cells.nth(4).inner_text() == record["uploaded_by"]
+    # commit no., upload, file, kind, status, uploader, when
+    assert cells.nth(0).inner_text() == str(record["commit_seq"])
+    assert cells.nth(5).inner_text() == record["uploaded_by"]
     committed = dt.datetime.fromisoformat(record["committed_at"]).astimezone(VIETNAM)
-    assert committed.strftime("%H:%M") in cells.nth(5).inner_text()
-    assert committed.strftime("%d/%m/%Y") in cells.nth(5).inner_text()
+    assert committed.strftime("%H:%M") in cells.nth(6).inner_text()
+    assert committed.strftime("%d/%m/%Y") in cells.nth(6).inner_text()
     assert record["counts"]["inserted"] == 2  # applied once despite the double click
     page.screenshot(path=str(tmp_path / "committed.png"))
 

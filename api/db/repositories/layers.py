@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from api.db.repositories.read_cache import data_version
 from api.db.sql import query
 
 FULL_DETAIL_ZOOM: Final = 17
@@ -164,7 +165,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def data_fingerprint(session: Session) -> tuple:
-    """A cheap value that changes whenever zones or planning boundaries change (cache key)."""
-    row = session.execute(query("layer_fingerprint")).one()
-    return tuple(_jsonable(v) for v in row)
+def data_fingerprint(session: Session) -> str | None:
+    """The data version keying cached aggregate layers (the heat map); None when this
+    transaction has written, so its own uncommitted rows are neither read from nor put in a
+    cache."""
+    return data_version(session)

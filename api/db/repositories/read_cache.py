@@ -1,13 +1,14 @@
 """Small in-process caches for the OGC/tile read paths, keyed on the database's data version.
 
-The data version is ``zonemap_data_version.version``, a counter that a statement trigger bumps
-in the same transaction as every write to the tables these reads depend on (migration 0008).
-Writers of those tables take the counter row's lock in turn, so a statement that sees version
-``v`` sees exactly the writes numbered up to ``v``: a value computed under version ``v`` is right
-for every statement that sees ``v``, in this process, in another worker, on another app server
-or on a replica (which replays the counter with the data). A commit changes the version: that
-costs a miss, never a stale answer. Writes to other tables (sessions, audit log, rate-limit
-buckets) leave it alone, so they do not empty the caches.
+The data version is ``zonemap_data_version.version`` plus the rows of ``zonemap_data_changes``:
+a statement trigger on every table these reads depend on adds one row per writing transaction,
+and writers fold committed rows into the counter without waiting on one another (migrations 0008
+and 0017). A statement sees the version grow by one with each committed write it sees, so a
+statement that sees version ``v`` sees exactly the same writes as every other statement that
+sees ``v``: a value computed under version ``v`` is right for all of them, in this process, in
+another worker, on another app server or on a replica (which replays both tables with the
+data). A commit changes the version: that costs a miss, never a stale answer. Writes to other
+tables (sessions, audit log, rate-limit buckets) leave it alone, so they do not empty the caches.
 
 Rules: a value is stored under the version selected by the statement that computed it; a
 transaction that has written (``txid_current_if_assigned()`` set) sees its own uncommitted rows,
@@ -26,7 +27,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 VERSION_SQL = (
-    "(SELECT version FROM zonemap_data_version)::text || "
+    "((SELECT version FROM zonemap_data_version)"
+    " + (SELECT count(*) FROM zonemap_data_changes))::text || "
     "CASE WHEN txid_current_if_assigned() IS NULL THEN '' ELSE '*' END"
 )
 _VERSION = text(f"SELECT {VERSION_SQL}")
