@@ -12,14 +12,14 @@ every partition is marked dirty, so the next worker re-analyses them in the new 
 then readers keep reading that national run).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0017
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
