@@ -173,8 +173,11 @@ def run_partitions(
     yield from executor.map_unordered(compute_partition, jobs, progress)
 
 
-def store_partition(session: Session, computed: Computed, *, seq: int | None = None) -> int:
-    """Keep one province's result in the caller's transaction; return its id."""
+def store_partition(
+    session: Session, computed: Computed, *, seq: int | None = None, track: bool = True
+) -> int:
+    """Keep one province's result in the caller's transaction; return its id. Without
+    ``track`` the queue's bookkeeping (``analysis_state``) is left alone."""
     job, result = computed.job, computed.result
     key = repo.key(job.province)
     if seq is None:
@@ -197,6 +200,7 @@ def store_partition(session: Session, computed: Computed, *, seq: int | None = N
         duration_s=computed.duration_s,
         payload=cluster_inputs(result),
         run_id=run_id,
+        track=track,
     )
 
 
@@ -324,12 +328,14 @@ def analyze_in_session(
         session, database_url="", version=version, provinces=provinces,
         thresholds=thresholds, today=today, stale_too=True,
     )  # fmt: skip
-    seqs = _claim(session, version, [repo.key(j.province) for j in jobs])
+    # the queue's bookkeeping is left to the queue: row locks on analysis_state held until the
+    # caller's transaction ends would make every commit (and job) wait for it
     kept, zones = [], 0
     for job in jobs:
         computed = compute_in_session(session, job)
         zones += computed.result.zone_count
-        store_partition(session, computed, seq=seqs[repo.key(job.province)])
+        state = repo.dirty_seq(session, version, repo.key(job.province))
+        store_partition(session, computed, seq=state[1] if state else 0, track=False)
         progress(f"stored province {job.province or '(none)'}: {computed.result.zone_count} zones")
         if keep:
             kept.append(computed.result)

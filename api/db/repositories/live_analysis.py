@@ -114,9 +114,10 @@ def store_result(
     duration_s: float,
     payload: Any,
     run_id: int,
+    track: bool = True,
 ) -> int:
     """Keep one province's result (its rows are in the part run ``run_id``, ``payload`` is
-    what the cluster step reads) and mark its edits up to ``seq`` analysed."""
+    what the cluster step reads) and, with ``track``, mark its edits up to ``seq`` analysed."""
     result_id = session.execute(
         text(
             "INSERT INTO province_results (admin_version, province_code, inputs_fingerprint, "
@@ -135,6 +136,8 @@ def store_result(
             "r": run_id,
         },
     ).scalar_one()
+    if not track:
+        return int(result_id)
     session.execute(
         text(
             "INSERT INTO analysis_state (admin_version, province_code, dirty_seq, done_seq) "
