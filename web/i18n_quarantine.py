@@ -6,6 +6,19 @@ from __future__ import annotations
 from typing import Final
 
 QUARANTINE_VI: Final = {
+    "upload.progress.read": "đọc tệp",
+    "upload.progress.decode": "giải mã thuộc tính",
+    "upload.progress.reproject": "chuyển hệ toạ độ",
+    "upload.progress.validate": "kiểm tra hình học",
+    "upload.progress.area": "tính diện tích",
+    "upload.progress.done": "xong bước đọc",
+    "upload.progress.buildings": "nạp công trình",
+    "upload.progress.commit": "ghi vào cơ sở dữ liệu",
+    "upload.progress.load": "đọc công trình gần khu",
+    "upload.progress.derive": "dựng dấu vết xây dựng",
+    "upload.progress.store": "lưu dấu vết xây dựng",
+    "upload.progress.count": "{processed} / {total} đối tượng",
+    "upload.checks_more": "… và {count} cảnh báo khác cùng loại",
     "upload.constants": "Giá trị chung cho mọi đối tượng (vd. kind=KCN)",
     "upload.code_prefix": "Tiền tố mã khi tệp không có cột mã (mã = tiền tố + số hiệu đối tượng)",
     "upload.quarantine": "Đối tượng bị cách ly",
@@ -55,6 +68,19 @@ QUARANTINE_VI: Final = {
 }
 
 QUARANTINE_EN: Final = {
+    "upload.progress.read": "reading the file",
+    "upload.progress.decode": "decoding attributes",
+    "upload.progress.reproject": "reprojecting",
+    "upload.progress.validate": "checking geometries",
+    "upload.progress.area": "measuring areas",
+    "upload.progress.done": "file read",
+    "upload.progress.buildings": "loading buildings",
+    "upload.progress.commit": "writing to the database",
+    "upload.progress.load": "reading buildings near zones",
+    "upload.progress.derive": "deriving built-up footprints",
+    "upload.progress.store": "storing built-up footprints",
+    "upload.progress.count": "{processed} / {total} features",
+    "upload.checks_more": "… and {count} more findings like these",
     "upload.constants": "One value for every feature (e.g. kind=KCN)",
     "upload.code_prefix": "Code prefix when the file has no code column (code = prefix + "
     "feature id)",

@@ -80,7 +80,7 @@ def import_(
         )  # fmt: skip
         if kind == "buildings":
             document, touched = _run_buildings(path, options, dry_run=dry_run, quiet=as_json,
-                                               derive=derive)  # fmt: skip
+                                               derive=derive, skip_bad=skip_bad)  # fmt: skip
         else:
             document, touched = _run(path, options, dry_run=dry_run, quiet=as_json,
                                      skip_bad=skip_bad)  # fmt: skip
@@ -158,8 +158,9 @@ def _run(
 
 
 def _run_buildings(
-    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, derive: bool
-) -> tuple[dict, list[tuple[str, str]]]:
+    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, derive: bool,
+    skip_bad: bool,
+) -> tuple[dict, list[tuple[str, str]]]:  # fmt: skip
     from api.services import buildings
     from api.services import uploads as svc
 
@@ -170,7 +171,8 @@ def _run_buildings(
         )
         if dry_run:
             return {**summary, "upload_id": None, **svc.preview(session, upload_id)}, []
-        counts = svc.commit(session, upload_id, progress=report, derive=derive)
+        counts = svc.commit(session, upload_id, progress=report, derive=derive,
+                            accept_quarantine=skip_bad)  # fmt: skip
         touched = list(session.info.get("dirty_partitions", []))
         return {**summary, **counts}, touched
 
@@ -206,7 +208,7 @@ def _progress(quiet: bool) -> Iterator[svc.Progress]:
     with bar:
         task = bar.add_task("import", total=1.0)
 
-        def report(stage: str, fraction: float) -> None:
+        def report(stage: str, fraction: float, **_counts: int) -> None:
             bar.update(task, description=stage, completed=fraction)
 
         yield report
@@ -240,7 +242,11 @@ def _print_buildings(doc: dict, *, dry_run: bool) -> None:
         f"{doc['observed_on']}, repaired {doc['repaired']}; {doc['zones_affected']} zones affected"
         + (f" — upload {doc['upload_id']}" if doc["upload_id"] else ""),
         *(f"warning: {w}" for w in doc["warnings"]),
+        *(f"quarantined: {q['message']}" for q in doc.get("quarantine", [])[:50]),
     ]
+    if doc.get("quarantined") and dry_run:
+        lines.append(f"{doc['quarantined']} feature(s) quarantined: pass --skip-bad to import "
+                     "the others without them.")  # fmt: skip
     derived = doc.get("derived")
     if derived:
         lines.append(_derived_line(derived))

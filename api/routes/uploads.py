@@ -20,6 +20,7 @@ from api.auth.scope import check_rollback_scope, check_upload_scope, write_scope
 from api.deps import EditorDep, SessionDep, SettingsDep, ViewerDep, client_ip
 from api.errors import InvalidParameterError
 from api.services import buildings
+from api.services import upload_progress as progress
 from api.services import uploads as svc
 from geo.ingest.mapping import parse_mapping_args
 
@@ -47,16 +48,24 @@ def create_upload(
     observed_on: Annotated[
         dt.date | None, Form(description="YYYY-MM-DD (actual, buildings)")
     ] = None,
+    progress_token: Annotated[
+        str | None, Form(description="Token to read the progress under (GET .../progress/{token})")
+    ] = None,
 ) -> dict:
     options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name,
                        {"source": source or None, "observed_on": observed_on})  # fmt: skip
     options = replace(options, constants=parse_mapping_args([constants]) if constants else {},
                       code_prefix=code_prefix, swap_axes=swap_axes)  # fmt: skip
     max_bytes = settings.max_upload_mb * 1024**2
+    token = progress.check_token(progress_token)
     if kind == "buildings":
-        return _create_buildings(request, session, editor, file, options, max_bytes)
-    with _saved(file, max_bytes) as path, write_scope(session, editor):
-        prepared = svc.prepare(session, path, options, max_bytes=max_bytes)
+        return _create_buildings(request, session, editor, file, options, max_bytes, token)
+    with (
+        _saved(file, max_bytes) as path,
+        progress.progress_writer(request.app.state.engine, token) as report,
+        write_scope(session, editor),
+    ):
+        prepared = svc.prepare(session, path, options, max_bytes=max_bytes, progress=report)
         upload_id = svc.stage(session, path, prepared, options, filename=file.filename or "upload")
         check_upload_scope(session, upload_id, editor)
         counts = svc.preview(session, upload_id)
@@ -68,11 +77,16 @@ def create_upload(
 
 def _create_buildings(
     request: Request, session: SessionDep, editor: EditorDep, file: UploadFile,
-    options: svc.UploadOptions, max_bytes: int,
+    options: svc.UploadOptions, max_bytes: int, token: str | None,
 ) -> dict:  # fmt: skip
-    with _saved(file, max_bytes) as path, write_scope(session, editor):
+    with (
+        _saved(file, max_bytes) as path,
+        progress.progress_writer(request.app.state.engine, token) as report,
+        write_scope(session, editor),
+    ):
         upload_id, summary = buildings.stage_buildings(
-            session, path, options, max_bytes=max_bytes, filename=file.filename or "upload"
+            session, path, options, max_bytes=max_bytes, filename=file.filename or "upload",
+            progress=report,
         )
         check_upload_scope(session, upload_id, editor)
         counts = svc.preview(session, upload_id)
@@ -85,10 +99,16 @@ def _create_buildings(
 def commit_upload(
     request: Request, session: SessionDep, editor: EditorDep, upload_id: int,
     accept_quarantine: Annotated[bool, Form()] = False,
+    progress_token: Annotated[str | None, Form()] = None,
 ) -> dict:  # fmt: skip
-    with write_scope(session, editor):
+    token = progress.check_token(progress_token)
+    with (
+        progress.progress_writer(request.app.state.engine, token) as report,
+        write_scope(session, editor),
+    ):
         check_upload_scope(session, upload_id, editor)
-        counts = svc.commit(session, upload_id, accept_quarantine=accept_quarantine)
+        counts = svc.commit(session, upload_id, accept_quarantine=accept_quarantine,
+                            progress=report)  # fmt: skip
     _audit(request, session, editor, "upload.commit", upload_id, counts)
     return {"upload_id": upload_id, "status": "committed", **counts}
 
@@ -120,6 +140,13 @@ def list_uploads(
 ) -> dict:
     rows = svc.list_uploads(session, limit=limit, offset=offset)
     return {"uploads": [_jsonable(r) for r in rows]}
+
+
+@router.get("/uploads/progress/{token}", operation_id="uploads-progress")
+def get_progress(request: Request, _editor: EditorDep, token: str) -> dict:
+    """How far the preview or commit started with ``progress_token=token`` is: stage, fraction
+    done, features processed and total (building layers), time of the last report."""
+    return progress.read(request.app.state.engine, token)
 
 
 @router.get("/uploads/{upload_id}/quarantine.geojson", operation_id="uploads-quarantine")

@@ -24,7 +24,7 @@ from api.db.repositories import buildings as repo
 from api.db.repositories import uploads as uploads_repo
 from api.errors import NotFoundError, UploadRejectedError
 
-Progress = Callable[[str, float], None]
+Progress = Callable[..., None]  # (stage, fraction, *, processed=None, total=None)
 DERIVED_PREFIX = "derived:buildings:"
 
 
@@ -47,7 +47,7 @@ def stage_buildings(
     from geo.ingest.buildings import read_buildings
     from geo.ingest.io import ReadLimits
 
-    report = progress or (lambda _s, _f: None)
+    report = progress or (lambda _s, _f, **_counts: None)
     source, observed_on = _observation(options, filename)
     report("read", 0.0)
     with read_buildings(
@@ -67,16 +67,40 @@ def stage_buildings(
         with repo.building_writer(session, observation_id) as writer:
             for chunk in layer.chunks:
                 writer.write(chunk.geoms)
-                report("buildings", min(layer.tally.read / layer.feature_count, 1.0) * 0.9)
-        layer.tally.refuse_wrong_types()
+                uploads_repo.stage_quarantine(session, upload_id, chunk.quarantine)
+                report("buildings", min(layer.tally.read / layer.feature_count, 1.0) * 0.9,
+                       processed=layer.tally.read, total=layer.feature_count)  # fmt: skip
+        layer.tally.refuse_if_mostly_broken()
         tally = layer.tally
-    summary = _summary(layer, tally, upload_id, observation_id, source, observed_on)
     repo.set_observation_totals(session, observation_id, building_count=tally.kept,
                                 floor_area_ha=tally.area_ha)  # fmt: skip
     uploads_repo.mark(session, upload_id, counts={"features": tally.read, "repaired":
-                      tally.repaired, "buildings": tally.kept}, stage="previewed")  # fmt: skip
-    report("buildings", 1.0)
+                      tally.repaired, "buildings": tally.kept,
+                      "quarantined": tally.quarantined}, stage="previewed")  # fmt: skip
+    summary = _summary(layer, tally, upload_id, observation_id, source, observed_on)
+    summary.update(_quarantine_summary(session, upload_id, tally))
+    report("buildings", 1.0, processed=tally.read, total=tally.read)
     return upload_id, summary
+
+
+def _quarantine_summary(session: Session, upload_id: int, tally: Any) -> dict:
+    """The quarantine part of the preview, as the other kinds give it (counts per reason, the
+    first quarantined features, and those with a position to draw)."""
+    from api.services.uploads import PREVIEW_FEATURES, QUARANTINE_LISTED
+
+    if not tally.quarantined:
+        return {"quarantined": 0, "diagnosis": tally.diagnosis, "quarantine": []}
+    features = uploads_repo.quarantine_features(session, upload_id, limit=QUARANTINE_LISTED)
+    listed = [{"index": f["properties"]["_index"], "feature_id": None, "code": None,
+               "reason": f["properties"]["_reason"], "detail": f["properties"]["_detail"],
+               "message": f["properties"]["_message"]} for f in features]  # fmt: skip
+    drawn = [{"type": "Feature", "geometry": f["geometry"],
+              "properties": {"index": f["properties"]["_index"], "code": None,
+                             "reason": f["properties"]["_reason"],
+                             "message": f["properties"]["_message"]}}
+             for f in features[:PREVIEW_FEATURES] if f["geometry"]]  # fmt: skip
+    return {"quarantined": tally.quarantined, "diagnosis": tally.diagnosis, "quarantine": listed,
+            "quarantine_preview": {"type": "FeatureCollection", "features": drawn}}
 
 
 def _observation(options: Any, filename: str) -> tuple[str, dt.date]:
@@ -99,8 +123,6 @@ def _observation(options: Any, filename: str) -> tuple[str, dt.date]:
 def _summary(layer: Any, tally: Any, upload_id: int, observation_id: int, source: str,
              observed_on: dt.date) -> dict:  # fmt: skip
     warnings = list(layer.notes)
-    if tally.dropped_empty:
-        warnings.append(f"{tally.dropped_empty} feature(s) had no geometry and were skipped.")
     if tally.repaired:
         warnings.append(f"{tally.repaired} invalid polygon(s) were repaired (make_valid).")
     return {
@@ -136,14 +158,16 @@ def apply_upload(session: Session, upload_id: int) -> dict[str, int]:
     if observation is None:
         raise NotFoundError(f"Upload {upload_id} has no building observation.")
     n = int(observation["building_count"])
+    quarantined = int(uploads_repo.get_upload(session, upload_id)["counts"].get("quarantined", 0))
     same = repo.same_committed_observation(session, upload_id)
     if same is not None:
         repo.discard_observation(session, observation["id"])
         return {"features": n, "inserted": 0, "updated": 0, "unchanged": n,
-                "zones_affected": 0, "observation_id": same}  # fmt: skip
+                "zones_affected": 0, "quarantined": quarantined,
+                "observation_id": same}  # fmt: skip
     counts = preview_counts(session, upload_id)
     repo.commit_observation(session, upload_id, observation["id"])
-    return {**counts, "observation_id": observation["id"]}
+    return {**counts, "quarantined": quarantined, "observation_id": observation["id"]}
 
 
 def derive_footprints(

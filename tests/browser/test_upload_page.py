@@ -267,3 +267,40 @@ def test_building_layer_preview_commit_and_rollback(live_server, watched_page, t
         f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
     )
     assert watched_page.console_errors == []
+
+
+def test_long_commit_shows_its_progress_on_the_page(live_server, watched_page, tmp_path,
+                                                    monkeypatch):  # fmt: skip
+    """While a commit runs (held open here for 3 s inside its transaction), the page polls the
+    upload's progress and shows the stage and fraction; the bar goes away when it ends."""
+    page = watched_page.page
+    houses = [box(107.1 + i * 0.001, 11.6, 107.1003 + i * 0.001, 11.6003) for i in range(4)]
+    path = tmp_path / "nha-progress.geojson"
+    gpd.GeoDataFrame(geometry=houses, crs=4326).to_file(path, driver="GeoJSON")
+    page.goto(f"{live_server}/upload?lang=en")
+    page.wait_for_function(IDLE)
+    page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=kind]", "buildings")
+    page.fill("input[name=observed_on]", "2025-07-01")
+    page.click("#zm-upload-preview")
+    page.wait_for_selector(".zm-message-ok, .zm-message-error", timeout=20_000)
+    assert page.locator("#zm-upload-result").is_visible(), page.inner_text("#zm-upload-message")
+    monkeypatch.setenv("ZONEMAP_TEST_COMMIT_PAUSE_S", "3")
+    page.click("#zm-upload-commit")
+    page.wait_for_selector("#zm-upload-progress:not([hidden])", timeout=10_000)
+    shown = page.inner_text("#zm-upload-progress")
+    assert "built-up footprints (100 %)" in shown, shown
+    assert page.get_attribute("#zm-upload-progress progress", "value") == "1"
+    page.wait_for_selector(".zm-message-ok >> text=Committed", timeout=20_000)
+    assert page.locator("#zm-upload-progress").is_hidden()
+    page.wait_for_selector("#zm-upload-history tr[data-status='committed']", timeout=20_000)
+    row = page.locator("#zm-upload-history tr").filter(has_text="nha-progress.geojson").first
+    upload_id = int(row.get_attribute("data-upload-id"))
+    assert _api(f"{live_server}/api/uploads/{upload_id}")["status"] == "committed"
+    monkeypatch.delenv("ZONEMAP_TEST_COMMIT_PAUSE_S")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click(f"#zm-upload-history tr[data-upload-id='{upload_id}'] button")  # leave no partition
+    page.wait_for_selector(
+        f"#zm-upload-history tr[data-upload-id='{upload_id}'][data-status='rolled_back']"
+    )
+    assert watched_page.console_errors == []

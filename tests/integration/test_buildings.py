@@ -155,6 +155,40 @@ def test_points_and_lines_as_buildings_are_refused_with_counts(
     assert _counts(db_session) == before
 
 
+def test_broken_buildings_are_quarantined_and_the_good_ones_imported(
+    db_session: Session, tmp_path: Path
+) -> None:
+    scenario = building_scenario(2, far=0)
+    _zones(db_session, tmp_path, scenario)
+    sliver = shapely.Polygon([(105.41, 20.51), (105.42, 20.51), (105.43, 20.51)])
+    broken = [shapely.Point(105.41, 20.51), shapely.box(2.30, 48.80, 2.31, 48.81), sliver]
+    path = tmp_path / "mixed.geojson"
+    gpd.GeoDataFrame(geometry=[*broken, *scenario.buildings], crs=4326).to_file(path,
+                                                                                driver="GeoJSON")
+    before = _counts(db_session)
+    upload_id, preview = _buildings(db_session, path, commit=False)
+    assert preview["quarantined"] == 3 and preview["buildings"] == len(scenario.buildings)
+    assert {q["index"]: q["reason"] for q in preview["quarantine"]} == {
+        0: "wrong_geometry_type", 1: "outside_vietnam", 2: "invalid_geometry"}
+    assert len(preview["quarantine_preview"]["features"]) == 2  # the sliver has no area to draw
+    with pytest.raises(svc.QuarantineNotAcceptedError, match="3 feature"):
+        svc.commit(db_session, upload_id)
+    counts = svc.commit(db_session, upload_id, accept_quarantine=True)
+    assert counts["inserted"] == len(scenario.buildings) and counts["quarantined"] == 3
+    stored = db_session.execute(text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
+                                {"o": counts["observation_id"]}).scalar_one()  # fmt: skip
+    assert stored == len(scenario.buildings)
+    stats = _stats(db_session, counts["observation_id"])
+    assert [stats[c]["building_count"] for c in scenario.expected["code"]] == \
+        scenario.expected["building_count"].tolist()  # fmt: skip
+    kept_aside = svc.quarantine_geojson(db_session, upload_id)["features"]
+    assert [f["properties"]["_original_wkt"][:5] for f in kept_aside] == ["POINT", "POLYG",
+                                                                          "POLYG"]  # fmt: skip
+    svc.rollback(db_session, upload_id)
+    data = ("buildings", "building_observations", "zone_building_stats", "actual_footprints")
+    assert {k: _counts(db_session)[k] for k in data} == {k: before[k] for k in data}
+
+
 def test_buildings_without_prj_are_refused_like_other_kinds(
     db_session: Session, tmp_path: Path
 ) -> None:
@@ -269,6 +303,51 @@ def test_http_building_upload_preview_commit_rollback(client, tmp_path: Path) ->
     assert committed.status_code == 200, committed.text
     rolled = client.post(f"/api/uploads/{upload_id}/rollback")
     assert rolled.status_code == 200 and rolled.json()["undone"]["observations_deleted"] == 1
+
+
+def test_http_building_upload_reports_progress_under_the_page_token(
+    client, tmp_path: Path  # noqa: ANN001
+) -> None:
+    scenario = building_scenario(1, far=3, origin=(107.0, 11.5))
+    path = tmp_path / "nha.geojson"
+    gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326).to_file(path, driver="GeoJSON")
+    token = os.urandom(16).hex()
+    assert client.get(f"/api/uploads/progress/{token}").status_code == 404  # nothing yet
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings", "observed_on": "2025-06-01",
+                                     "progress_token": token})  # fmt: skip
+    assert response.status_code == 201, response.text
+    done = client.get(f"/api/uploads/progress/{token}").json()
+    n = len(scenario.buildings)
+    assert (done["stage"], done["fraction"], done["processed"], done["total"]) == \
+        ("buildings", 1.0, n, n)  # fmt: skip
+    commit_token = os.urandom(16).hex()
+    upload_id = response.json()["upload_id"]
+    committed = client.post(f"/api/uploads/{upload_id}/commit",
+                            data={"progress_token": commit_token})  # fmt: skip
+    assert committed.status_code == 200, committed.text
+    assert client.get(f"/api/uploads/progress/{commit_token}").json()["stage"] == "commit"
+    bad = client.post(f"/api/uploads/{upload_id}/commit", data={"progress_token": "x;drop"})
+    assert bad.status_code == 422 and "progress_token" in bad.text
+
+
+def test_http_points_and_lines_as_buildings_are_refused_with_counts(
+    client, db_session: Session, tmp_path: Path  # noqa: ANN001
+) -> None:
+    line = shapely.LineString([(105.4, 20.5), (105.5, 20.6)])
+    geoms = [shapely.Point(105.41, 20.51)] * 3 + [line]
+    path = tmp_path / "points.geojson"
+    gpd.GeoDataFrame(geometry=[*geoms, *building_scenario(1, far=0).buildings[:2]],
+                     crs=4326).to_file(path, driver="GeoJSON")  # fmt: skip
+    before = _counts(db_session)
+    with path.open("rb") as handle:
+        response = client.post("/api/uploads", files={"file": (path.name, handle)},
+                               data={"kind": "buildings", "observed_on": "2025-06-01"})  # fmt: skip
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "wrong_geometry_type" and "1 LineString, 3 Point" in str(body)
+    assert _counts(db_session) == before
 
 
 def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) -> None:  # noqa: ANN001

@@ -297,3 +297,18 @@ def test_previews_not_committed_within_a_day_expire(db_session: Session, tmp_pat
     with pytest.raises(ConflictError, match="is expired"):
         svc.commit(db_session, old)
     assert svc.commit(db_session, new)["inserted"] == 4
+
+
+def test_report_lists_the_first_area_findings_and_counts_them_all(
+    db_session: Session, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    src = wgs84_zones(4)
+    src["DT_HA"] = 5000.0  # every declared area far from the drawn one
+    path = zipped_shapefile(tmp_path / "wrong-areas", to_tm3(src), encoding="tcvn3")
+    opts = svc.UploadOptions(kind="zones")
+    prepared = svc.prepare(db_session, path, opts, max_bytes=MAX_BYTES)
+    monkeypatch.setattr(svc, "QUARANTINE_LISTED", 2)
+    doc = svc.report_document(prepared, None)
+    assert len(doc["checks"]) == 2 and doc["checks"][0]["row"] == 1
+    assert doc["checks_by_code"]["area_mismatch"] == 4  # CCN zones add size findings
+    assert doc["checks_total"] == sum(doc["checks_by_code"].values()) > 2

@@ -38,11 +38,17 @@ def create_observation(
 
 
 class BuildingWriter:
-    """Binary COPY of EPSG:4326 polygons into an observation's (not yet attached) table."""
+    """Binary COPY of EPSG:4326 polygons into an observation's (not yet attached) table.
 
-    def __init__(self, copy: object, observation_id: int) -> None:
-        self._copy = copy
+    One COPY per ``write`` (a chunk), so that other statements of the transaction (the
+    chunk's quarantined features) can run between chunks.
+    """
+
+    def __init__(self, raw: object, observation_id: int) -> None:
+        self._raw = raw
         self._prefix = struct.pack(">hiq", 2, 8, int(observation_id))
+        self._sql = (f"COPY {partition_name(observation_id)} (observation_id, geom) "
+                     "FROM STDIN (FORMAT BINARY)")  # fmt: skip
         self.written = 0
 
     def write(self, geoms: np.ndarray) -> None:
@@ -51,7 +57,9 @@ class BuildingWriter:
             return
         wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True)
         prefix, pack = self._prefix, struct.Struct(">i").pack
-        self._copy.write(b"".join(prefix + pack(len(w)) + w for w in wkb))  # type: ignore[attr-defined]
+        body = b"".join(prefix + pack(len(w)) + w for w in wkb)
+        with self._raw.cursor() as cur, cur.copy(self._sql) as copy:  # type: ignore[attr-defined]
+            copy.write(_COPY_HEADER + body + _COPY_TRAILER)
         self.written += len(wkb)
 
 
@@ -63,15 +71,9 @@ def building_writer(session: Session, observation_id: int) -> Iterator[BuildingW
     its GiST index built in one pass, fresh statistics, and becomes the observation's partition
     of ``buildings``. The DDL runs in SECURITY DEFINER functions of migration 0011.
     """
-    table = partition_name(observation_id)
     session.execute(text("SELECT zonemap_building_partition_create(:o)"), {"o": observation_id})
     raw = session.connection().connection.driver_connection
-    sql = f"COPY {table} (observation_id, geom) FROM STDIN (FORMAT BINARY)"
-    with raw.cursor() as cur, cur.copy(sql) as copy:
-        copy.write(_COPY_HEADER)
-        writer = BuildingWriter(copy, observation_id)
-        yield writer
-        copy.write(_COPY_TRAILER)
+    yield BuildingWriter(raw, observation_id)
     session.execute(text("SELECT zonemap_building_partition_attach(:o)"), {"o": observation_id})
 
 

@@ -80,10 +80,12 @@ def apply_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> tu
     columns = [c for c in ZONE_FIELDS if c in fields or c in _INSERT_DEFAULTS]
     values = [f"COALESCE(s.{c}, {_INSERT_DEFAULTS[c]})" if c in _INSERT_DEFAULTS else f"s.{c}"
               for c in columns]  # fmt: skip
+    # current_geom: the polygon apply_boundaries inserts as the zone's first boundary, so that
+    # the boundaries' trigger (migration 0015) finds it right and does not rewrite the zone row.
     session.execute(
         text(
-            f"INSERT INTO zones (id, code, {', '.join(columns)}) "
-            f"SELECT m.zone_id, s.code, {', '.join(values)} FROM _upload_match m "
+            f"INSERT INTO zones (id, code, {', '.join(columns)}, current_geom) "
+            f"SELECT m.zone_id, s.code, {', '.join(values)}, s.geom FROM _upload_match m "
             "JOIN upload_features s ON s.upload_id = :u AND s.ord = m.ord WHERE m.is_new "
             "ORDER BY m.ord"
         ),

@@ -12,7 +12,7 @@ import shapely
 
 from geo.analysis.builtup import derive_builtup
 from geo.frames import laea, project
-from geo.ingest.buildings import read_buildings
+from geo.ingest.buildings import BrokenBuildingsError, read_buildings
 from geo.synthetic.buildings import building_scenario
 
 T = laea(105.9, 21.0)
@@ -84,4 +84,35 @@ def test_reader_streams_chunks_and_counts_types(tmp_path: Path) -> None:
         tally = layer.tally
     assert max(sizes) <= 10 and sum(sizes) == len(scenario.buildings)
     assert tally.types == {"Polygon": len(scenario.buildings), "Point": 1}
-    assert tally.dropped_empty == 1 and tally.wrong_types == {"Point": 1}
+    assert tally.reasons == {"geometry_missing": 1, "wrong_geometry_type": 1}
+    assert tally.wrong_types == {"Point": 1}
+
+
+def test_reader_quarantines_broken_buildings_by_file_position(tmp_path: Path) -> None:
+    good = list(building_scenario(1, far=0).buildings[:20])
+    bowtie = shapely.Polygon([(105.41, 20.51), (105.42, 20.52), (105.42, 20.51), (105.41, 20.52)])
+    sliver = shapely.Polygon([(105.41, 20.51), (105.42, 20.51), (105.43, 20.51)])  # no area
+    geoms = [*good[:7], shapely.box(2.30, 48.80, 2.31, 48.81), bowtie, sliver,
+             shapely.LineString([(105.41, 20.51), (105.42, 20.52)]), *good[7:]]  # fmt: skip
+    path = tmp_path / "b.gpkg"
+    gpd.GeoDataFrame(geometry=geoms, crs=4326).to_file(path)
+    with read_buildings(path, chunk_size=4) as layer:
+        chunks = list(layer.chunks)
+        layer.tally.refuse_if_mostly_broken()  # 3 of 24 broken: quarantined, not refused
+    quarantined = {q.index: q.reason for c in chunks for q in c.quarantine}
+    assert quarantined == {7: "outside_vietnam", 9: "invalid_geometry",
+                           10: "wrong_geometry_type"}  # fmt: skip
+    assert sum(len(c.geoms) for c in chunks) == 21 and layer.tally.repaired == 1  # the bow-tie
+    assert layer.tally.diagnosis == {"ok": 21, "invalid_geometry": 1, "outside_vietnam": 1,
+                                     "wrong_geometry_type": 1}  # fmt: skip
+
+
+def test_layer_mostly_broken_is_refused_with_reasons(tmp_path: Path) -> None:
+    paris = [shapely.box(2.30 + i / 100, 48.80, 2.305 + i / 100, 48.805) for i in range(3)]
+    path = tmp_path / "b.gpkg"
+    gpd.GeoDataFrame(geometry=[*building_scenario(1, far=0).buildings[:3], *paris],
+                     crs=4326).to_file(path)  # fmt: skip
+    with read_buildings(path) as layer:
+        list(layer.chunks)
+        with pytest.raises(BrokenBuildingsError, match="Only 3 of 6 features.*3 lies outside"):
+            layer.tally.refuse_if_mostly_broken()

@@ -27,6 +27,13 @@
   }
 
   // Times are shown in Vietnam's time zone whatever the browser's, as the planners read them.
+  /* A random token under which the server records how far this page's upload is. */
+  function progressToken() {
+    var bytes = new Uint8Array(16);
+    global.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function localTime(cfg, iso) {
     if (!iso) { return ""; }
     return new Date(iso).toLocaleString(cfg.locale, {
@@ -167,12 +174,45 @@
     self.preview.clearLayers();
     self.quarantined.clearLayers();
     self.current = null;
+    var token = progressToken(), stop = self.watch(token);
+    data.set("progress_token", token);
     return postForm(self.opts.url, data).then(function (response) {
       if (!response.ok) { self.error(response); return; }
       self.show(response.data);
     }).catch(function (err) {
       self.message("error", U.label(cfg, "error.generic"), String(err));
-    }).finally(function () { self.busy(false); });
+    }).finally(function () { stop(); self.busy(false); });
+  };
+
+  /* Poll GET /api/uploads/progress/{token} while a long preview or commit runs and show the
+   * stage, the fraction done and, for building layers, features processed / total. Returns
+   * the function that stops polling and hides the bar. */
+  Upload.prototype.watch = function (token) {
+    var cfg = this.cfg, box = $("zm-upload-progress"), url = this.opts.url + "/progress/" + token;
+    var bar = box.querySelector("progress"), label = box.querySelector(".zm-progress-text");
+    var stopped = false;
+    bar.value = 0;
+    label.textContent = "";
+    function show(p) {
+      box.hidden = false;
+      bar.value = p.fraction;
+      var text = U.label(cfg, "upload.progress." + p.stage);
+      if (p.total) { text += " – " + U.label(cfg, "upload.progress.count", { processed: U.number(cfg, p.processed, 0), total: U.number(cfg, p.total, 0) }); }
+      label.textContent = text + " (" + Math.round(p.fraction * 100) + " %)";
+      box.dataset.stage = p.stage;
+      box.dataset.processed = p.processed === null ? "" : p.processed;
+      box.dataset.total = p.total === null ? "" : p.total;
+    }
+    function poll() {
+      if (stopped) { return; }
+      fetch(url, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (p) { if (p && !stopped) { show(p); } })
+        .catch(function () { /* the next poll tries again */ })
+        .finally(function () { if (!stopped) { timer = setTimeout(poll, 400); } });
+    }
+    var timer = setTimeout(poll, 200);
+    return function () { stopped = true; clearTimeout(timer); box.hidden = true; };
   };
 
   Upload.prototype.busy = function (on) {
@@ -220,9 +260,13 @@
         "» → «" + s.after + "»";
     }));
     this.showList("zm-upload-warnings", "upload.warnings", notes);
-    this.showList("zm-upload-checks", "upload.checks", (doc.checks || []).map(function (c) {
+    var checks = (doc.checks || []).map(function (c) {
       return cfg.lang === "en" ? c.message_en : c.message_vi;
-    }));
+    });
+    if (doc.checks_total > checks.length) {
+      checks.push(U.label(cfg, "upload.checks_more", { count: U.number(cfg, doc.checks_total - checks.length, 0) }));
+    }
+    this.showList("zm-upload-checks", "upload.checks", checks);
     this.showQuarantine(doc);
     this.message("ok", would);
     this.drawPreview(doc);
@@ -353,7 +397,9 @@
     self.message("info", U.label(cfg, "upload.working"));
     var body = new FormData();
     if ($("zm-upload-accept-quarantine").checked) { body.set("accept_quarantine", "true"); }
-    return postForm(self.opts.url + "/" + doc.upload_id + "/commit", body).then(function (response) {
+    var token = progressToken(), stop = self.watch(token);
+    body.set("progress_token", token);
+    return postForm(self.opts.url + "/" + doc.upload_id + "/commit", body).finally(stop).then(function (response) {
       if (response.status === 409) {
         self.message("info", U.label(cfg, "upload.already_committed"));
         return;
