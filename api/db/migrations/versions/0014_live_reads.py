@@ -12,14 +12,14 @@ every partition is marked dirty, so the next worker re-analyses them in the new 
 then readers keep reading that national run).
 
 Revision ID: 0014
-Revises: 0017
+Revises: 0015
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "0014"
-down_revision = "0017"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
