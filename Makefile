@@ -17,6 +17,7 @@ test:
 	@$(ZONEMAP) db up
 	REQUIRE_DB=1 REQUIRE_BROWSER=1 $(PYTEST) -q
 	$(RUFF) check geo api web tests bench
+	$(RUFF) format --check geo api web tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
@@ -26,6 +27,7 @@ unit:
 
 lint:
 	$(RUFF) check geo api web tests bench
+	$(RUFF) format --check geo api web tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 

@@ -43,8 +43,19 @@ from web.assets import STATIC_DIR, STATIC_URL
 # Reads are guarded by `require_read` unless ZONEMAP_PUBLIC_READ is true; writes carry their own
 # role dependencies (EditorDep, AdminDep) in the route modules. The OGC and tile routers come
 # first: they take the most requests, and routes are matched in order.
-API_ROUTERS = (ogc_items, tiles, ogc, provinces, zones, analysis, uploads, reports,
-               report_documents, layers, zone_details)  # fmt: skip
+API_ROUTERS = (
+    ogc_items,
+    tiles,
+    ogc,
+    provinces,
+    zones,
+    analysis,
+    uploads,
+    reports,
+    report_documents,
+    layers,
+    zone_details,
+)
 PAGE_ROUTERS = (pages,)
 
 
@@ -58,9 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_factory = make_session_factory(engine)
         replicas = settings.read_urls()
         app.state.read_router = (
-            ReadRouter(engine.execution_options(isolation_level="AUTOCOMMIT"), replicas,
-                       max_lag_s=settings.replica_max_lag_s) if replicas else None
-        )  # fmt: skip
+            ReadRouter(
+                engine.execution_options(isolation_level="AUTOCOMMIT"),
+                replicas,
+                max_lag_s=settings.replica_max_lag_s,
+            )
+            if replicas
+            else None
+        )
         yield
         if app.state.read_router is not None:
             app.state.read_router.dispose()

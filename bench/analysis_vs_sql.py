@@ -65,8 +65,15 @@ def prepare(url: str, scale: float) -> int:
     from api.services.demo import write_synthetic
     from geo.synthetic import generate_zones, load_default_provinces
 
-    expected = len(generate_zones(load_default_provinces("2025-34"), scale=scale, seed=7,
-                                  today=TODAY).zones) if scale <= 1 else None  # fmt: skip
+    expected = (
+        len(
+            generate_zones(
+                load_default_provinces("2025-34"), scale=scale, seed=7, today=TODAY
+            ).zones
+        )
+        if scale <= 1
+        else None
+    )
     count = zone_count(url)
     if count and (expected is None or count == expected):
         engine = make_engine(url)

@@ -61,8 +61,14 @@ def serve_zonemap(
 ) -> contextlib.AbstractContextManager[str]:
     """``zonemap serve --workers N`` (the real command), public reads, no rate limit."""
     port = _free_port()
-    cmd = [str(ROOT / ".venv" / "bin" / "zonemap"), "serve", "--port", str(port),
-           "--workers", str(workers)]  # fmt: skip
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "zonemap"),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     env = {"DATABASE_URL": url, "ZONEMAP_RATE_LIMIT_PER_MINUTE": "0"}
     if replicas:
         env["ZONEMAP_READ_DATABASE_URLS"] = replicas
@@ -78,8 +84,17 @@ def serve_tipg(url: str) -> contextlib.AbstractContextManager[str]:
         "TIPG_DB_MAX_CONN_SIZE": "32",
         "TIPG_MAX_FEATURES_PER_QUERY": "10000",
     }
-    cmd = [str(TIPG_VENV / "bin" / "uvicorn"), "tipg.main:app", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    cmd = [
+        str(TIPG_VENV / "bin" / "uvicorn"),
+        "tipg.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return _server(cmd, env, "/collections/tipg_bench.zones/items?limit=1", port)
 
 

@@ -57,14 +57,25 @@ def main() -> None:
         run_id = analysis_repo.latest_run(session, version="2025-34")["id"]
 
         def floor(limit: int, offset: int = 0, geometry: bool = False) -> None:
-            repo.flagged_zones(session, run_id=run_id, province=None, kind=None, flag=None,
-                               severity=None, sort="severity", limit=limit, offset=offset,
-                               with_geometry=geometry)  # fmt: skip
+            repo.flagged_zones(
+                session,
+                run_id=run_id,
+                province=None,
+                kind=None,
+                flag=None,
+                severity=None,
+                sort="severity",
+                limit=limit,
+                offset=offset,
+                with_geometry=geometry,
+            )
 
-        floors = {"panel page 1 (100 rows)": lambda: floor(100),
-                  "panel page 5 (100 rows)": lambda: floor(100, 400),
-                  "export CSV (all)": lambda: floor(1_000_000),
-                  "export GeoJSON (all)": lambda: floor(1_000_000, geometry=True)}  # fmt: skip
+        floors = {
+            "panel page 1 (100 rows)": lambda: floor(100),
+            "panel page 5 (100 rows)": lambda: floor(100, 400),
+            "export CSV (all)": lambda: floor(1_000_000),
+            "export GeoJSON (all)": lambda: floor(1_000_000, geometry=True),
+        }
         floors["export XLSX (all)"] = floors["export CSV (all)"]
         with TestClient(create_app(Settings(database_url=url))) as client:
             total = client.get(CASES[0][1]).json()["total"]

@@ -50,10 +50,31 @@ SECTION = "## Import: zonemap vs ogr2ogr"
 # ogr2ogr as GDAL's PostgreSQL driver page recommends for bulk loads: COPY, one transaction
 # for the whole layer (-gt unlimited), the GiST index built once after the load (the default
 # SPATIAL_INDEX=GIST), and no per-feature geometry-type promotion beyond what the layer needs.
-OGR_FAST = ("-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST", "-gt", "unlimited",
-            "--config", "PG_USE_COPY", "YES")  # fmt: skip
-NAMES = ("Tiên Sơn", "Đồng Văn", "Quế Võ", "Phúc Điền", "Nam Sách", "Hòa Phú", "Long Đức",
-         "Thạch Thất", "Yên Phong", "Sông Công", "Điềm Thụy", "Phú Nghĩa")  # fmt: skip
+OGR_FAST = (
+    "-lco",
+    "GEOMETRY_NAME=geom",
+    "-lco",
+    "SPATIAL_INDEX=GIST",
+    "-gt",
+    "unlimited",
+    "--config",
+    "PG_USE_COPY",
+    "YES",
+)
+NAMES = (
+    "Tiên Sơn",
+    "Đồng Văn",
+    "Quế Võ",
+    "Phúc Điền",
+    "Nam Sách",
+    "Hòa Phú",
+    "Long Đức",
+    "Thạch Thất",
+    "Yên Phong",
+    "Sông Công",
+    "Điềm Thụy",
+    "Phú Nghĩa",
+)
 PREFIXES = (("KCN", "Khu công nghiệp"), ("CCN", "Cụm công nghiệp"))
 STATUSES = ("Đang hoạt động", "Chưa hoạt động", "Đang xây dựng")
 
@@ -71,15 +92,19 @@ def generate(n: int, *, seed: int = 3) -> Path:
     geoms = [_blob(x, y, r, rng) for x, y, r in zip(lon, lat, radius_deg, strict=True)]
     kinds = rng.integers(0, 2, n)
     names = [f"{PREFIXES[k][1]} {NAMES[i % len(NAMES)]} {i}" for i, k in enumerate(kinds)]
-    frame = gpd.GeoDataFrame({
-        "MA_KCN": [f"B{i:06d}" for i in range(n)],
-        "TEN_KCN": [_cp1258(s) for s in names],
-        "LOAI": [PREFIXES[k][0] for k in kinds],
-        "MA_TINH": "01",
-        "DT_HA": np.round(np.pi * (radius_deg * 105_000) ** 2 / 1e4, 2),
-        "TRANG_THAI": [_cp1258(STATUSES[i % 3]) for i in range(n)],
-        "NGAY_TL": [f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2000 + i % 25}" for i in range(n)],
-    }, geometry=geoms, crs=4326)  # fmt: skip
+    frame = gpd.GeoDataFrame(
+        {
+            "MA_KCN": [f"B{i:06d}" for i in range(n)],
+            "TEN_KCN": [_cp1258(s) for s in names],
+            "LOAI": [PREFIXES[k][0] for k in kinds],
+            "MA_TINH": "01",
+            "DT_HA": np.round(np.pi * (radius_deg * 105_000) ** 2 / 1e4, 2),
+            "TRANG_THAI": [_cp1258(STATUSES[i % 3]) for i in range(n)],
+            "NGAY_TL": [f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2000 + i % 25}" for i in range(n)],
+        },
+        geometry=geoms,
+        crs=4326,
+    )
     tm3 = frame.to_crs(vn2000_crs(central_meridian=105.0))
     pyogrio.write_dataframe(tm3, path, encoding="latin1")
     path.with_suffix(".cpg").unlink(missing_ok=True)
@@ -130,15 +155,27 @@ def building_scenario_files(n_buildings: int) -> tuple[Path, Path]:
     per_zone = 20 * 19 + 1 + 2
     n_zones = min(BUILDING_ZONES, n_buildings // per_zone)
     far = n_buildings - n_zones * per_zone
-    scenario = building_scenario(n_zones, nx=20, ny=19, size_m=25.0, gap_m=12.0,
-                                 zone_m=1_000.0, far=far, spacing_m=2_200.0, seed=11)  # fmt: skip
+    scenario = building_scenario(
+        n_zones,
+        nx=20,
+        ny=19,
+        size_m=25.0,
+        gap_m=12.0,
+        zone_m=1_000.0,
+        far=far,
+        spacing_m=2_200.0,
+        seed=11,
+    )
     tm3 = vn2000_crs(central_meridian=105.0)
-    zones = scenario.zones.assign(TEN_KCN=[_cp1258(v) for v in scenario.zones["TEN_KCN"]],
-                                  TRANG_THAI=_cp1258("Đang hoạt động"))  # fmt: skip
+    zones = scenario.zones.assign(
+        TEN_KCN=[_cp1258(v) for v in scenario.zones["TEN_KCN"]],
+        TRANG_THAI=_cp1258("Đang hoạt động"),
+    )
     pyogrio.write_dataframe(zones.to_crs(tm3), zones_path, encoding="latin1")
     zones_path.with_suffix(".cpg").unlink(missing_ok=True)
-    built = gpd.GeoDataFrame({"ID": np.arange(len(scenario.buildings))},
-                             geometry=scenario.buildings, crs=4326).to_crs(tm3)  # fmt: skip
+    built = gpd.GeoDataFrame(
+        {"ID": np.arange(len(scenario.buildings))}, geometry=scenario.buildings, crs=4326
+    ).to_crs(tm3)
     pyogrio.write_dataframe(built, path)
     return zones_path, path
 
@@ -159,19 +196,55 @@ def run_buildings(n: int, *, repeats: int) -> dict:
     for _ in range(repeats):
         reset(url)
         measure([zonemap, "import", str(zones_path), "--kind", "zones", "--json"], env)
-        zm.append(measure([zonemap, "import", str(path), "--kind", "buildings", "--observed-on",
-                           OBSERVED_ON, "--no-derive", "--no-wait", "--json"], env))  # fmt: skip
+        zm.append(
+            measure(
+                [
+                    zonemap,
+                    "import",
+                    str(path),
+                    "--kind",
+                    "buildings",
+                    "--observed-on",
+                    OBSERVED_ON,
+                    "--no-derive",
+                    "--no-wait",
+                    "--json",
+                ],
+                env,
+            )
+        )
         observation = _latest_observation(url)
         derive.append(measure([zonemap, "derive-footprints", str(observation), "--json"], env))
-        ogr.append(measure(["ogr2ogr", "-f", "PostgreSQL", pg, str(path), "-nln", "ogr_buildings",
-                            "-overwrite", "-t_srs", "EPSG:4326", *OGR_FAST], env))  # fmt: skip
+        ogr.append(
+            measure(
+                [
+                    "ogr2ogr",
+                    "-f",
+                    "PostgreSQL",
+                    pg,
+                    str(path),
+                    "-nln",
+                    "ogr_buildings",
+                    "-overwrite",
+                    "-t_srs",
+                    "EPSG:4326",
+                    *OGR_FAST,
+                ],
+                env,
+            )
+        )
     row = {
-        "n": n, "zm_s": _median(t for t, _ in zm), "zm_mb": max(m for _, m in zm),
-        "ogr_s": _median(t for t, _ in ogr), "ogr_mb": max(m for _, m in ogr),
-        "derive_s": _median(t for t, _ in derive), "derive_mb": max(m for _, m in derive),
-        "load": os.getloadavg(), "repeats": repeats,
+        "n": n,
+        "zm_s": _median(t for t, _ in zm),
+        "zm_mb": max(m for _, m in zm),
+        "ogr_s": _median(t for t, _ in ogr),
+        "ogr_mb": max(m for _, m in ogr),
+        "derive_s": _median(t for t, _ in derive),
+        "derive_mb": max(m for _, m in derive),
+        "load": os.getloadavg(),
+        "repeats": repeats,
         "zones": min(BUILDING_ZONES, n // (20 * 19 + 3)),
-    }  # fmt: skip
+    }
     print(row, flush=True)
     return row
 
@@ -215,9 +288,13 @@ def reset(url: str) -> None:
             text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'buildings_obs_%'")
         ).all():
             conn.execute(text(f"DROP TABLE {table}"))
-        conn.execute(text("TRUNCATE zones, planning_boundaries, actual_footprints, uploads, "
-                          "upload_features, upload_changes, building_observations, "
-                          "zone_building_stats CASCADE"))  # fmt: skip
+        conn.execute(
+            text(
+                "TRUNCATE zones, planning_boundaries, actual_footprints, uploads, "
+                "upload_features, upload_changes, building_observations, "
+                "zone_building_stats CASCADE"
+            )
+        )
         conn.execute(text("DROP TABLE IF EXISTS ogr_zones, ogr_buildings"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
@@ -241,18 +318,41 @@ def run(sizes: list[int], *, repeats: int) -> list[dict]:
         zm, ogr = [], []
         for _ in range(repeats):
             reset(url)
-            zm.append(measure([zonemap, "import", str(shp), "--kind", "zones", "--no-wait",
-                               "--json"], env))  # fmt: skip
-            ogr_cmd = ["ogr2ogr", "-f", "PostgreSQL", pg, str(shp), "-nln", "ogr_zones",
-                       "-overwrite", "-t_srs", "EPSG:4326", "-nlt", "PROMOTE_TO_MULTI",
-                       "-oo", "ENCODING=CP1258", *OGR_FAST]  # fmt: skip
+            zm.append(
+                measure(
+                    [zonemap, "import", str(shp), "--kind", "zones", "--no-wait", "--json"], env
+                )
+            )
+            ogr_cmd = [
+                "ogr2ogr",
+                "-f",
+                "PostgreSQL",
+                pg,
+                str(shp),
+                "-nln",
+                "ogr_zones",
+                "-overwrite",
+                "-t_srs",
+                "EPSG:4326",
+                "-nlt",
+                "PROMOTE_TO_MULTI",
+                "-oo",
+                "ENCODING=CP1258",
+                *OGR_FAST,
+            ]
             ogr.append(measure(ogr_cmd, env))
-        rows.append({
-            "n": n, "zm_s": _median(t for t, _ in zm), "zm_mb": max(m for _, m in zm),
-            "ogr_s": _median(t for t, _ in ogr), "ogr_mb": max(m for _, m in ogr),
-            "zm_all": [t for t, _ in zm], "ogr_all": [t for t, _ in ogr],
-            "startup_s": statistics.median(startup),
-        })  # fmt: skip
+        rows.append(
+            {
+                "n": n,
+                "zm_s": _median(t for t, _ in zm),
+                "zm_mb": max(m for _, m in zm),
+                "ogr_s": _median(t for t, _ in ogr),
+                "ogr_mb": max(m for _, m in ogr),
+                "zm_all": [t for t, _ in zm],
+                "ogr_all": [t for t, _ in ogr],
+                "startup_s": statistics.median(startup),
+            }
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -295,28 +395,35 @@ def building_lines(row: dict | None) -> list[str]:
     ratio = row["zm_s"] / row["ogr_s"]
     load = ", ".join(f"{v:.2f}" for v in row["load"])
     return [
-        "", f"Buildings: `zonemap import FILE --kind buildings --observed-on … --no-derive "
+        "",
+        f"Buildings: `zonemap import FILE --kind buildings --observed-on … --no-derive "
         "--json` (streamed in chunks of 50,000: VN-2000 reprojection, repair, binary COPY into "
         "the observation's partition, one-pass GiST index, one transaction) vs `ogr2ogr` on the "
         f"same shapefile, median of {row['repeats']} run(s), load average after the runs: "
-        f"{load}.", "",
+        f"{load}.",
+        "",
         "| buildings | zonemap wall (s) | ogr2ogr wall (s) | ratio | zonemap peak RSS (MB) "
         "| ogr2ogr peak RSS (MB) |",
         "|---:|---:|---:|---:|---:|---:|",
         f"| {row['n']:,} | {row['zm_s']:.2f} | {row['ogr_s']:.2f} | {ratio:.2f}× "
-        f"| {row['zm_mb']:.0f} | {row['ogr_mb']:.0f} |", "",
+        f"| {row['zm_mb']:.0f} | {row['ogr_mb']:.0f} |",
+        "",
         f"Derivation (`zonemap derive-footprints`, {row['zones']:,} zones, {row['n']:,} "
         f"buildings, fresh process): {row['derive_s']:.1f} s, peak RSS "
         f"{row['derive_mb']:.0f} MB (goal < 60 s).",
-    ]  # fmt: skip
+    ]
 
 
 def table(
-    rows: list[dict], split: dict[str, float] | None, *, repeats: int,
+    rows: list[dict],
+    split: dict[str, float] | None,
+    *,
+    repeats: int,
     buildings: dict | None = None,
-) -> str:  # fmt: skip
+) -> str:
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         f"Measured {time.strftime('%Y-%m-%d')} on this machine (`nproc` = {os.cpu_count()}, "
         "shared with other engineers' test runs, so single runs vary by ±30 %), same run, same "
         "PostGIS (private cluster, scratch database `zonemap_bench`), input a shapefile of "
@@ -328,11 +435,12 @@ def table(
         "EPSG:4326 --config PG_USE_COPY YES`. Each cell is the median of "
         f"{repeats} runs (zonemap and ogr2ogr alternating); peak RSS is the largest of the runs. "
         "Wall time and peak RSS from `/usr/bin/time -v` (the database server's own memory is "
-        "not included for either).", "",
+        "not included for either).",
+        "",
         "| features | zonemap wall (s) | ogr2ogr wall (s) | ratio | zonemap peak RSS (MB) "
         "| ogr2ogr peak RSS (MB) |",
         "|---:|---:|---:|---:|---:|---:|",
-    ]  # fmt: skip
+    ]
     for r in rows:
         ratio = r["zm_s"] / r["ogr_s"]
         lines.append(
@@ -340,12 +448,17 @@ def table(
             f"| {r['zm_mb']:.0f} | {r['ogr_mb']:.0f} |"
         )
     if rows:
-        lines += ["", f"Fixed start-up (`zonemap import --help`, median): "
-                  f"{rows[0]['startup_s']:.2f} s."]  # fmt: skip
+        lines += [
+            "",
+            f"Fixed start-up (`zonemap import --help`, median): {rows[0]['startup_s']:.2f} s.",
+        ]
     if split:
-        lines += ["", f"In-process split at {max(r['n'] for r in rows):,} features (median of "
-                  f"{repeats}): prepare {split['prepare']:.2f} s, stage (COPY) "
-                  f"{split['stage']:.2f} s, commit {split['commit']:.2f} s."]  # fmt: skip
+        lines += [
+            "",
+            f"In-process split at {max(r['n'] for r in rows):,} features (median of "
+            f"{repeats}): prepare {split['prepare']:.2f} s, stage (COPY) "
+            f"{split['stage']:.2f} s, commit {split['commit']:.2f} s.",
+        ]
     lines += building_lines(buildings)
     return "\n".join([*lines, "", *NOTES]) + "\n"
 
@@ -366,14 +479,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="Runs per cell (median).")
     parser.add_argument("--no-phases", action="store_true", help="Skip the in-process split.")
     parser.add_argument("--no-write", action="store_true", help="Print, don't edit RESULTS.md.")
-    parser.add_argument("--buildings", type=int, default=1_000_000,
-                        help="Buildings in the building line (0: skip it).")  # fmt: skip
+    parser.add_argument(
+        "--buildings",
+        type=int,
+        default=1_000_000,
+        help="Buildings in the building line (0: skip it).",
+    )
     parser.add_argument("--building-repeats", type=int, default=1)
     args = parser.parse_args()
     rows = run(args.sizes, repeats=args.repeats)
     split = None if args.no_phases else phases(max(args.sizes), repeats=args.repeats)
-    buildings = (run_buildings(args.buildings, repeats=args.building_repeats)
-                 if args.buildings else None)  # fmt: skip
+    buildings = (
+        run_buildings(args.buildings, repeats=args.building_repeats) if args.buildings else None
+    )
     section = table(rows, split, repeats=args.repeats, buildings=buildings)
     print(section)
     if not args.no_write:

@@ -3,15 +3,17 @@
 For each scale (1× = 2,500 zones) the synthetic demo (seed 7) is loaded into a scratch database
 ``zonemap_bench_live_<scale>`` on the private cluster (reused when it holds the zones), then:
 
-* **single process**: today's ``run_analysis`` for the whole country, in a fresh child process
-  (the floor the partitioned run is compared with);
+* **single process**: ``run_whole``, the whole country analysed at once and stored as one run,
+  in a fresh child process (the reference the partitioned run is compared with);
 * **process pool**: ``zonemap analyze --workers N`` (read every partition from PostGIS in a
-  worker, store each province in its own transaction, combine, store the national run);
+  worker, store each province's part run as it arrives, find the clusters from the partitions'
+  cluster graphs, store the national snapshot as a list of parts);
 * **Dask**: the same on a ``distributed.LocalCluster`` of 2 worker processes (started before
   the clock; its workers' peak RSS is asked from them);
 * **latency**: with ``zonemap worker`` running, an upload of 4 zones in provinces 01 and 24 is
   committed; the time from the commit's return to every touched province being current (its
-  job done and the national snapshot holding it) is measured, 3 times.
+  job done and the national snapshot holding it) is measured, 3 times; the worker's peak RSS
+  is read from /proc after the last one.
 
 Wall times are measured around the work; peak RSS is the largest ``ru_maxrss`` of the measured
 process and every process it waited for (``RUSAGE_CHILDREN`` of a fresh measuring child), so it
@@ -82,11 +84,11 @@ print(json.dumps({"wall_s": wall, "peak_mb": peak, "rc": done.returncode,
 SINGLE = """
 import datetime as dt, json, resource, sys, time
 from api.db.engine import make_engine, make_session_factory
-from api.services.analysis import run_analysis
+from api.services.analysis import run_whole
 engine = make_engine(sys.argv[1])
 start = time.perf_counter()
 with make_session_factory(engine).begin() as session:
-    outcome = run_analysis(session, version="2025-34")
+    outcome = run_whole(session, version="2025-34")
 wall = time.perf_counter() - start
 print(json.dumps({"wall_s": wall, "flags": len(outcome.result.flags),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -110,7 +112,7 @@ with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
         import resource
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = client.run(peak)
-print(json.dumps({"wall_s": wall, "flags": len(outcome.result.flags),
+print(json.dumps({"wall_s": wall, "flags": outcome.snapshot.flags,
                   "peak_mb": max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                                   *workers.values()])}))
 """
@@ -139,8 +141,9 @@ def measure_pool(url: str, workers: int) -> dict:
     return result
 
 
-def measure_latency(url: str, repeats: int = 3) -> list[float]:
-    """Seconds from a commit's return to its provinces being current (a worker running)."""
+def measure_latency(url: str, repeats: int = 3) -> tuple[list[float], float]:
+    """Seconds from a commit's return to its provinces being current (a worker running), and
+    the worker's peak RSS in MB."""
     from api.db.engine import make_engine, make_session_factory
     from api.services import analysis_jobs as jobs
     from api.services import uploads as svc
@@ -150,9 +153,11 @@ def measure_latency(url: str, repeats: int = 3) -> list[float]:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     worker = subprocess.Popen(
-        [str(ZONEMAP), "worker"], env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [str(ZONEMAP), "worker"],
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     times = []
     try:
         with factory() as session:
@@ -176,11 +181,20 @@ def measure_latency(url: str, repeats: int = 3) -> list[float]:
                     break
                 time.sleep(0.05)
             times.append(time.perf_counter() - committed)
+        peak = _peak_rss_mb(worker.pid)
     finally:
         worker.terminate()
         worker.wait()
         engine.dispose()
-    return times
+    return times, peak
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM of a running process (its peak resident set so far), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -189,8 +203,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip", nargs="*", default=[], help="single, dask, latency")
     args = parser.parse_args()
-    print("| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
-          "(s, MB) | commit → current (s, 3 runs) | load (1 min) |")  # fmt: skip
+    print(
+        "| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
+        "(s, MB) | commit → current (s, 3 runs) | load (1 min) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for scale in args.scales:
         url = database_url(scale)
@@ -198,15 +214,20 @@ def main() -> None:
         single = child(SINGLE, url) if "single" not in args.skip else None
         pool = measure_pool(url, args.workers)
         dask = child(DASK, url) if "dask" not in args.skip else None
-        latency = measure_latency(url) if "latency" not in args.skip else []
+        latency, worker_mb = measure_latency(url) if "latency" not in args.skip else ([], 0.0)
         load = os.getloadavg()[0]
 
         def cell(r: dict | None) -> str:
             return f"{r['wall_s']:.1f} s, {r['peak_mb']:.0f} MB" if r else "–"
 
         lat = ", ".join(f"{t:.2f}" for t in latency) or "–"
-        print(f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
-              f"{lat} | {load:.1f} |", flush=True)  # fmt: skip
+        if latency:
+            lat += f" (worker {worker_mb:.0f} MB)"
+        print(
+            f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
+            f"{lat} | {load:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

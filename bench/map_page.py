@@ -38,8 +38,14 @@ from api.settings import Settings  # noqa: E402
 from geo.synthetic import generate_zones, load_default_provinces  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TODAY = dt.date(2026, 1, 1)
 
 

@@ -73,8 +73,12 @@ def prepare(url: str, scale: float) -> int:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    subprocess.run([str(ZONEMAP), "analyze"], env={**os.environ, "DATABASE_URL": url},
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(ZONEMAP), "analyze"],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
     return len(data.zones)
 
 
@@ -161,11 +165,25 @@ def main() -> None:
                 walls.append(wall)
                 peaks.append(peak)
                 load = os.getloadavg()[0]
-                print(f"scale {scale:g} {fmt}: {wall:.2f} s, {peak:.0f} MB, load {load:.1f}",
-                      file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"scale {scale:g} {fmt}: {wall:.2f} s, {peak:.0f} MB, load {load:.1f}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             size_kb = (opts.out / f"national.{fmt}").stat().st_size / 1024
-            rows.append((scale, zones, fmt, statistics.median(walls), max(peaks), size_kb,
-                         floor, repeat, os.getloadavg()[0]))  # fmt: skip
+            rows.append(
+                (
+                    scale,
+                    zones,
+                    fmt,
+                    statistics.median(walls),
+                    max(peaks),
+                    size_kb,
+                    floor,
+                    repeat,
+                    os.getloadavg()[0],
+                )
+            )
         # the heaviest "changes" section: since yesterday every zone of the demo (entered
         # today) is listed as added, 250,000 rows at 100x in the spreadsheet
         yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -173,14 +191,29 @@ def main() -> None:
             wall, peak = measure(url, fmt, opts.out, since=yesterday)
             size_kb = (opts.out / f"national.{fmt}").stat().st_size / 1024
             print(f"scale {scale:g} {fmt} --since: {wall:.2f} s, {peak:.0f} MB", file=sys.stderr)
-            rows.append((scale, zones, f"{fmt} --since yesterday", wall, peak, size_kb, floor, 1,
-                         os.getloadavg()[0]))  # fmt: skip
-    print("| scale | zones | format | wall (s, median) | runs | peak RSS (MB) | file (kB) | "
-          "reads alone (s) | 1-min load after |")  # fmt: skip
+            rows.append(
+                (
+                    scale,
+                    zones,
+                    f"{fmt} --since yesterday",
+                    wall,
+                    peak,
+                    size_kb,
+                    floor,
+                    1,
+                    os.getloadavg()[0],
+                )
+            )
+    print(
+        "| scale | zones | format | wall (s, median) | runs | peak RSS (MB) | file (kB) | "
+        "reads alone (s) | 1-min load after |"
+    )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for scale, zones, fmt, wall, peak, size, floor, repeat, load in rows:
-        print(f"| {scale:g}× | {zones:,} | {fmt} | {wall:.2f} | {repeat} | {peak:.0f} | "
-              f"{size:,.0f} | {floor:.2f} | {load:.1f} |")  # fmt: skip
+        print(
+            f"| {scale:g}× | {zones:,} | {fmt} | {wall:.2f} | {repeat} | {peak:.0f} | "
+            f"{size:,.0f} | {floor:.2f} | {load:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -114,16 +114,28 @@ def extra_lines(url: str, centres: list, rng: random.Random, args: argparse.Name
         with serve_zonemap(url, workers=2) as two:
             for conns in (8, 32):
                 paths = [items_path(c) for c in boxes(centres, rng)]
-                rows.append(("items bbox, zonemap --workers 2", conns,
-                             wrk(two, paths, conns, args.seconds, url), None))  # fmt: skip
+                rows.append(
+                    (
+                        "items bbox, zonemap --workers 2",
+                        conns,
+                        wrk(two, paths, conns, args.seconds, url),
+                        None,
+                    )
+                )
     if args.replica:
         from bench.bench_servers import replica_of
 
         with replica_of(url) as replica_url, serve_zonemap(url, replicas=replica_url) as rz:
             for conns in (8, 32):
                 paths = [items_path(c) for c in boxes(centres, rng)]
-                rows.append(("items bbox, reads on a replica", conns,
-                             wrk(rz, paths, conns, args.seconds, url), None))  # fmt: skip
+                rows.append(
+                    (
+                        "items bbox, reads on a replica",
+                        conns,
+                        wrk(rz, paths, conns, args.seconds, url),
+                        None,
+                    )
+                )
     return rows
 
 
@@ -207,8 +219,10 @@ def request_lines(centres: list, rng: random.Random) -> list:
 
     def pool(z: int) -> list[tuple[int, int, int]]:
         if z not in pools:
-            near = {tile_xy(lon + rng.uniform(-0.1, 0.1), lat + rng.uniform(-0.1, 0.1), z)
-                    for lon, lat in rng.choices(centres, k=PER_CELL * 4)}  # fmt: skip
+            near = {
+                tile_xy(lon + rng.uniform(-0.1, 0.1), lat + rng.uniform(-0.1, 0.1), z)
+                for lon, lat in rng.choices(centres, k=PER_CELL * 4)
+            }
             pools[z] = sorted(near)
             rng.shuffle(pools[z])
         return pools[z]
@@ -266,8 +280,14 @@ end
 """
 
 
-def wrk(base: str, paths: list[str], conns: int, seconds: int, db_url: str,
-        prime: list[str] | None = None) -> dict:  # fmt: skip
+def wrk(
+    base: str,
+    paths: list[str],
+    conns: int,
+    seconds: int,
+    db_url: str,
+    prime: list[str] | None = None,
+) -> dict:
     """Run ``wrk`` cycling once through ``paths`` (each thread its share, in order)."""
     import urllib.request
 
@@ -279,8 +299,18 @@ def wrk(base: str, paths: list[str], conns: int, seconds: int, db_url: str,
         Path(tmp, "paths.txt").write_text("\n".join(paths) + "\n")
         Path(tmp, "cycle.lua").write_text(WRK_SCRIPT)
         env = {**os.environ, "WRK_PATHS": f"{tmp}/paths.txt", "WRK_THREADS": str(threads)}
-        cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency",
-               "--timeout", "10s", "-s", f"{tmp}/cycle.lua", base]  # fmt: skip
+        cmd = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{conns}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            f"{tmp}/cycle.lua",
+            base,
+        ]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     done = int(re.search(r"(\d+) requests in", out).group(1))
     exhausted = done >= len(paths) - conns
@@ -311,8 +341,9 @@ def floor(url: str, seconds: int) -> dict:
     q = ogc.ItemsQuery(crs=crs, limit=100, bbox=BBoxIn(1.0, 2.0, 3.0, 4.0, crs))
     coll = ogc.COLLECTIONS["zones"]
     statement = ogc._page_statement(coll, crs, tuple(ogc._conditions(coll, q)), skips=False)
-    compiled = statement.compile(dialect=postgresql.psycopg.dialect(),
-                                 compile_kwargs={"render_postcompile": True})  # fmt: skip
+    compiled = statement.compile(
+        dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
+    )
     corners = {f"ST_MakeEnvelope_{i}": v for i, v in enumerate([":x0", ":y0", ":x1", ":y1"], 1)}
     values = {k: _literal(v) for k, v in compiled.params.items()} | corners
     values |= {"page_limit": "100", "page_offset": "0"}
@@ -327,10 +358,27 @@ def floor(url: str, seconds: int) -> dict:
         handle.write(script)
     wait_until_idle(url)
     out = subprocess.run(
-        ["pgbench", "-n", "-c1", "-T", str(seconds), "-h", u.host, "-p", str(u.port), "-U",
-         u.username, "-f", handle.name, "-r", u.database],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        [
+            "pgbench",
+            "-n",
+            "-c1",
+            "-T",
+            str(seconds),
+            "-h",
+            u.host,
+            "-p",
+            str(u.port),
+            "-U",
+            u.username,
+            "-f",
+            handle.name,
+            "-r",
+            u.database,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     os.unlink(handle.name)
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
@@ -362,8 +410,10 @@ def render(scale: int, rows: list, seconds: int, before: tuple, after: tuple) ->
         if z.get("exhausted") or (t and t.get("exhausted")):
             bad += " (list ran out: req/s understated)"
         if t is None:
-            lines.append(f"| {label}{bad} | {conns} | {z['rps']:.0f} | – | – | "
-                         f"{z['p50']:.1f} / {z['p99']:.1f} | – | {z['requests']} |")  # fmt: skip
+            lines.append(
+                f"| {label}{bad} | {conns} | {z['rps']:.0f} | – | – | "
+                f"{z['p50']:.1f} / {z['p99']:.1f} | – | {z['requests']} |"
+            )
             continue
         lines.append(
             f"| {label}{bad} | {conns} | {z['rps']:.0f} | {t['rps']:.0f} | "

@@ -41,9 +41,11 @@ def main() -> None:
         prepared = prepare_upload(path, kind="zones", provinces=provinces)
         times.append(time.perf_counter() - start)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"geo from {Path(geo.__file__).parents[1]}: {prepared.feature_count} features, "
-          f"median {statistics.median(times):.2f} s (runs {', '.join(f'{t:.2f}' for t in times)}), "
-          f"peak RSS {peak_mb:.0f} MB")  # fmt: skip
+    print(
+        f"geo from {Path(geo.__file__).parents[1]}: {prepared.feature_count} features, "
+        f"median {statistics.median(times):.2f} s (runs {', '.join(f'{t:.2f}' for t in times)}), "
+        f"peak RSS {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

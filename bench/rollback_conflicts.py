@@ -58,22 +58,37 @@ def zones_frame(n: int, *, label: str, shift_deg: float = 0.0) -> gpd.GeoDataFra
     i = np.arange(n)
     west = 105.3 + (i % 250) * 0.004 + shift_deg
     south = 20.4 + (i // 250) * 0.004
-    return gpd.GeoDataFrame({
-        "code": [f"B{k:06d}" for k in i], "kind": "KCN", "province_code": "01",
-        "name": [f"Khu công nghiệp {label} {k}" for k in i], "status": "operating",
-        "area_ha": 9.0,
-    }, geometry=shapely.box(west, south, west + 0.003, south + 0.003), crs=4326)  # fmt: skip
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"B{k:06d}" for k in i],
+            "kind": "KCN",
+            "province_code": "01",
+            "name": [f"Khu công nghiệp {label} {k}" for k in i],
+            "status": "operating",
+            "area_ha": 9.0,
+        },
+        geometry=shapely.box(west, south, west + 0.003, south + 0.003),
+        crs=4326,
+    )
 
 
 def stage(engine: Engine, frame: gpd.GeoDataFrame, label: str) -> int:
     with Session(engine) as session, session.begin():
         upload_id = repo.create_upload(
-            session, kind="zones", filename=f"{label}.gpkg", sha256="0" * 64, size_bytes=0,
-            uploaded_by="bench", source_crs="EPSG:4326", encoding="utf-8",
-            counts={"features": len(frame), "repaired": 0}, warnings=[], errors=[],
+            session,
+            kind="zones",
+            filename=f"{label}.gpkg",
+            sha256="0" * 64,
+            size_bytes=0,
+            uploaded_by="bench",
+            source_crs="EPSG:4326",
+            encoding="utf-8",
+            counts={"features": len(frame), "repaired": 0},
+            warnings=[],
+            errors=[],
             area_ha=9.0 * len(frame),
             options={"fields": ["kind", "name", "province_code", "status"]},
-        )  # fmt: skip
+        )
         repo.stage_features(session, upload_id, frame, gpd.GeoSeries([], crs=4326))
     return upload_id
 
@@ -172,39 +187,62 @@ def run(features: int, repeats: int) -> list[tuple[str, str]]:
     engine = setup(features)
     rows: list[tuple[str, str]] = []
     ids = {}
-    for label, frame in (("A", zones_frame(features, label="A")),
-                         ("B", zones_frame(features, label="B", shift_deg=0.0005)),
-                         ("C", zones_frame(10, label="C"))):  # fmt: skip
+    for label, frame in (
+        ("A", zones_frame(features, label="A")),
+        ("B", zones_frame(features, label="B", shift_deg=0.0005)),
+        ("C", zones_frame(10, label="C")),
+    ):
         ids[label] = stage(engine, frame, label)
         total, deps = commit(engine, ids[label])
-        rows.append((f"commit {label} ({len(frame):,} features), whole / recording dependencies",
-                     f"{total:,.2f} s / {deps * 1000:,.0f} ms"))  # fmt: skip
+        rows.append(
+            (
+                f"commit {label} ({len(frame):,} features), whole / recording dependencies",
+                f"{total:,.2f} s / {deps * 1000:,.0f} ms",
+            )
+        )
     for label, expected in (("A", ["C", "B"]), ("B", ["C"])):
         times, named = [], []
         for _ in range(repeats):
             elapsed, named = refused_rollback(engine, ids[label])
             times.append(elapsed)
         assert named == [ids[e] for e in expected], named
-        rows.append((f"refused rollback of {label} (409 naming {', '.join(expected)}), stale "
-                     "statistics", median(times)))  # fmt: skip
+        rows.append(
+            (
+                f"refused rollback of {label} (409 naming {', '.join(expected)}), stale statistics",
+                median(times),
+            )
+        )
         floor = [sql_time(engine, order._DEPENDENTS, ids[label]) or 0.0 for _ in range(repeats)]
         rows.append((f"floor: the dependents query for {label} run directly", median(floor)))
     old = sql_time(engine, OLD_QUERY, ids["A"])
-    rows.append(("peer: the replaced conflict query for A, stale statistics",
-                 "> 120 s (cancelled)" if old is None else f"{old:,.2f} s"))  # fmt: skip
+    rows.append(
+        (
+            "peer: the replaced conflict query for A, stale statistics",
+            "> 120 s (cancelled)" if old is None else f"{old:,.2f} s",
+        )
+    )
     with engine.begin() as conn:
         for table in JOURNAL_TABLES:
             conn.execute(text(f"ANALYZE {table}"))
     refreshed = [refused_rollback(engine, ids["A"])[0] for _ in range(repeats)]
     rows.append(("refused rollback of A after ANALYZE", median(refreshed)))
     old = sql_time(engine, OLD_QUERY, ids["A"])
-    rows.append(("peer: the replaced conflict query for A after ANALYZE",
-                 "> 120 s (cancelled)" if old is None else f"{old:,.2f} s"))  # fmt: skip
+    rows.append(
+        (
+            "peer: the replaced conflict query for A after ANALYZE",
+            "> 120 s (cancelled)" if old is None else f"{old:,.2f} s",
+        )
+    )
     for label in ("C", "B", "A"):
         n = 10 if label == "C" else features
         elapsed, slowest = rollback(engine, ids[label])
-        rows.append((f"rollback of {label} ({n:,} features), committed (slowest statements, ms: "
-                     f"{slowest})", f"{elapsed * 1000:,.0f} ms"))  # fmt: skip
+        rows.append(
+            (
+                f"rollback of {label} ({n:,} features), committed (slowest statements, ms: "
+                f"{slowest})",
+                f"{elapsed * 1000:,.0f} ms",
+            )
+        )
     engine.dispose()
     return rows
 

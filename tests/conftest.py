@@ -103,8 +103,9 @@ def admin_headers(test_database_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def issue_token(session: Session, name: str, *, role: str = "admin",
-                provinces: tuple[str, ...] = ()) -> str:  # fmt: skip
+def issue_token(
+    session: Session, name: str, *, role: str = "admin", provinces: tuple[str, ...] = ()
+) -> str:
     """Add a user ``name`` in ``session`` and return a fresh API token of theirs."""
     from api.auth.tokens import create_token
     from api.auth.users import create_user

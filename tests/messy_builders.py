@@ -50,9 +50,13 @@ def feature(geometry: dict[str, Any] | None, fid: int | None = None, **props: An
 
 
 def portal_points(
-    n: int = 40, *, swapped: int = 0, null_island: int = 0, scale_errors: int = 0,
+    n: int = 40,
+    *,
+    swapped: int = 0,
+    null_island: int = 0,
+    scale_errors: int = 0,
     garbled_every: int = 4,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """``n`` point features in Vĩnh Long; the first ``swapped`` have lat/lon swapped, then
     ``null_island`` at (0, 0), then ``scale_errors`` with a lost decimal point; one value in
     ``garbled_every`` of "Loại cầu" is double-encoded UTF-8; "Mã đường" holds road codes."""
@@ -69,12 +73,20 @@ def portal_points(
         kind_text = GOOD_NAMES[i % len(GOOD_NAMES)]
         if garbled_every and i % garbled_every == 0:
             kind_text = double_encoded(kind_text)
-        features.append(feature(
-            {"type": "Point", "coordinates": coords}, fid=1000 + i,
-            **{"Tên khu công nghiệp ": f"Khu công nghiệp Số {i}", "Loại cầu": kind_text,
-               "Mã đường": f"ĐH{60 + i % 9}", "Số quyết định": f"{1200 + i}/QĐ-TTg",
-               "Mã": f"VL-{i:03d}", "Loại": "KCN"},
-        ))  # fmt: skip
+        features.append(
+            feature(
+                {"type": "Point", "coordinates": coords},
+                fid=1000 + i,
+                **{
+                    "Tên khu công nghiệp ": f"Khu công nghiệp Số {i}",
+                    "Loại cầu": kind_text,
+                    "Mã đường": f"ĐH{60 + i % 9}",
+                    "Số quyết định": f"{1200 + i}/QĐ-TTg",
+                    "Mã": f"VL-{i:03d}",
+                    "Loại": "KCN",
+                },
+            )
+        )
     return features
 
 
@@ -88,8 +100,11 @@ def kml_with_extended_data(path: Path, rows: list[tuple[str, str, float, float]]
         f"<Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
         for i, (name, province, lon, lat) in enumerate(rows)
     )
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net'
-                    f'/kml/2.2"><Document>{marks}</Document></kml>', encoding="utf-8")  # fmt: skip
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net'
+        f'/kml/2.2"><Document>{marks}</Document></kml>',
+        encoding="utf-8",
+    )
     return path
 
 

@@ -36,11 +36,15 @@ def wgs84_zones(n: int = 4, *, size_deg: float = 0.01) -> gpd.GeoDataFrame:
     for i in range(n):
         lon, lat = CENTRES[i % len(CENTRES)]
         lon += (i // len(CENTRES)) * 0.03
-        rows.append({
-            "MA_KCN": f"T{i:03d}", "TEN_KCN": NAMES[i % len(NAMES)], "DT_HA": 100.0 + i,
-            "TRANG_THAI": "Đang hoạt động",
-            "geometry": box(lon, lat, lon + size_deg, lat + size_deg * 0.8),
-        })  # fmt: skip
+        rows.append(
+            {
+                "MA_KCN": f"T{i:03d}",
+                "TEN_KCN": NAMES[i % len(NAMES)],
+                "DT_HA": 100.0 + i,
+                "TRANG_THAI": "Đang hoạt động",
+                "geometry": box(lon, lat, lon + size_deg, lat + size_deg * 0.8),
+            }
+        )
     return gpd.GeoDataFrame(rows, crs=4326)
 
 
@@ -69,8 +73,9 @@ def write_shapefile(
     tokens: dict[bytes, bytes] = {}
     for column in frame.columns:
         if column != frame.geometry.name and pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = [_token(v, encoding, tokens) if isinstance(v, str) else v
-                             for v in frame[column]]  # fmt: skip
+            frame[column] = [
+                _token(v, encoding, tokens) if isinstance(v, str) else v for v in frame[column]
+            ]
     path = folder / f"{name}.shp"
     pyogrio.write_dataframe(frame, path, encoding="latin1")
     dbf = path.with_suffix(".dbf")

@@ -48,5 +48,5 @@ def render_admin_users_page(
             me=me,
             message=message,
             error=error,
-        )  # fmt: skip
+        )
     )

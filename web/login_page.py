@@ -8,9 +8,13 @@ from web.i18n import translate
 
 
 def render_login_page(
-    *, lang: str, csrf_token: str, next_url: str = "/", error: str | None = None,
+    *,
+    lang: str,
+    csrf_token: str,
+    next_url: str = "/",
+    error: str | None = None,
     user_name: str | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """Render ``/login`` in ``lang``.
 
     Parameters
@@ -42,5 +46,5 @@ def render_login_page(
             next_url=next_url,
             error=error,
             user_name=user_name,
-        )  # fmt: skip
+        )
     )

@@ -19,7 +19,11 @@ ACCEPTED_SUFFIXES: Final = (".zip", ".gpkg", ".geojson", ".json", ".kml", ".kmz"
 
 
 def render_upload_page(
-    *, lang: str, max_upload_mb: int, me: Mapping[str, Any] | None = None, csrf_token: str = "",
+    *,
+    lang: str,
+    max_upload_mb: int,
+    me: Mapping[str, Any] | None = None,
+    csrf_token: str = "",
     province_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """Render ``/upload`` in ``lang``.
@@ -45,15 +49,24 @@ def render_upload_page(
     True
     """
     names = province_names or {}
-    upload = {"url": "/api/uploads", "historyUrl": "/api/uploads?limit=30",
-              "maxBytes": max_upload_mb * 1024**2,
-              "provinces": {code: province_label(code, names, lang) for code in names}}  # fmt: skip
+    upload = {
+        "url": "/api/uploads",
+        "historyUrl": "/api/uploads?limit=30",
+        "maxBytes": max_upload_mb * 1024**2,
+        "provinces": {code: province_label(code, names, lang) for code in names},
+    }
     m = build_app_map(layers=admin_layers(lang)[:1], lang=lang, extra={"upload": upload})
     return render_app_page(
-        m, template="upload.html", title=translate("page.upload.title", lang), lang=lang,
-        kinds=UPLOAD_KINDS, accept=",".join(ACCEPTED_SUFFIXES), max_upload_mb=max_upload_mb,
-        me=me, csrf_token=csrf_token,
-    )  # fmt: skip
+        m,
+        template="upload.html",
+        title=translate("page.upload.title", lang),
+        lang=lang,
+        kinds=UPLOAD_KINDS,
+        accept=",".join(ACCEPTED_SUFFIXES),
+        max_upload_mb=max_upload_mb,
+        me=me,
+        csrf_token=csrf_token,
+    )
 
 
 def province_label(code: str, names: Mapping[str, Mapping[str, str]], lang: str) -> str:

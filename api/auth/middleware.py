@@ -41,9 +41,17 @@ class _BodyTooLarge(Exception):
 async def _send_json(send: Send, status: int, body: dict, headers: dict | None = None) -> None:
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
     extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(raw)).encode()), *extra]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+                *extra,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -57,10 +65,12 @@ class BodyLimitMiddleware:
         self.limit = max_upload_mb * 1024**2 + _FORM_SLACK_BYTES
 
     def _refusal(self) -> dict:
-        return {"code": "file_too_large",
-                "detail": f"The request is larger than the {self.max_upload_mb:,} MB upload "
-                          "limit. Split the data into several uploads, or ask the administrator "
-                          "to raise ZONEMAP_MAX_UPLOAD_MB. Nothing was written."}  # fmt: skip
+        return {
+            "code": "file_too_large",
+            "detail": f"The request is larger than the {self.max_upload_mb:,} MB upload "
+            "limit. Split the data into several uploads, or ask the administrator "
+            "to raise ZONEMAP_MAX_UPLOAD_MB. Nothing was written.",
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
@@ -113,11 +123,15 @@ class RateLimitMiddleware:
             wait_s = await anyio.to_thread.run_sync(self.limiter.take, engine, key)
             if wait_s > 0:
                 await _send_json(
-                    send, 429,
-                    {"code": "rate_limited", "detail": "Too many requests: wait "
-                     f"{math.ceil(wait_s)} s and retry (limit {self.limiter.per_minute}/min)."},
+                    send,
+                    429,
+                    {
+                        "code": "rate_limited",
+                        "detail": "Too many requests: wait "
+                        f"{math.ceil(wait_s)} s and retry (limit {self.limiter.per_minute}/min).",
+                    },
                     {"retry-after": str(math.ceil(wait_s))},
-                )  # fmt: skip
+                )
                 return
         await self.app(scope, receive, send)
 

@@ -49,8 +49,11 @@ def read_state(cookies: dict[str, str], key: bytes, settings: Settings) -> Sessi
     session = unsign(raw, key, purpose="session", max_age_s=settings.session_hours * 3600)
     if session is not None and isinstance(session.get("uid"), int):
         epoch = session.get("ep", 0)
-        return SessionState(user_id=session["uid"], csrf=str(session.get("csrf", "")),
-                            epoch=epoch if isinstance(epoch, int) else -1)  # fmt: skip
+        return SessionState(
+            user_id=session["uid"],
+            csrf=str(session.get("csrf", "")),
+            epoch=epoch if isinstance(epoch, int) else -1,
+        )
     csrf = cookies.get(CSRF_COOKIE)
     csrf_ok = unsign(csrf, key, purpose="csrf", max_age_s=_CSRF_MAX_AGE_S) is not None
     if raw is not None:
@@ -66,21 +69,36 @@ def start_session(
     csrf = new_csrf_token(key)
     value = sign({"uid": user_id, "csrf": csrf, "ep": epoch}, key, purpose="session")
     max_age = int(settings.session_hours * 3600)
-    response.set_cookie(SESSION_COOKIE, value, max_age=max_age, httponly=True, samesite="lax",
-                        secure=settings.secure_cookies, path="/")  # fmt: skip
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
     set_csrf_cookie(response, csrf, settings)
     return csrf
 
 
 def end_session(response: Response, settings: Settings) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=settings.secure_cookies)  # fmt: skip
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
     response.delete_cookie(CSRF_COOKIE, path="/", samesite="lax", secure=settings.secure_cookies)
 
 
 def set_csrf_cookie(response: Response, token: str, settings: Settings) -> None:
-    response.set_cookie(CSRF_COOKIE, token, max_age=_CSRF_MAX_AGE_S, httponly=False,
-                        samesite="lax", secure=settings.secure_cookies, path="/")  # fmt: skip
+    response.set_cookie(
+        CSRF_COOKIE,
+        token,
+        max_age=_CSRF_MAX_AGE_S,
+        httponly=False,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
 
 
 def sent_csrf(conn: HTTPConnection, form_value: str | None = None) -> str:

@@ -25,9 +25,13 @@ _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 
 def create_user(
-    session: Session, name: str, *, role: str, provinces: Sequence[str] = (),
+    session: Session,
+    name: str,
+    *,
+    role: str,
+    provinces: Sequence[str] = (),
     password: str | None = None,
-) -> dict:  # fmt: skip
+) -> dict:
     """Insert a user and return it (without the password hash).
 
     Raises InvalidParameterError for a bad name, role or province, ConflictError when the
@@ -141,12 +145,18 @@ def _keep_an_admin(session: Session, user: dict) -> None:
         )
 
 
-def principal_of(user: dict, *, via: str, token_id: int | None = None,
-                 csrf: str | None = None) -> Principal:  # fmt: skip
+def principal_of(
+    user: dict, *, via: str, token_id: int | None = None, csrf: str | None = None
+) -> Principal:
     return Principal(
-        user_id=int(user["id"]), name=user["name"], role=user["role"],
-        provinces=tuple(user["provinces"] or ()), via=via, token_id=token_id, csrf=csrf,
-    )  # fmt: skip
+        user_id=int(user["id"]),
+        name=user["name"],
+        role=user["role"],
+        provinces=tuple(user["provinces"] or ()),
+        via=via,
+        token_id=token_id,
+        csrf=csrf,
+    )
 
 
 def authenticate(session: Session, name: str, password: str) -> dict | None:

@@ -1,8 +1,9 @@
 """``zonemap analyze``: run the analysis and store it.
 
-Nationally, the analysis runs province by province (one partition each, with its halo) on
-this process, a local process pool or a Dask cluster, and stores every province's result
-before combining them into the national run. ``--province`` runs that province alone.
+The analysis runs province by province (one partition each, with its halo) on this process, a
+local process pool or a Dask cluster; each province's result is stored as it arrives, then the
+dense clusters are found over the nation and a national snapshot lists the newest result of
+every province. ``--province`` runs that province alone (the others keep their results).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli.common import fail, print_json, session_scope, settings
+from api.cli.common import fail, print_json, settings
 
 
 def analyze(
@@ -31,12 +32,8 @@ def analyze(
 ) -> None:
     """Compare footprints, measure density and raise the flags; stores a run."""
     admin_version = admin_version or settings().default_admin_version
-    if province is not None:
-        _one_province(province, admin_version, thresholds, as_json)
-        return
     from api.db.engine import make_engine, make_session_factory
     from api.services import live_analysis as live
-    from geo.analysis.run import result_to_json
     from geo.flags.thresholds import load_thresholds
 
     if workers is not None and scheduler is not None:
@@ -49,25 +46,35 @@ def analyze(
             make_session_factory(engine),
             database_url=url,
             version=admin_version,
+            provinces=None if province is None else [province],
             thresholds=loaded,
-            executor=_executor(workers, scheduler),
+            executor=_executor(
+                1 if province is not None and workers is None else workers, scheduler
+            ),
             progress=lambda msg: typer.echo(msg, err=True),
         )
     finally:
         engine.dispose()
-    result = outcome.result
+    snap = outcome.snapshot
     if as_json:
         print_json(
             {
-                "run_id": outcome.run_id,
+                "run_id": snap.run_id,
                 "admin_version": admin_version,
-                "fingerprint": result.fingerprint,
+                "province": province,
+                "partitions": outcome.provinces,
+                "zones": outcome.zones,
+                "national": {"zones": snap.zones, "flags": snap.flag_counts},
+                "fingerprint": snap.fingerprint,
                 "duration_s": round(outcome.duration_s, 3),
-                **result_to_json(result),
             }
         )
         return
-    _summary(outcome.run_id, len(result.metrics), result.flags, outcome.duration_s)
+    typer.echo(
+        f"analysed {outcome.provinces} partitions ({outcome.zones} zones) in "
+        f"{outcome.duration_s:.1f} s; national run {snap.run_id}: {snap.zones} zones, "
+        f"{snap.flags} flags {snap.flag_counts}"
+    )
 
 
 def _executor(workers: int | None, scheduler: str | None):  # noqa: ANN202
@@ -77,27 +84,3 @@ def _executor(workers: int | None, scheduler: str | None):  # noqa: ANN202
         return live.DaskCluster(scheduler)
     count = workers or os.cpu_count() or 1
     return live.InProcess() if count == 1 else live.ProcessPool(count)
-
-
-def _one_province(province: str, version: str, thresholds: Path | None, as_json: bool) -> None:
-    from api.services.analysis import run_analysis
-
-    with session_scope() as session:
-        outcome = run_analysis(
-            session,
-            version=version,
-            province=province,
-            thresholds_path=thresholds,
-            progress=lambda msg: typer.echo(msg, err=True),
-        )
-    if as_json:
-        print_json(outcome.to_json())
-        return
-    _summary(outcome.run_id, len(outcome.result.metrics), outcome.result.flags, outcome.duration_s)
-
-
-def _summary(run_id: int, zones: int, flags: list, duration_s: float) -> None:
-    by_severity: dict[str, int] = {}
-    for flag in flags:
-        by_severity[flag.severity] = by_severity.get(flag.severity, 0) + 1
-    typer.echo(f"run {run_id}: {zones} zones, {len(flags)} flags {by_severity}, {duration_s:.1f} s")

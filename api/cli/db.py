@@ -12,7 +12,6 @@ from api.db.server import DatabaseServer
 app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 
 
-
 @app.command()
 def up() -> None:
     """Start the private cluster (unless DATABASE_URL is set), migrate, load boundaries."""

@@ -56,13 +56,17 @@ def _analyse_unless_done(*, force: bool = False, version: str = CURRENT_ADMIN_VE
         workers = os.cpu_count() or 1
         executor = live.ProcessPool(workers) if workers > 1 else live.InProcess()
         outcome = live.analyze_all(
-            factory, database_url=url, version=version, thresholds=live.default_thresholds(),
-            executor=executor, progress=lambda msg: typer.echo(msg, err=True),
-        )  # fmt: skip
+            factory,
+            database_url=url,
+            version=version,
+            thresholds=live.default_thresholds(),
+            executor=executor,
+            progress=lambda msg: typer.echo(msg, err=True),
+        )
     finally:
         engine.dispose()
     typer.echo(
-        f"analysed {outcome.provinces} partitions: {len(outcome.result.flags)} flags "
+        f"analysed {outcome.provinces} partitions: {outcome.snapshot.flags} flags "
         f"(run {outcome.run_id}, {outcome.duration_s:.1f} s)",
         err=True,
     )

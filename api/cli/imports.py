@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # the upload service (geopandas, pyogrio) loads only when a f
     from api.services import uploads as svc
 
 
-
 def import_(
     path: Path = typer.Argument(..., help="Zipped shapefile, GeoPackage, GeoJSON or KML/KMZ."),
     kind: str = typer.Option(..., "--kind", help="zones | planned | actual | buildings"),
@@ -73,17 +72,26 @@ def import_(
         refuse(f"{path} does not exist or is not a file", code=2)
     try:
         options = svc.UploadOptions(
-            kind=kind, crs=crs, encoding=encoding, mapping=parse_mapping_args(map_), layer=layer,
-            accept_crs_guess=accept_crs_guess, uploaded_by=f"cli:{getpass.getuser()}",
+            kind=kind,
+            crs=crs,
+            encoding=encoding,
+            mapping=parse_mapping_args(map_),
+            layer=layer,
+            accept_crs_guess=accept_crs_guess,
+            uploaded_by=f"cli:{getpass.getuser()}",
             defaults=_defaults(source, observed_on, decision_ref, refuse),
-            constants=parse_mapping_args(set_), code_prefix=code_prefix, swap_axes=swap_axes,
-        )  # fmt: skip
+            constants=parse_mapping_args(set_),
+            code_prefix=code_prefix,
+            swap_axes=swap_axes,
+        )
         if kind == "buildings":
-            document, touched = _run_buildings(path, options, dry_run=dry_run, quiet=as_json,
-                                               derive=derive, skip_bad=skip_bad)  # fmt: skip
+            document, touched = _run_buildings(
+                path, options, dry_run=dry_run, quiet=as_json, derive=derive, skip_bad=skip_bad
+            )
         else:
-            document, touched = _run(path, options, dry_run=dry_run, quiet=as_json,
-                                     skip_bad=skip_bad)  # fmt: skip
+            document, touched = _run(
+                path, options, dry_run=dry_run, quiet=as_json, skip_bad=skip_bad
+            )
         if touched and not no_wait:
             document["analysis"] = _await_analysis(touched)
     except UserFacingErrors as exc:
@@ -107,9 +115,11 @@ def _refuser(as_json: bool) -> Callable[..., NoReturn]:
 
 
 def _defaults(
-    source: str | None, observed_on: str | None, decision_ref: str | None,
+    source: str | None,
+    observed_on: str | None,
+    decision_ref: str | None,
     refuse: Callable[..., NoReturn],
-) -> dict:  # fmt: skip
+) -> dict:
     try:
         observed = dt.date.fromisoformat(observed_on) if observed_on else None
     except ValueError:
@@ -143,7 +153,12 @@ def _run(
     max_bytes = settings().max_upload_mb * 1024**2
     with _progress(quiet) as report, _transaction(commit=not dry_run) as session:
         staged = svc.stage_upload(
-            session, path, options, filename=path.name, max_bytes=max_bytes, progress=report,
+            session,
+            path,
+            options,
+            filename=path.name,
+            max_bytes=max_bytes,
+            progress=report,
             with_preview=dry_run,
         )
         prepared, upload_id = staged.prepared, staged.upload_id
@@ -161,9 +176,14 @@ def _run(
 
 
 def _run_buildings(
-    path: Path, options: svc.UploadOptions, *, dry_run: bool, quiet: bool, derive: bool,
+    path: Path,
+    options: svc.UploadOptions,
+    *,
+    dry_run: bool,
+    quiet: bool,
+    derive: bool,
     skip_bad: bool,
-) -> tuple[dict, list[tuple[str, str]]]:  # fmt: skip
+) -> tuple[dict, list[tuple[str, str]]]:
     from api.services import buildings
     from api.services import uploads as svc
 
@@ -174,8 +194,9 @@ def _run_buildings(
         )
         if dry_run:
             return {**summary, "upload_id": None, **svc.preview(session, upload_id)}, []
-        counts = svc.commit(session, upload_id, progress=report, derive=derive,
-                            accept_quarantine=skip_bad)  # fmt: skip
+        counts = svc.commit(
+            session, upload_id, progress=report, derive=derive, accept_quarantine=skip_bad
+        )
         touched = list(session.info.get("dirty_partitions", []))
         return {**summary, **counts}, touched
 
@@ -205,9 +226,13 @@ def _progress(quiet: bool) -> Iterator[svc.Progress]:
 
     console = Console(stderr=True)
     bar = Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=quiet or not console.is_terminal,
-    )  # fmt: skip
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
     with bar:
         task = bar.add_task("import", total=1.0)
 
@@ -232,8 +257,10 @@ def _print_summary(doc: dict, *, dry_run: bool) -> None:
         *(f"quarantined: {q['message']}" for q in doc.get("quarantine", [])[:50]),
     ]
     if doc.get("quarantine") and dry_run:
-        lines.append(f"{len(doc['quarantine'])} feature(s) quarantined: pass --skip-bad to import "
-                     "the others without them.")  # fmt: skip
+        lines.append(
+            f"{len(doc['quarantine'])} feature(s) quarantined: pass --skip-bad to import "
+            "the others without them."
+        )
     sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -248,8 +275,10 @@ def _print_buildings(doc: dict, *, dry_run: bool) -> None:
         *(f"quarantined: {q['message']}" for q in doc.get("quarantine", [])[:50]),
     ]
     if doc.get("quarantined") and dry_run:
-        lines.append(f"{doc['quarantined']} feature(s) quarantined: pass --skip-bad to import "
-                     "the others without them.")  # fmt: skip
+        lines.append(
+            f"{doc['quarantined']} feature(s) quarantined: pass --skip-bad to import "
+            "the others without them."
+        )
     derived = doc.get("derived")
     if derived:
         lines.append(_derived_line(derived))
@@ -257,10 +286,12 @@ def _print_buildings(doc: dict, *, dry_run: bool) -> None:
 
 
 def _derived_line(derived: dict) -> str:
-    return (f"derived {derived['footprints']} built-up footprints from observation "
-            f"{derived['observation_id']}: {derived['buildings_in_zones']} buildings in zones, "
-            f"{derived['buildings_outside']} outside boundaries, {derived['far']} far from "
-            "every zone")  # fmt: skip
+    return (
+        f"derived {derived['footprints']} built-up footprints from observation "
+        f"{derived['observation_id']}: {derived['buildings_in_zones']} buildings in zones, "
+        f"{derived['buildings_outside']} outside boundaries, {derived['far']} far from "
+        "every zone"
+    )
 
 
 def derive_footprints(

@@ -57,8 +57,9 @@ def _national(output: Path, *, fmt: str, lang: str, version: str, since: str | N
 
     target = output / f"national_{version}_{lang}.{fmt}" if output.is_dir() else output
     with session_scope() as session:
-        data = render_national(session, settings(), version=version, fmt=fmt, lang=lang,
-                               since=parse_since(since))  # fmt: skip
+        data = render_national(
+            session, settings(), version=version, fmt=fmt, lang=lang, since=parse_since(since)
+        )
         write_atomic(target, data)  # the report's record commits only once the file is written
     typer.echo(f"{target} ({len(data) / 1024:.0f} kB)", err=True)
 
@@ -72,11 +73,25 @@ def _one(code: str, output: Path, *, fmt: str, lang: str, version: str, since: s
     target = report_path(output, code, fmt=fmt, lang=lang) if output.is_dir() else output
     with session_scope() as session:
         if fmt in EDITABLE_FORMATS:
-            data = render_province_editable(session, settings(), code, version=version, fmt=fmt,
-                                            lang=lang, since=parse_since(since))  # fmt: skip
+            data = render_province_editable(
+                session,
+                settings(),
+                code,
+                version=version,
+                fmt=fmt,
+                lang=lang,
+                since=parse_since(since),
+            )
         else:
-            data = render_report(session, code, version=version, lang=lang, fmt=fmt,
-                                 since=parse_since(since), record=True)  # fmt: skip
+            data = render_report(
+                session,
+                code,
+                version=version,
+                lang=lang,
+                fmt=fmt,
+                since=parse_since(since),
+                record=True,
+            )
         write_atomic(target, data)
     typer.echo(f"{target} ({len(data) / 1024:.0f} kB)", err=True)
 

@@ -54,8 +54,14 @@ def serve(
             uvicorn.run(create_app(cfg), host=host, port=port, log_level="info")
         else:
             # Each worker process builds its own app (and engine) from the same settings.
-            uvicorn.run("api.app:create_app", factory=True, workers=count, host=host, port=port,
-                        log_level="info")  # fmt: skip
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                workers=count,
+                host=host,
+                port=port,
+                log_level="info",
+            )
     finally:
         if helper is not None:
             helper.terminate()

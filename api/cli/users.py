@@ -34,8 +34,12 @@ def add_user(
     password = _read_password() if password_stdin else None
     with session_scope() as session:
         user = create_user(session, name, role=role, provinces=province, password=password)
-        audit.record(session, "user.add", target=f"user:{name}",
-                     details={"role": role, "provinces": list(user["provinces"])})  # fmt: skip
+        audit.record(
+            session,
+            "user.add",
+            target=f"user:{name}",
+            details={"role": role, "provinces": list(user["provinces"])},
+        )
     scope = f" for provinces {', '.join(user['provinces'])}" if user["provinces"] else ""
     typer.echo(f"user {name} added as {role}{scope}")
 
@@ -64,9 +68,11 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="JSON on stdou
     for u in users:
         provinces = ",".join(u["provinces"]) or "-"
         state = "" if u["active"] else " (inactive)"
-        typer.echo(f"{u['name']:<24} {u['role']:<7} provinces={provinces:<12} "
-                   f"tokens={u['live_tokens']} password={'yes' if u['has_password'] else 'no'}"
-                   f"{state}")  # fmt: skip
+        typer.echo(
+            f"{u['name']:<24} {u['role']:<7} provinces={provinces:<12} "
+            f"tokens={u['live_tokens']} password={'yes' if u['has_password'] else 'no'}"
+            f"{state}"
+        )
 
 
 @user_app.command("unlock")
@@ -81,8 +87,12 @@ def unlock_user(
         raise typer.BadParameter("give an account name or --address")
     with session_scope() as session:
         cleared = throttle.unlock(session, name=name, address=address)
-        audit.record(session, "auth.unlock", target=f"user:{name}" if name else None,
-                     details={"address": address, "cleared": cleared})  # fmt: skip
+        audit.record(
+            session,
+            "auth.unlock",
+            target=f"user:{name}" if name else None,
+            details={"address": address, "cleared": cleared},
+        )
     typer.echo(f"unlocked {name or ''}{' ' + address if address else ''} ({cleared} entries)")
 
 
@@ -99,6 +109,7 @@ def list_locked(as_json: bool = typer.Option(False, "--json", help="JSON on stdo
     for r in rows:
         state = "locked" if r["locked_at"] else f"delayed until {r['blocked_until']}"
         typer.echo(f"{r['key']:<40} failures={r['failures']:<4} {state}")
+
 
 @user_app.command("remove")
 def remove_user(
@@ -199,9 +210,12 @@ def create_token(
 
     with session_scope() as session:
         issued = issue(session, name, expires_days=expires_days or None)
-        audit.record(session, "token.create", target=f"token:{issued.token_id}",
-                     details={"user": name, "prefix": issued.prefix,
-                              "expires_at": issued.expires_at})  # fmt: skip
+        audit.record(
+            session,
+            "token.create",
+            target=f"token:{issued.token_id}",
+            details={"user": name, "prefix": issued.prefix, "expires_at": issued.expires_at},
+        )
     expiry = issued.expires_at.isoformat(timespec="minutes") if issued.expires_at else "never"
     typer.echo(
         f"token {issued.token_id} ({issued.prefix}…) for {name}, expires {expiry}.", err=True
@@ -218,6 +232,10 @@ def revoke_token(ident: str = typer.Argument(..., help="Token id or its display 
 
     with session_scope() as session:
         token = revoke(session, ident)
-        audit.record(session, "token.revoke", target=f"token:{token['id']}",
-                     details={"user": token["user"], "prefix": token["prefix"]})  # fmt: skip
+        audit.record(
+            session,
+            "token.revoke",
+            target=f"token:{token['id']}",
+            details={"user": token["user"], "prefix": token["prefix"]},
+        )
     typer.echo(f"token {token['id']} ({token['prefix']}…) of {token['user']} revoked")

@@ -92,8 +92,11 @@ class ReadRouter:
         for index, replica in enumerate(self.replicas):
             if replica is engine:
                 self._health[index].down_until = time.monotonic() + DOWN_FOR_S
-                log.warning("replica %s failed (%s): reading from the primary",
-                            self._name(index), _first_line(exc))  # fmt: skip
+                log.warning(
+                    "replica %s failed (%s): reading from the primary",
+                    self._name(index),
+                    _first_line(exc),
+                )
 
     def dispose(self) -> None:
         for replica in self.replicas:
@@ -126,8 +129,7 @@ class ReadRouter:
                     recovering, replayed, lag_s = conn.execute(_HEALTH).one()
             except DBAPIError as exc:
                 health.down_until = now + DOWN_FOR_S
-                log.warning("replica %s is unreachable (%s)", self._name(index),
-                            _first_line(exc))  # fmt: skip
+                log.warning("replica %s is unreachable (%s)", self._name(index), _first_line(exc))
                 return health
             health.replayed = lsn_value(replayed) or 0
             health.lag_s = float(lag_s) if recovering else 0.0

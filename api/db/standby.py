@@ -37,8 +37,9 @@ class Replica:
     def stop(self, *, remove: bool = True) -> None:
         """Stop the server (immediate: it is a copy) and, with ``remove``, delete its files."""
         if (self.data_dir / "postmaster.pid").exists():
-            _run_as_service([str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data_dir),
-                             "-m", "immediate", "-w"])  # fmt: skip
+            _run_as_service(
+                [str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "immediate", "-w"]
+            )
         if remove:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.log_file.unlink(missing_ok=True)
@@ -49,17 +50,42 @@ def start_replica(primary: DatabaseServer, port: int, name: str) -> Replica:
     streaming from the primary, listening on 127.0.0.1:``port``."""
     replica = Replica(primary.base_dir / name, port)
     replica.stop()
-    result = _run_as_service([
-        str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
-        "-U", SERVICE_USER, "-D", str(replica.data_dir), "-R", "-X", "stream", "-c", "fast",
-    ])  # fmt: skip
+    result = _run_as_service(
+        [
+            str(PG_BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            SERVICE_USER,
+            "-D",
+            str(replica.data_dir),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        ]
+    )
     if result.returncode != 0:
         raise DatabaseServerError(f"pg_basebackup failed: {result.stderr.strip()[-500:]}")
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c hot_standby=on -k {primary.base_dir}"
-    started = _run_as_service([
-        str(PG_BIN / "pg_ctl"), "start", "-D", str(replica.data_dir), "-l",
-        str(replica.log_file), "-o", options, "-w", "-t", "60",
-    ])  # fmt: skip
+    started = _run_as_service(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "start",
+            "-D",
+            str(replica.data_dir),
+            "-l",
+            str(replica.log_file),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+        ]
+    )
     if started.returncode != 0:
         raise DatabaseServerError(f"the replica did not start: {_tail(replica.log_file)}")
     _wait_until_ready(port)

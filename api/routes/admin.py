@@ -40,9 +40,13 @@ AdminPageDep = Annotated[Principal, Depends(require_admin_page)]
 
 @router.get("/admin/users", response_class=HTMLResponse, operation_id="admin-users-page")
 def users_page(
-    request: Request, session: SessionDep, admin: AdminPageDep, lang: LangQuery = None,
-    done: str | None = None, name: str = "",
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    admin: AdminPageDep,
+    lang: LangQuery = None,
+    done: str | None = None,
+    name: str = "",
+) -> HTMLResponse:
     chosen = normalize_lang(lang)
     message = None
     if done in user_admin.ACTIONS:
@@ -52,23 +56,33 @@ def users_page(
 
 @router.post("/admin/users", operation_id="admin-users-add", response_model=None)
 def add_user(
-    request: Request, session: SessionDep, admin: AdminPageDep,
-    name: Annotated[str, Form()], role: Annotated[str, Form()] = "viewer",
-    provinces: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "", lang: Annotated[str | None, Form()] = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    admin: AdminPageDep,
+    name: Annotated[str, Form()],
+    role: Annotated[str, Form()] = "viewer",
+    provinces: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    lang: Annotated[str | None, Form()] = None,
+) -> Response:
     check_csrf(request, admin, csrf_token)
     form = {"role": role, "provinces": provinces, "password": password}
     return _change(request, session, admin, "add", name, normalize_lang(lang), form)
 
 
-@router.post("/admin/users/{name}/{action}", operation_id="admin-users-change",
-             response_model=None)  # fmt: skip
+@router.post("/admin/users/{name}/{action}", operation_id="admin-users-change", response_model=None)
 def change_user(
-    request: Request, session: SessionDep, admin: AdminPageDep, name: str, action: str,
-    provinces: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "", lang: Annotated[str | None, Form()] = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    admin: AdminPageDep,
+    name: str,
+    action: str,
+    provinces: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    lang: Annotated[str | None, Form()] = None,
+) -> Response:
     check_csrf(request, admin, csrf_token)
     if action not in user_admin.ACTIONS or action == "add":
         return HTMLResponse(translate("error.not_found", normalize_lang(lang)), 404)
@@ -77,13 +91,19 @@ def change_user(
 
 
 def _change(
-    request: Request, session: SessionDep, admin: Principal, action: str, name: str,
-    lang: str, form: dict[str, str],
-) -> Response:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    admin: Principal,
+    action: str,
+    name: str,
+    lang: str,
+    form: dict[str, str],
+) -> Response:
     try:
         with session.begin_nested():
-            user_admin.apply(session, action, name, principal=admin,
-                             client_ip=client_ip(request), **form)  # fmt: skip
+            user_admin.apply(
+                session, action, name, principal=admin, client_ip=client_ip(request), **form
+            )
     except ZonemapError as exc:
         error = _error_text(exc, action, name, lang)
         page = _page(request, session, admin, lang, error=error)
@@ -106,10 +126,22 @@ def _error_text(exc: ZonemapError, action: str, name: str, lang: str) -> str:
     return translate(key, lang).format(name=name, n=MIN_PASSWORD_LENGTH)
 
 
-def _page(request: Request, session: SessionDep, admin: Principal, lang: str, *,
-          message: str | None = None, error: str | None = None) -> str:  # fmt: skip
+def _page(
+    request: Request,
+    session: SessionDep,
+    admin: Principal,
+    lang: str,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+) -> str:
     names = {p["code"]: p for p in details_repo.province_names(session, ZONE_PROVINCE_VERSION)}
     return render_admin_users_page(
-        lang=lang, users=list_users(session), province_names=names,
-        csrf_token=request.state.csrf_token, me=admin.name, message=message, error=error,
-    )  # fmt: skip
+        lang=lang,
+        users=list_users(session),
+        province_names=names,
+        csrf_token=request.state.csrf_token,
+        me=admin.name,
+        message=message,
+        error=error,
+    )

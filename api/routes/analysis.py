@@ -14,7 +14,7 @@ from api.errors import ForbiddenError, NotFoundError
 from api.params import VersionDep, choice
 from api.services.admin_area import check_admin_area
 from api.services.analysis import run_analysis
-from api.services.analysis_status import analysis_status, parse_as_of
+from api.services.analysis_status import analysis_status, freshness, parse_as_of
 from geo.vocabulary import SEVERITIES
 
 router = APIRouter(prefix="/api", tags=["analysis"])
@@ -30,7 +30,10 @@ class AnalysisRequest(BaseModel):
 
 @router.post("/analysis", status_code=201, operation_id="analysis-create")
 def create_analysis(
-    request: Request, session: SessionDep, settings: SettingsDep, editor: EditorDep,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    editor: EditorDep,
     body: AnalysisRequest,
 ) -> dict:
     if body.thresholds and not editor.has_role("admin"):
@@ -41,17 +44,24 @@ def create_analysis(
         version=version,
         province=body.province,
         overrides=body.thresholds or None,
+        keep=False,
     )
-    flags = outcome.result.flags
-    audit.record(session, "analysis.run", principal=editor, target=f"run:{outcome.run_id}",
-                 client_ip=client_ip(request), details=body.model_dump())  # fmt: skip
+    audit.record(
+        session,
+        "analysis.run",
+        principal=editor,
+        target=f"run:{outcome.run_id}",
+        client_ip=client_ip(request),
+        details=body.model_dump(),
+    )
     return {
         "run_id": outcome.run_id,
         "admin_version": version,
         "province": body.province,
-        "zones": len(outcome.result.metrics),
-        "flags": len(flags),
-        "fingerprint": outcome.result.fingerprint,
+        "zones": outcome.zones,
+        "flags": sum((outcome.flag_counts or {}).values()),
+        "flag_counts": outcome.flag_counts,
+        "fingerprint": outcome.fingerprint,
         "duration_s": round(outcome.duration_s, 3),
     }
 
@@ -100,14 +110,8 @@ def get_analysis_status(session: SessionDep, version: VersionDep) -> dict:
 
 def _freshness(status: dict, province: str | None) -> dict:
     """``pending``/``failed`` counts (of ``province`` alone when given) and failure messages."""
-    rows = status["provinces"]
-    if province is not None:
-        rows = [p for p in rows if p["code"] == province]
-    return {
-        "pending": sum(p["state"] == "pending" for p in rows),
-        "failed": sum(p["state"] == "failed" for p in rows),
-        "errors": {p["code"] or "": p["error"] for p in rows if p["state"] == "failed"},
-    }
+    fresh = freshness(status, province)
+    return {k: fresh[k] for k in ("pending", "failed", "errors")}
 
 
 def _as_of(session: SessionDep, version: str, moment: str) -> dict:

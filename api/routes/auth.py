@@ -33,48 +33,80 @@ def login_page(
     request: Request, principal: CurrentPrincipal, lang: LangQuery = None, next: str = "/"
 ) -> HTMLResponse:
     html = render_login_page(
-        lang=normalize_lang(lang), csrf_token=request.state.csrf_token,
-        next_url=_safe_next(next), user_name=principal.name if principal else None,
-    )  # fmt: skip
+        lang=normalize_lang(lang),
+        csrf_token=request.state.csrf_token,
+        next_url=_safe_next(next),
+        user_name=principal.name if principal else None,
+    )
     return HTMLResponse(html)
 
 
 @router.post("/login", operation_id="auth-login", response_model=None)
 def login(
-    request: Request, session: SessionDep, settings: SettingsDep,
-    name: Annotated[str, Form()], password: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
     lang: Annotated[str | None, Form()] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     if not csrf_matches(request.state.csrf_token, csrf_token):
-        raise ForbiddenError("The login form has no valid CSRF token: reload the page.",
-                             code="csrf_failed")  # fmt: skip
+        raise ForbiddenError(
+            "The login form has no valid CSRF token: reload the page.", code="csrf_failed"
+        )
     chosen, ip = normalize_lang(lang), client_ip(request)
     refused = throttle.check_login(session, name, ip)
     if refused is not None:
-        audit.record(session, "auth.login_throttled", actor=name[:64], client_ip=ip,
-                     details={"key": refused.key, "locked": refused.is_locked})  # fmt: skip
+        audit.record(
+            session,
+            "auth.login_throttled",
+            actor=name[:64],
+            client_ip=ip,
+            details={"key": refused.key, "locked": refused.is_locked},
+        )
         return _login_error(request, chosen, next, refused, status=429)
     user = authenticate(session, name, password)
     if user is None:
         failures = throttle.record_failure(session, name, ip)
-        audit.record(session, "auth.login_failed", actor=name[:64], client_ip=ip,
-                     details={"failures": failures})  # fmt: skip
+        audit.record(
+            session,
+            "auth.login_failed",
+            actor=name[:64],
+            client_ip=ip,
+            details={"failures": failures},
+        )
         return _login_error(request, chosen, next, None, status=401)
     throttle.record_success(session, name)
-    audit.record(session, "auth.login", actor=user["name"], user_id=int(user["id"]),
-                 client_ip=ip, target=f"user:{user['name']}")  # fmt: skip
+    audit.record(
+        session,
+        "auth.login",
+        actor=user["name"],
+        user_id=int(user["id"]),
+        client_ip=ip,
+        target=f"user:{user['name']}",
+    )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    start_session(response, int(user["id"]), request.app.state.secret_key, settings,
-                  epoch=int(user["session_epoch"]))  # fmt: skip
+    start_session(
+        response,
+        int(user["id"]),
+        request.app.state.secret_key,
+        settings,
+        epoch=int(user["session_epoch"]),
+    )
     return response
 
 
 @router.post("/logout", operation_id="auth-logout")
 def logout(
-    request: Request, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal,
-    csrf_token: Annotated[str, Form()] = "", lang: Annotated[str | None, Form()] = None,
-) -> RedirectResponse:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    csrf_token: Annotated[str, Form()] = "",
+    lang: Annotated[str | None, Form()] = None,
+) -> RedirectResponse:
     if principal is not None and principal.via == "session":
         check_csrf(request, principal, csrf_token)
         audit.record(session, "auth.logout", principal=principal, client_ip=client_ip(request))
@@ -85,8 +117,12 @@ def logout(
 
 @router.get("/api/auth/me", operation_id="auth-me")
 def me(principal: ViewerDep) -> dict:
-    return {"name": principal.name, "role": principal.role,
-            "provinces": list(principal.provinces), "via": principal.via}  # fmt: skip
+    return {
+        "name": principal.name,
+        "role": principal.role,
+        "provinces": list(principal.provinces),
+        "via": principal.via,
+    }
 
 
 @router.get("/api/audit", operation_id="audit-list")
@@ -94,8 +130,12 @@ def audit_log(
     session: SessionDep, _admin: AdminDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict:
     rows = audit.recent(session, limit=limit)
-    return {"entries": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                         for k, v in r.items()} for r in rows]}  # fmt: skip
+    return {
+        "entries": [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+            for r in rows
+        ]
+    }
 
 
 def _login_error(
@@ -107,8 +147,9 @@ def _login_error(
         message = translate("login.locked", lang)
     else:
         message = translate("login.throttled", lang).format(seconds=refused.retry_after_s)
-    html = render_login_page(lang=lang, csrf_token=request.state.csrf_token,
-                             next_url=_safe_next(next_url), error=message)  # fmt: skip
+    html = render_login_page(
+        lang=lang, csrf_token=request.state.csrf_token, next_url=_safe_next(next_url), error=message
+    )
     headers = {"Retry-After": str(refused.retry_after_s)} if refused else {}
     return HTMLResponse(html, status_code=status, headers=headers)
 

@@ -34,18 +34,24 @@ def layer_query(
     zone: Annotated[str | None, Query(description="Zone code")] = None,
     all_versions: Annotated[bool, Query(description="History, not only the current")] = False,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 50_000,
-) -> repo.LayerQuery:  # fmt: skip
+) -> repo.LayerQuery:
     return repo.LayerQuery(
-        zoom=zoom, bbox=bbox, province=province_code(session, ZONE_PROVINCE_VERSION, province),
-        kind=choice(kind, ZONE_KINDS, "kind"), zone=zone, all_versions=all_versions, limit=limit,
-    )  # fmt: skip
+        zoom=zoom,
+        bbox=bbox,
+        province=province_code(session, ZONE_PROVINCE_VERSION, province),
+        kind=choice(kind, ZONE_KINDS, "kind"),
+        zone=zone,
+        all_versions=all_versions,
+        limit=limit,
+    )
 
 
 LayerQueryDep = Annotated[repo.LayerQuery, Depends(layer_query)]
 
 
-def json_response(request: Request, payload: Any, *, media_type: str = "application/geo+json"
-                  ) -> Response:  # fmt: skip
+def json_response(
+    request: Request, payload: Any, *, media_type: str = "application/geo+json"
+) -> Response:
     """Compact JSON, gzip-compressed when the client accepts it and it is worth it."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     headers = {"Vary": "Accept-Encoding"}
@@ -56,8 +62,15 @@ def json_response(request: Request, payload: Any, *, media_type: str = "applicat
 
 
 def _collection(request: Request, features: list[dict], **extra: Any) -> Response:
-    return json_response(request, {"type": "FeatureCollection", "features": features,
-                                   "numberReturned": len(features), **extra})  # fmt: skip
+    return json_response(
+        request,
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberReturned": len(features),
+            **extra,
+        },
+    )
 
 
 def _run_id(session: ReadSessionDep, version: str, province: str | None) -> int | None:
@@ -66,8 +79,9 @@ def _run_id(session: ReadSessionDep, version: str, province: str | None) -> int 
 
 
 @router.get("/zones", operation_id="layers-zones")
-def zones(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
-          ) -> Response:  # fmt: skip
+def zones(
+    request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
+) -> Response:
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.zones(session, q, run_id=run_id), run_id=run_id)
 
@@ -83,22 +97,25 @@ def footprints(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> R
 
 
 @router.get("/encroachments", operation_id="layers-encroachments")
-def encroachments(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
-                  ) -> Response:  # fmt: skip
+def encroachments(
+    request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
+) -> Response:
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.encroachments(session, q, run_id=run_id), run_id=run_id)
 
 
 @router.get("/clusters", operation_id="layers-clusters")
-def clusters(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
-             ) -> Response:  # fmt: skip
+def clusters(
+    request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
+) -> Response:
     run_id = _run_id(session, version, q.province)
     return _collection(request, repo.clusters(session, q, run_id=run_id), run_id=run_id)
 
 
 @router.get("/provinces", operation_id="layers-provinces")
-def provinces(request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
-              ) -> Response:  # fmt: skip
+def provinces(
+    request: Request, session: ReadSessionDep, q: LayerQueryDep, version: VersionDep
+) -> Response:
     return _collection(request, repo.provinces(session, version, q), admin_version=version)
 
 
@@ -107,9 +124,11 @@ _HEAT_CACHE = LruCache(max_entries=64)
 
 @router.get("/heat", operation_id="layers-heat")
 def heat(request: Request, session: ReadSessionDep, q: LayerQueryDep) -> Response:
-    return json_response(request, {"fields": ["lat", "lon", "zones", "area_ha"],
-                                   "points": _heat_points(session, q)},
-                         media_type="application/json")  # fmt: skip
+    return json_response(
+        request,
+        {"fields": ["lat", "lon", "zones", "area_ha"], "points": _heat_points(session, q)},
+        media_type="application/json",
+    )
 
 
 def _heat_points(session: ReadSessionDep, q: repo.LayerQuery) -> list:
@@ -127,7 +146,9 @@ def _heat_points(session: ReadSessionDep, q: repo.LayerQuery) -> list:
 
 @router.get("/flagged-zones", operation_id="layers-flagged-zones")
 def flagged_zones(
-    request: Request, session: ReadSessionDep, version: VersionDep,
+    request: Request,
+    session: ReadSessionDep,
+    version: VersionDep,
     province: Annotated[str | None, Query()] = None,
     kind: Annotated[str | None, Query()] = None,
     flag: Annotated[str | None, Query(description="Flag code, e.g. ENCROACHMENT")] = None,
@@ -137,17 +158,26 @@ def flagged_zones(
     offset: Annotated[int, Query(ge=0, description="Rows to skip (paging)")] = 0,
     format: Annotated[str, Query(description="json, or a file: csv, xlsx, geojson")] = "json",
     lang: Annotated[str | None, Query(description="vi or en: flag names in files")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     fmt = choice(format, ("json", *EXPORT_FORMATS), "format") or "json"
     province = province_code(session, ZONE_PROVINCE_VERSION, province)
     run_id = _run_id(session, version, province)
     page = {"limit": limit, "offset": offset} if fmt == "json" else {"limit": 1_000_000}
-    rows, total = ([], 0) if run_id is None else repo.flagged_zones(
-        session, run_id=run_id, province=province, kind=choice(kind, ZONE_KINDS, "kind"),
-        flag=choice(flag, FLAG_CODES, "flag"), severity=choice(severity, SEVERITIES, "severity"),
-        sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity", with_geometry=fmt == "geojson",
-        **page,
-    )  # fmt: skip
+    rows, total = (
+        ([], 0)
+        if run_id is None
+        else repo.flagged_zones(
+            session,
+            run_id=run_id,
+            province=province,
+            kind=choice(kind, ZONE_KINDS, "kind"),
+            flag=choice(flag, FLAG_CODES, "flag"),
+            severity=choice(severity, SEVERITIES, "severity"),
+            sort=choice(sort, repo.FLAGGED_SORTS, "sort") or "severity",
+            with_geometry=fmt == "geojson",
+            **page,
+        )
+    )
     if fmt != "json":
         return _export_file(rows, fmt=fmt, lang=normalize_lang(lang), version=version)
     payload = {"run_id": run_id, "total": total, "offset": offset, "zones": rows}
@@ -157,6 +187,7 @@ def flagged_zones(
 def _export_file(rows: list[dict], *, fmt: str, lang: str, version: str) -> Response:
     name = f"flagged_zones_{version}.{fmt}"
     return Response(
-        export_flagged(rows, fmt=fmt, lang=lang), media_type=EXPORT_FORMATS[fmt],
+        export_flagged(rows, fmt=fmt, lang=lang),
+        media_type=EXPORT_FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    )

@@ -28,9 +28,13 @@ def home(
 
 @router.get("/provinces/{code}", response_class=HTMLResponse, operation_id="pages-province")
 def province(
-    session: ReadSessionDep, settings: SettingsDep, code: str, version: VersionDep,
-    lang: LangQuery = None, mode: ModeQuery = None,
-) -> HTMLResponse:  # fmt: skip
+    session: ReadSessionDep,
+    settings: SettingsDep,
+    code: str,
+    version: VersionDep,
+    lang: LangQuery = None,
+    mode: ModeQuery = None,
+) -> HTMLResponse:
     chosen = normalize_lang(lang)
     html = svc.province_page(session, settings, code, lang=chosen, mode=mode, version=version)
     if html is None:
@@ -50,9 +54,17 @@ def zone(session: ReadSessionDep, code: str, lang: LangQuery = None) -> HTMLResp
 
 @router.get("/upload", response_class=HTMLResponse, operation_id="pages-upload")
 def upload(
-    request: Request, session: SessionDep, settings: SettingsDep,
-    editor: Annotated[Principal, Depends(require_editor_page)], lang: LangQuery = None,
-) -> HTMLResponse:  # fmt: skip
-    html = svc.upload_page(session, settings, lang=normalize_lang(lang), principal=editor,
-                           csrf_token=request.state.csrf_token)  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    editor: Annotated[Principal, Depends(require_editor_page)],
+    lang: LangQuery = None,
+) -> HTMLResponse:
+    html = svc.upload_page(
+        session,
+        settings,
+        lang=normalize_lang(lang),
+        principal=editor,
+        csrf_token=request.state.csrf_token,
+    )
     return HTMLResponse(html)

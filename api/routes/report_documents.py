@@ -29,24 +29,36 @@ def _file(data: bytes, fmt: str, filename: str) -> Response:
 
 @router.get("/reports/national.{fmt}", operation_id="reports-national", response_class=Response)
 def national_report(
-    session: SessionDep, settings: SettingsDep, fmt: str, version: VersionDep,
-    lang: LangQuery = None, since: SinceQuery = None,
-) -> Response:  # fmt: skip
+    session: SessionDep,
+    settings: SettingsDep,
+    fmt: str,
+    version: VersionDep,
+    lang: LangQuery = None,
+    since: SinceQuery = None,
+) -> Response:
     language = normalize_lang(lang)
-    data = render_national(session, settings, version=version, fmt=fmt, lang=language,
-                           since=parse_since(since))  # fmt: skip
+    data = render_national(
+        session, settings, version=version, fmt=fmt, lang=language, since=parse_since(since)
+    )
     return _file(data, fmt, f"national_{version}_{language}.{fmt}")
 
 
 @router.get(
-    "/provinces/{code}/report.{fmt}", operation_id="reports-province-editable",
+    "/provinces/{code}/report.{fmt}",
+    operation_id="reports-province-editable",
     response_class=Response,
-)  # fmt: skip
+)
 def province_report_editable(
-    session: SessionDep, settings: SettingsDep, code: str, fmt: str, version: VersionDep,
-    lang: LangQuery = None, since: SinceQuery = None,
-) -> Response:  # fmt: skip
+    session: SessionDep,
+    settings: SettingsDep,
+    code: str,
+    fmt: str,
+    version: VersionDep,
+    lang: LangQuery = None,
+    since: SinceQuery = None,
+) -> Response:
     language = normalize_lang(lang)
-    data = render_province_editable(session, settings, code, version=version, fmt=fmt,
-                                    lang=language, since=parse_since(since))  # fmt: skip
+    data = render_province_editable(
+        session, settings, code, version=version, fmt=fmt, lang=language, since=parse_since(since)
+    )
     return _file(data, fmt, f"province_{code}_{version}_{language}.{fmt}")

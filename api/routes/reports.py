@@ -23,12 +23,22 @@ SinceQuery = Annotated[str | None, Query(description="Changes since this date, Y
     "/provinces/{code}/report.pdf", operation_id="reports-province-pdf", response_class=Response
 )
 def province_report_pdf(
-    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None,
+    session: SessionDep,
+    code: str,
+    version: VersionDep,
+    lang: LangQuery = None,
     since: SinceQuery = None,
-) -> Response:  # fmt: skip
+) -> Response:
     language = normalize_lang(lang)
-    data = render_report(session, code, version=version, lang=language, fmt="pdf",
-                         since=parse_since(since), record=True)  # fmt: skip
+    data = render_report(
+        session,
+        code,
+        version=version,
+        lang=language,
+        fmt="pdf",
+        since=parse_since(since),
+        record=True,
+    )
     filename = f"province_{code}_{version}_{language}.pdf"
     return Response(
         data,
@@ -43,11 +53,22 @@ def province_report_pdf(
     response_class=HTMLResponse,
 )
 def province_report_html(
-    session: SessionDep, code: str, version: VersionDep, lang: LangQuery = None,
+    session: SessionDep,
+    code: str,
+    version: VersionDep,
+    lang: LangQuery = None,
     since: SinceQuery = None,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     language = normalize_lang(lang)
     back = f"/provinces/{quote(code)}?version={version}&lang={language}"
-    data = render_report(session, code, version=version, lang=language, fmt="html",
-                         since=parse_since(since), record=True, back_url=back)  # fmt: skip
+    data = render_report(
+        session,
+        code,
+        version=version,
+        lang=language,
+        fmt="html",
+        since=parse_since(since),
+        record=True,
+        back_url=back,
+    )
     return HTMLResponse(data.decode("utf-8"))

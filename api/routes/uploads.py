@@ -53,10 +53,22 @@ def create_upload(
         str | None, Form(description="Token to read the progress under (GET .../progress/{token})")
     ] = None,
 ) -> dict:
-    options = _options(kind, crs, encoding, mapping, layer, accept_crs_guess, editor.name,
-                       {"source": source or None, "observed_on": observed_on})  # fmt: skip
-    options = replace(options, constants=parse_mapping_args([constants]) if constants else {},
-                      code_prefix=code_prefix, swap_axes=swap_axes)  # fmt: skip
+    options = _options(
+        kind,
+        crs,
+        encoding,
+        mapping,
+        layer,
+        accept_crs_guess,
+        editor.name,
+        {"source": source or None, "observed_on": observed_on},
+    )
+    options = replace(
+        options,
+        constants=parse_mapping_args([constants]) if constants else {},
+        code_prefix=code_prefix,
+        swap_axes=swap_axes,
+    )
     max_bytes = settings.max_upload_mb * 1024**2
     token = progress.check_token(progress_token)
     if kind == "buildings":
@@ -67,50 +79,80 @@ def create_upload(
         write_scope(session, editor),
     ):
         staged = svc.stage_upload(
-            session, path, options, filename=file.filename or "upload", max_bytes=max_bytes,
-            progress=report, check=lambda upload_id: check_upload_scope(session, upload_id, editor),
-        )  # fmt: skip
+            session,
+            path,
+            options,
+            filename=file.filename or "upload",
+            max_bytes=max_bytes,
+            progress=report,
+            check=lambda upload_id: check_upload_scope(session, upload_id, editor),
+        )
     upload_id, counts = staged.upload_id, staged.counts or {}
-    _audit(request, session, editor, "upload.preview", upload_id,
-           {"kind": kind, "filename": file.filename, **counts})  # fmt: skip
+    _audit(
+        request,
+        session,
+        editor,
+        "upload.preview",
+        upload_id,
+        {"kind": kind, "filename": file.filename, **counts},
+    )
     preview = docs.preview_geojson(session, upload_id)
     return docs.report_document(staged.prepared, counts, upload_id=upload_id, preview=preview)
 
 
 def _create_buildings(
-    request: Request, session: SessionDep, editor: EditorDep, file: UploadFile,
-    options: svc.UploadOptions, max_bytes: int, token: str | None,
-) -> dict:  # fmt: skip
+    request: Request,
+    session: SessionDep,
+    editor: EditorDep,
+    file: UploadFile,
+    options: svc.UploadOptions,
+    max_bytes: int,
+    token: str | None,
+) -> dict:
     with (
         _saved(file, max_bytes) as path,
         progress.progress_writer(request.app.state.engine, token) as report,
         write_scope(session, editor),
     ):
         upload_id, summary = buildings.stage_buildings(
-            session, path, options, max_bytes=max_bytes, filename=file.filename or "upload",
+            session,
+            path,
+            options,
+            max_bytes=max_bytes,
+            filename=file.filename or "upload",
             progress=report,
         )
         check_upload_scope(session, upload_id, editor)
         counts = svc.preview(session, upload_id)
-    _audit(request, session, editor, "upload.preview", upload_id,
-           {"kind": "buildings", "filename": file.filename, **counts})  # fmt: skip
+    _audit(
+        request,
+        session,
+        editor,
+        "upload.preview",
+        upload_id,
+        {"kind": "buildings", "filename": file.filename, **counts},
+    )
     return {**summary, **counts, "preview": {"type": "FeatureCollection", "features": []}}
 
 
 @router.post("/uploads/{upload_id}/commit", operation_id="uploads-commit")
 def commit_upload(
-    request: Request, session: SessionDep, editor: EditorDep, upload_id: int,
+    request: Request,
+    session: SessionDep,
+    editor: EditorDep,
+    upload_id: int,
     accept_quarantine: Annotated[bool, Form()] = False,
     progress_token: Annotated[str | None, Form()] = None,
-) -> dict:  # fmt: skip
+) -> dict:
     token = progress.check_token(progress_token)
     with (
         progress.progress_writer(request.app.state.engine, token) as report,
         write_scope(session, editor),
     ):
         check_upload_scope(session, upload_id, editor)
-        counts = svc.commit(session, upload_id, accept_quarantine=accept_quarantine,
-                            progress=report)  # fmt: skip
+        counts = svc.commit(
+            session, upload_id, accept_quarantine=accept_quarantine, progress=report
+        )
     _audit(request, session, editor, "upload.commit", upload_id, counts)
     return {"upload_id": upload_id, "status": "committed", **counts}
 
@@ -127,11 +169,21 @@ def rollback_upload(
 
 
 def _audit(
-    request: Request, session: SessionDep, who: Principal, action: str, upload_id: int,
+    request: Request,
+    session: SessionDep,
+    who: Principal,
+    action: str,
+    upload_id: int,
     details: dict,
-) -> None:  # fmt: skip
-    audit.record(session, action, principal=who, target=f"upload:{upload_id}",
-                 client_ip=client_ip(request), details=details)  # fmt: skip
+) -> None:
+    audit.record(
+        session,
+        action,
+        principal=who,
+        target=f"upload:{upload_id}",
+        client_ip=client_ip(request),
+        details=details,
+    )
 
 
 @router.get("/uploads", operation_id="uploads-list")
@@ -168,18 +220,29 @@ def get_upload(session: SessionDep, upload_id: int) -> dict:
 
 
 def _options(
-    kind: str, crs: str | None, encoding: str | None, mapping: str | None, layer: str | None,
-    accept_crs_guess: bool, uploaded_by: str | None, defaults: dict,
-) -> svc.UploadOptions:  # fmt: skip
+    kind: str,
+    crs: str | None,
+    encoding: str | None,
+    mapping: str | None,
+    layer: str | None,
+    accept_crs_guess: bool,
+    uploaded_by: str | None,
+    defaults: dict,
+) -> svc.UploadOptions:
     if kind not in UPLOAD_KINDS:
         raise InvalidParameterError(
             f"kind must be one of {', '.join(UPLOAD_KINDS)}, not {kind!r}", parameter="kind"
         )
     return svc.UploadOptions(
-        kind=kind, crs=crs or None, encoding=encoding or None,
-        mapping=parse_mapping_args([mapping]) if mapping else {}, layer=layer or None,
-        accept_crs_guess=accept_crs_guess, uploaded_by=uploaded_by, defaults=defaults,
-    )  # fmt: skip
+        kind=kind,
+        crs=crs or None,
+        encoding=encoding or None,
+        mapping=parse_mapping_args([mapping]) if mapping else {},
+        layer=layer or None,
+        accept_crs_guess=accept_crs_guess,
+        uploaded_by=uploaded_by,
+        defaults=defaults,
+    )
 
 
 @contextmanager

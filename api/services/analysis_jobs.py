@@ -70,9 +70,12 @@ def run_province_job(database_url: str, version: str, key: str) -> bool:
         thresholds = live.default_thresholds()
         with factory() as session:
             [job] = live.plan_jobs(
-                session, database_url=database_url, version=version,
-                provinces=[repo.province_of(key)], thresholds=thresholds,
-            )  # fmt: skip
+                session,
+                database_url=database_url,
+                version=version,
+                provinces=[repo.province_of(key)],
+                thresholds=thresholds,
+            )
         computed = live.compute_partition(job)
     except Exception as exc:
         with factory() as session, session.begin():
@@ -94,7 +97,7 @@ def run_combine_job(database_url: str, version: str) -> int | None:
         stored = live.combine_snapshot(
             session, version=version, thresholds=live.default_thresholds()
         )
-        return stored[0] if stored else None
+        return stored.run_id if stored else None
 
 
 def mark_upload_dirty(session: Session, upload_id: int) -> list[tuple[str, str]]:
@@ -103,8 +106,13 @@ def mark_upload_dirty(session: Session, upload_id: int) -> list[tuple[str, str]]
     Called inside the commit's (or rollback's) transaction: the marks are durable with it, and
     the jobs are deferred only once it is committed (a worker's sweep defers them otherwise).
     """
-    margin = halo_margin_deg(live.default_thresholds(strict=False))
-    pairs = repo.dirty_provinces_of_upload(session, upload_id, margin)
+    thresholds = live.default_thresholds(strict=False)
+    pairs = repo.dirty_provinces_of_upload(
+        session,
+        upload_id,
+        halo_margin_deg(thresholds),
+        thresholds.ccn_decree_32.effective_from,
+    )
     for version in sorted({v for v, _k in pairs}):
         repo.mark_dirty(session, version, [k for v, k in pairs if v == version])
     session.info.setdefault("dirty_partitions", []).extend(pairs)
@@ -175,9 +183,11 @@ def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: floa
             await retry_stalled_jobs(app, seconds=stalled_after_s)
             sweep(database_url)
             await app.run_worker_async(
-                queues=[QUEUE], concurrency=concurrency, update_heartbeat_interval=2,
+                queues=[QUEUE],
+                concurrency=concurrency,
+                update_heartbeat_interval=2,
                 stalled_worker_timeout=stalled_after_s,
-            )  # fmt: skip
+            )
 
     asyncio.run(main())
 
@@ -219,7 +229,6 @@ def _settled(session: Session, version: str, key: str) -> bool:
 def _describe(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {message}\n" + "".join(traceback.format_exception(exc)[-3:])
-
 
 
 def _database_url() -> str:

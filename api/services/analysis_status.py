@@ -33,6 +33,32 @@ def analysis_status(session: Session, version: str) -> dict[str, Any]:
     }
 
 
+def freshness(status: dict[str, Any], province: str | None = None) -> dict[str, Any]:
+    """How current the flags of ``province`` (default: every province) are, from
+    :func:`analysis_status`: ``as_of`` (ISO time of the oldest result read), ``state``
+    (``failed`` if any failed, else ``pending`` if any waits, else ``current``), the
+    ``pending`` and ``failed`` counts and each failure's message by province code."""
+    rows = status["provinces"]
+    if province is not None:
+        rows = [p for p in rows if p["code"] == province]
+    times = [p["as_of"] for p in rows if p["as_of"] is not None]
+    pending = sum(p["state"] == PENDING for p in rows)
+    failed = sum(p["state"] == FAILED for p in rows)
+    return {
+        "as_of": min(times) if times else None,
+        "state": FAILED if failed else PENDING if pending else CURRENT,
+        "pending": pending,
+        "failed": failed,
+        "errors": {p["code"] or "": p["error"] for p in rows if p["state"] == FAILED},
+    }
+
+
+def report_notices(fresh: dict[str, Any]) -> tuple[str, ...]:
+    """The report notices (i18n keys) that say the flags are being updated or not current."""
+    keys = ("report.notice.analysis_failed",) if fresh["failed"] else ()
+    return keys + (("report.notice.analysis_pending",) if fresh["pending"] else ())
+
+
 def province_state(status: dict[str, Any], code: str | None) -> dict[str, Any] | None:
     key = repo.key(code)
     return next((p for p in status["provinces"] if (p["code"] or "") == key), None)

@@ -35,9 +35,14 @@ class BuildingOptionsError(UploadRejectedError):
 
 
 def stage_buildings(
-    session: Session, path: Path, options: Any, *, max_bytes: int, filename: str,
+    session: Session,
+    path: Path,
+    options: Any,
+    *,
+    max_bytes: int,
+    filename: str,
     progress: Progress | None = None,
-) -> tuple[int, dict]:  # fmt: skip
+) -> tuple[int, dict]:
     """Stream a building layer into a new 'previewed' observation; return (upload id, summary).
 
     ``options`` is an ``api.services.uploads.UploadOptions``: ``defaults['observed_on']`` is
@@ -51,16 +56,32 @@ def stage_buildings(
     source, observed_on = _observation(options, filename)
     report("read", 0.0)
     with read_buildings(
-        path, crs=options.crs, layer=options.layer, accept_crs_guess=options.accept_crs_guess,
-        provinces=load_provinces(session), limits=ReadLimits(max_file_bytes=max_bytes),
-    ) as layer:  # fmt: skip
+        path,
+        crs=options.crs,
+        layer=options.layer,
+        accept_crs_guess=options.accept_crs_guess,
+        provinces=load_provinces(session),
+        limits=ReadLimits(max_file_bytes=max_bytes),
+    ) as layer:
         upload_id = uploads_repo.create_upload(
-            session, kind="buildings", filename=filename, sha256=sha256_of(path),
-            size_bytes=path.stat().st_size, uploaded_by=options.uploaded_by,
-            source_crs=layer.source_crs, encoding=None, counts={}, warnings=list(layer.notes),
-            errors=[], area_ha=None, options={"layer": layer.source.label, "source": source,
-                                             "observed_on": observed_on.isoformat()},
-        )  # fmt: skip
+            session,
+            kind="buildings",
+            filename=filename,
+            sha256=sha256_of(path),
+            size_bytes=path.stat().st_size,
+            uploaded_by=options.uploaded_by,
+            source_crs=layer.source_crs,
+            encoding=None,
+            counts={},
+            warnings=list(layer.notes),
+            errors=[],
+            area_ha=None,
+            options={
+                "layer": layer.source.label,
+                "source": source,
+                "observed_on": observed_on.isoformat(),
+            },
+        )
         observation_id = repo.create_observation(
             session, source=source, observed_on=observed_on, upload_id=upload_id
         )
@@ -68,15 +89,28 @@ def stage_buildings(
             for chunk in layer.chunks:
                 writer.write(chunk.geoms)
                 uploads_repo.stage_quarantine(session, upload_id, chunk.quarantine)
-                report("buildings", min(layer.tally.read / layer.feature_count, 1.0) * 0.9,
-                       processed=layer.tally.read, total=layer.feature_count)  # fmt: skip
+                report(
+                    "buildings",
+                    min(layer.tally.read / layer.feature_count, 1.0) * 0.9,
+                    processed=layer.tally.read,
+                    total=layer.feature_count,
+                )
         layer.tally.refuse_if_mostly_broken()
         tally = layer.tally
-    repo.set_observation_totals(session, observation_id, building_count=tally.kept,
-                                floor_area_ha=tally.area_ha)  # fmt: skip
-    uploads_repo.mark(session, upload_id, counts={"features": tally.read, "repaired":
-                      tally.repaired, "buildings": tally.kept,
-                      "quarantined": tally.quarantined}, stage="previewed")  # fmt: skip
+    repo.set_observation_totals(
+        session, observation_id, building_count=tally.kept, floor_area_ha=tally.area_ha
+    )
+    uploads_repo.mark(
+        session,
+        upload_id,
+        counts={
+            "features": tally.read,
+            "repaired": tally.repaired,
+            "buildings": tally.kept,
+            "quarantined": tally.quarantined,
+        },
+        stage="previewed",
+    )
     summary = _summary(layer, tally, upload_id, observation_id, source, observed_on)
     summary.update(_quarantine_summary(session, upload_id, tally))
     report("buildings", 1.0, processed=tally.read, total=tally.read)
@@ -91,16 +125,37 @@ def _quarantine_summary(session: Session, upload_id: int, tally: Any) -> dict:
     if not tally.quarantined:
         return {"quarantined": 0, "diagnosis": tally.diagnosis, "quarantine": []}
     features = uploads_repo.quarantine_features(session, upload_id, limit=QUARANTINE_LISTED)
-    listed = [{"index": f["properties"]["_index"], "feature_id": None, "code": None,
-               "reason": f["properties"]["_reason"], "detail": f["properties"]["_detail"],
-               "message": f["properties"]["_message"]} for f in features]  # fmt: skip
-    drawn = [{"type": "Feature", "geometry": f["geometry"],
-              "properties": {"index": f["properties"]["_index"], "code": None,
-                             "reason": f["properties"]["_reason"],
-                             "message": f["properties"]["_message"]}}
-             for f in features[:PREVIEW_FEATURES] if f["geometry"]]  # fmt: skip
-    return {"quarantined": tally.quarantined, "diagnosis": tally.diagnosis, "quarantine": listed,
-            "quarantine_preview": {"type": "FeatureCollection", "features": drawn}}
+    listed = [
+        {
+            "index": f["properties"]["_index"],
+            "feature_id": None,
+            "code": None,
+            "reason": f["properties"]["_reason"],
+            "detail": f["properties"]["_detail"],
+            "message": f["properties"]["_message"],
+        }
+        for f in features
+    ]
+    drawn = [
+        {
+            "type": "Feature",
+            "geometry": f["geometry"],
+            "properties": {
+                "index": f["properties"]["_index"],
+                "code": None,
+                "reason": f["properties"]["_reason"],
+                "message": f["properties"]["_message"],
+            },
+        }
+        for f in features[:PREVIEW_FEATURES]
+        if f["geometry"]
+    ]
+    return {
+        "quarantined": tally.quarantined,
+        "diagnosis": tally.diagnosis,
+        "quarantine": listed,
+        "quarantine_preview": {"type": "FeatureCollection", "features": drawn},
+    }
 
 
 def _observation(options: Any, filename: str) -> tuple[str, dt.date]:
@@ -120,18 +175,28 @@ def _observation(options: Any, filename: str) -> tuple[str, dt.date]:
     return source, observed
 
 
-def _summary(layer: Any, tally: Any, upload_id: int, observation_id: int, source: str,
-             observed_on: dt.date) -> dict:  # fmt: skip
+def _summary(
+    layer: Any, tally: Any, upload_id: int, observation_id: int, source: str, observed_on: dt.date
+) -> dict:
     warnings = list(layer.notes)
     if tally.repaired:
         warnings.append(f"{tally.repaired} invalid polygon(s) were repaired (make_valid).")
     return {
-        "upload_id": upload_id, "kind": "buildings", "observation_id": observation_id,
-        "source": source, "observed_on": observed_on.isoformat(), "features": tally.read,
-        "buildings": tally.kept, "repaired": tally.repaired, "crs": layer.source_crs,
-        "encoding": None, "area_ha": round(tally.area_ha, 4), "layer": layer.source.label,
-        "warnings": warnings, "errors": [],
-    }  # fmt: skip
+        "upload_id": upload_id,
+        "kind": "buildings",
+        "observation_id": observation_id,
+        "source": source,
+        "observed_on": observed_on.isoformat(),
+        "features": tally.read,
+        "buildings": tally.kept,
+        "repaired": tally.repaired,
+        "crs": layer.source_crs,
+        "encoding": None,
+        "area_ha": round(tally.area_ha, 4),
+        "layer": layer.source.label,
+        "warnings": warnings,
+        "errors": [],
+    }
 
 
 def preview_counts(session: Session, upload_id: int) -> dict[str, int]:
@@ -143,9 +208,13 @@ def preview_counts(session: Session, upload_id: int) -> dict[str, int]:
         raise NotFoundError(f"Upload {upload_id} has no building observation.")
     search_m = load_thresholds().builtup.search_m
     zones = repo.zones_near(session, observation["id"], distance_m=search_m)
-    return {"features": int(observation["building_count"]),
-            "inserted": int(observation["building_count"]), "updated": 0, "unchanged": 0,
-            "zones_affected": zones}  # fmt: skip
+    return {
+        "features": int(observation["building_count"]),
+        "inserted": int(observation["building_count"]),
+        "updated": 0,
+        "unchanged": 0,
+        "zones_affected": zones,
+    }
 
 
 def apply_upload(session: Session, upload_id: int) -> dict[str, int]:
@@ -162,9 +231,15 @@ def apply_upload(session: Session, upload_id: int) -> dict[str, int]:
     same = repo.same_committed_observation(session, upload_id)
     if same is not None:
         repo.discard_observation(session, observation["id"])
-        return {"features": n, "inserted": 0, "updated": 0, "unchanged": n,
-                "zones_affected": 0, "quarantined": quarantined,
-                "observation_id": same}  # fmt: skip
+        return {
+            "features": n,
+            "inserted": 0,
+            "updated": 0,
+            "unchanged": n,
+            "zones_affected": 0,
+            "quarantined": quarantined,
+            "observation_id": same,
+        }
     counts = preview_counts(session, upload_id)
     repo.commit_observation(session, upload_id, observation["id"])
     return {**counts, "quarantined": quarantined, "observation_id": observation["id"]}
@@ -195,14 +270,16 @@ def derive_footprints(
     zone_rows = repo.current_boundaries(session)
     zones = gpd.GeoDataFrame(
         {"zone_id": [z for z, _ in zone_rows]},
-        geometry=shapely.from_wkb([w for _, w in zone_rows]), crs=4326,
-    )  # fmt: skip
+        geometry=shapely.from_wkb([w for _, w in zone_rows]),
+        crs=4326,
+    )
     near, total = repo.buildings_near_zones(session, observation_id, distance_m=limits.search_m)
     geoms = shapely.from_wkb(near)
     del near
     report("derive", 0.3)
-    result = derive_builtup(zones, geoms, search_m=limits.search_m,
-                            closing_m=limits.closing_m, total_buildings=total)  # fmt: skip
+    result = derive_builtup(
+        zones, geoms, search_m=limits.search_m, closing_m=limits.closing_m, total_buildings=total
+    )
     del geoms
     report("store", 0.9)
     repo.clear_derivation(session, observation_id)
@@ -211,22 +288,35 @@ def derive_footprints(
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     hexes = _multipolygon_hex(geoms[present])
     ids = repo.insert_derived_footprints(
-        session, observation_id, source=f"{DERIVED_PREFIX}{observation_id}",
+        session,
+        observation_id,
+        source=f"{DERIVED_PREFIX}{observation_id}",
         observed_on=observation["observed_on"],
-        rows=zip(fp["zone_id"].to_numpy()[present].tolist(), hexes.tolist(),
-                 fp["builtup_ha"].to_numpy()[present].tolist(), strict=True),
-    )  # fmt: skip
+        rows=zip(
+            fp["zone_id"].to_numpy()[present].tolist(),
+            hexes.tolist(),
+            fp["builtup_ha"].to_numpy()[present].tolist(),
+            strict=True,
+        ),
+    )
     stats = result.stats.astype(object).where(result.stats.notna(), None).to_dict("records")
     for row in stats:
         row["footprint_id"] = ids.get(int(row["zone_id"]))
     repo.insert_zone_stats(session, observation_id, stats)
-    repo.set_derivation_totals(session, observation_id, near_zone_count=result.near_count,
-                               far_count=result.far_count)  # fmt: skip
+    repo.set_derivation_totals(
+        session, observation_id, near_zone_count=result.near_count, far_count=result.far_count
+    )
     report("store", 1.0)
-    return {"observation_id": observation_id, "zones": len(stats), "footprints": len(ids),
-            "buildings": total, "near_zones": result.near_count, "far": result.far_count,
-            "buildings_in_zones": int(result.stats["building_count"].sum()),
-            "buildings_outside": int(result.stats["outside_count"].sum())}  # fmt: skip
+    return {
+        "observation_id": observation_id,
+        "zones": len(stats),
+        "footprints": len(ids),
+        "buildings": total,
+        "near_zones": result.near_count,
+        "far": result.far_count,
+        "buildings_in_zones": int(result.stats["building_count"].sum()),
+        "buildings_outside": int(result.stats["outside_count"].sum()),
+    }
 
 
 def _multipolygon_hex(geoms: Any) -> Any:

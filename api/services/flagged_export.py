@@ -23,25 +23,38 @@ EXPORT_FORMATS: Final = {
     "geojson": "application/geo+json",
 }
 COLUMNS: Final = (
-    "code", "name", "kind", "province_code", "province_name", "planned_area_ha", "worst_severity",
-    "flag_codes", "flags", "lon", "lat",
-)  # fmt: skip
+    "code",
+    "name",
+    "kind",
+    "province_code",
+    "province_name",
+    "planned_area_ha",
+    "worst_severity",
+    "flag_codes",
+    "flags",
+    "lon",
+    "lat",
+)
 
 
 def export_rows(rows: Sequence[dict[str, Any]], *, lang: str) -> list[dict[str, Any]]:
     """One flat record per zone, in `COLUMNS` order."""
     return [
         {
-            "code": r["code"], "name": r["name"], "kind": r["kind"],
-            "province_code": r["province_code"], "province_name": r.get("province_name"),
+            "code": r["code"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "province_code": r["province_code"],
+            "province_name": r.get("province_name"),
             "planned_area_ha": r.get("planned_area_ha"),
             "worst_severity": translate(f"severity.{r['worst']}", lang),
             "flag_codes": ";".join(r["flags"] or []),
             "flags": "; ".join(flag_title(c, lang) for c in r["flags"] or []),
-            "lon": r.get("lon"), "lat": r.get("lat"),
+            "lon": r.get("lon"),
+            "lat": r.get("lat"),
         }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def export_flagged(rows: Sequence[dict[str, Any]], *, fmt: str, lang: str) -> bytes:
@@ -79,9 +92,12 @@ def _xlsx(records: list[dict[str, Any]]) -> bytes:
 
 def _geojson(records: list[dict[str, Any]], geometries: list[str | None]) -> bytes:
     features = [
-        {"type": "Feature", "properties": record,
-         "geometry": json.loads(geometry) if geometry else None}
+        {
+            "type": "Feature",
+            "properties": record,
+            "geometry": json.loads(geometry) if geometry else None,
+        }
         for record, geometry in zip(records, geometries, strict=True)
-    ]  # fmt: skip
+    ]
     document = {"type": "FeatureCollection", "features": features}
     return json.dumps(document, ensure_ascii=False).encode("utf-8")

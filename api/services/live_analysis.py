@@ -2,9 +2,11 @@
 
 A partition is computed by :func:`compute_partition`, which reads its own inputs from PostGIS
 and so runs anywhere: in this process, in a local process pool or on a Dask worker. The
-coordinator stores each province's result in its own transaction (never half a province), then
-:func:`combine_snapshot` joins the newest result of every province into a national run that
-the map, the API and the reports read.
+coordinator stores each province's result in its own transaction (never half a province): its
+metrics, flags and density row go into a part run of their own. :func:`combine_snapshot` then
+finds the dense clusters of the nation from the partitions' small cluster graphs, stores them
+as one more part, and makes the national run the map, the API and the reports read out of the
+newest part of every province: a few ``run_parts`` rows, nothing copied.
 """
 
 from __future__ import annotations
@@ -24,19 +26,20 @@ from api.db.engine import make_engine, make_session_factory
 from api.db.repositories import analysis as analysis_repo
 from api.db.repositories import live_analysis as repo
 from api.services.admin_area import check_admin_area
-from api.services.analysis import _store
+from api.services.analysis import store_clusters_part, store_part
 from geo.analysis.clusters import outline_anchor
 from geo.analysis.partitions import (
     ORPHAN_REACH_DEG,
     PartitionResult,
     analyze_partition,
-    combine,
+    cluster_inputs,
+    combine_clusters,
+    combined_fingerprint,
     halo_margin_deg,
 )
 from geo.errors import GeoError
 from geo.flags.rules import json_safe
 from geo.flags.thresholds import Thresholds, load_thresholds
-from geo.types import AnalysisResult
 from geo.vocabulary import SEVERITIES
 
 Progress = Callable[[str], None]
@@ -64,24 +67,41 @@ class Computed:
 def compute_partition(job: PartitionJob) -> Computed:
     """Read one partition from PostGIS and analyse it (runs in any worker process)."""
     started = time.perf_counter()
-    factory = _session_factory(job.database_url)
-    margin = halo_margin_deg(job.thresholds)
-    with factory() as session:
+    with _session_factory(job.database_url)() as session:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        zones = repo.read_partition_zones(
-            session,
-            version=job.version,
-            province=job.province,
-            reach=2 * ORPHAN_REACH_DEG,
-            margin=margin,
-        )
-        bounds = _bounds(zones.geometry.to_numpy(), margin)
-        provinces = repo.read_partition_provinces(
-            session, version=job.version, province=job.province, bounds=bounds
-        )
-        actual = analysis_repo.read_actual(session, list(zones["code"]))
+        inputs = read_partition(session, job)
         session.rollback()
-    result = analyze_partition(
+    return Computed(job, analyse(job, *inputs), time.perf_counter() - started)
+
+
+def compute_in_session(session: Session, job: PartitionJob) -> Computed:
+    """:func:`compute_partition` reading through ``session`` (it sees that session's writes)."""
+    started = time.perf_counter()
+    result = analyse(job, *read_partition(session, job))
+    return Computed(job, result, time.perf_counter() - started)
+
+
+def read_partition(session: Session, job: PartitionJob) -> tuple:
+    """The zones (core and halo), their actual footprints and the province outlines nearby."""
+    margin = halo_margin_deg(job.thresholds)
+    zones = repo.read_partition_zones(
+        session,
+        version=job.version,
+        province=job.province,
+        reach=2 * ORPHAN_REACH_DEG,
+        margin=margin,
+        ccn_from=job.thresholds.ccn_decree_32.effective_from,
+    )
+    bounds = _bounds(zones.geometry.to_numpy(), margin)
+    provinces = repo.read_partition_provinces(
+        session, version=job.version, province=job.province, bounds=bounds
+    )
+    actual = analysis_repo.read_actual(session, list(zones["code"]))
+    return zones, actual, provinces
+
+
+def analyse(job: PartitionJob, zones, actual, provinces) -> PartitionResult:  # noqa: ANN001
+    return analyze_partition(
         zones,
         actual,
         provinces,
@@ -90,7 +110,6 @@ def compute_partition(job: PartitionJob) -> Computed:
         today=job.today,
         anchor=job.anchor,
     )
-    return Computed(job, result, time.perf_counter() - started)
 
 
 def _bounds(geoms: Any, margin: float) -> tuple[float, ...]:
@@ -115,15 +134,28 @@ def plan_jobs(
     provinces: Iterable[str | None] | None = None,
     thresholds: Thresholds,
     today: dt.date | None = None,
+    stale_too: bool = False,
 ) -> list[PartitionJob]:
-    """The jobs of ``provinces`` (default: every province of ``version`` and the None partition)."""
+    """The jobs of ``provinces`` (default: every province of ``version`` and the None partition).
+
+    Without ``database_url`` the jobs are for :func:`compute_in_session` on ``session``; with
+    ``stale_too`` the partitions whose newest result predates part runs are added.
+    """
     check_admin_area(session, version, None)
     codes = repo.province_codes(session, version)
     chosen = [*codes, None] if provinces is None else list(provinces)
     unknown = [p for p in chosen if p is not None and p not in codes]
     if unknown:
         check_admin_area(session, version, unknown[0])  # the clear "unknown province" error
-    anchor = _anchor(database_url, version)
+    if stale_too:  # results of an older form cannot join a snapshot: analyse them again too
+        chosen += [
+            p for p in map(repo.province_of, repo.legacy_keys(session, version)) if p not in chosen
+        ]
+    anchor = (
+        _anchor(database_url, version)
+        if database_url
+        else outline_anchor(analysis_repo.read_provinces(session, version))
+    )
     day = today or dt.date.today()
     return [PartitionJob(database_url, version, p, thresholds, day, anchor) for p in chosen]
 
@@ -142,14 +174,24 @@ def run_partitions(
     yield from executor.map_unordered(compute_partition, jobs, progress)
 
 
-def store_partition(session: Session, computed: Computed, *, seq: int | None = None) -> int:
-    """Keep one province's result in the caller's transaction; return its id."""
+def store_partition(
+    session: Session, computed: Computed, *, seq: int | None = None, track: bool = True
+) -> int:
+    """Keep one province's result in the caller's transaction; return its id. Without
+    ``track`` the queue's bookkeeping (``analysis_state``) is left alone."""
     job, result = computed.job, computed.result
     key = repo.key(job.province)
     if seq is None:
         repo.mark_dirty(session, job.version, [key])
         state = repo.dirty_seq(session, job.version, key)
         seq = state[0] if state else 0
+    run_id = store_part(
+        session,
+        result,
+        version=job.version,
+        thresholds=job.thresholds,
+        duration_s=computed.duration_s,
+    )
     counts = {s: sum(1 for f in result.flags if f.severity == s) for s in SEVERITIES}
     return repo.store_result(
         session,
@@ -160,48 +202,84 @@ def store_partition(session: Session, computed: Computed, *, seq: int | None = N
         zone_count=result.zone_count,
         flag_counts=counts,
         duration_s=computed.duration_s,
-        payload=result,
+        payload=cluster_inputs(result),
+        run_id=run_id,
+        track=track,
     )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A national run: its id, zones, flags per severity and inputs fingerprint."""
+
+    run_id: int
+    zones: int
+    flag_counts: dict[str, int]
+    fingerprint: str
+
+    @property
+    def flags(self) -> int:
+        return sum(self.flag_counts.values())
 
 
 def combine_snapshot(
     session: Session, *, version: str, thresholds: Thresholds, force: bool = False
-) -> tuple[int, AnalysisResult] | None:
+) -> Snapshot | None:
     """Store the national run made of the newest result of every partition of ``version``.
 
-    Returns the run id and result, or None when the newest snapshot already holds those
-    results (unless ``force``). The clusters, and so the ``DENSE_CLUSTER`` flags, are found
-    here over the whole nation: this step turns province results into the national flags.
+    Returns None when there is no result yet, or when the newest snapshot already holds those
+    results (unless ``force``). The clusters, and so the ``DENSE_CLUSTER`` flags, are found here
+    over the whole nation from each partition's cluster graph; every other row stays in the
+    partitions' part runs, which the snapshot lists in ``run_parts``.
     """
-    ids = repo.latest_result_ids(session, version)
-    if not ids:
+    parts = repo.latest_parts(session, version)
+    if not parts:
         return None
+    ids = {k: p["result_id"] for k, p in parts.items()}
     latest = repo.latest_snapshot(session, version)
     if latest is not None and latest["partitions"] == ids and not force:
         return None
     started = time.perf_counter()
-    results = repo.latest_results(session, version)
-    parts = [part for _id, part in results.values()]
-    combined = combine(parts, thresholds=thresholds, admin_version=version)
+    inputs = repo.cluster_inputs(session, list(ids.values()))
+    found = combine_clusters(inputs, thresholds=thresholds)
+    del inputs
     settings = json_safe(thresholds.as_dict())
-    run_id = _store(session, combined, version=version, province=None, thresholds=settings)
+    clusters_run = store_clusters_part(session, found, version=version, thresholds=settings)
+    run_id = analysis_repo.start_run(session, version=version, province=None, thresholds=settings)
+    analysis_repo.add_parts(session, run_id, [p["run_id"] for p in parts.values()] + [clusters_run])
+    fingerprint = combined_fingerprint(
+        [_Fingerprinted(repo.province_of(k), p["fingerprint"]) for k, p in parts.items()]
+    )
+    zones = sum(p["zone_count"] for p in parts.values())
     analysis_repo.finish_run(
         session,
         run_id,
-        fingerprint=combined.fingerprint,
-        zone_count=len(combined.metrics),
+        fingerprint=fingerprint,
+        zone_count=zones,
         duration_s=time.perf_counter() - started,
     )
-    repo.set_partitions(session, run_id, {k: i for k, (i, _p) in results.items()})
-    return run_id, combined
+    repo.set_partitions(session, run_id, ids)
+    return Snapshot(run_id, zones, repo.flag_counts(session, run_id), fingerprint)
+
+
+@dataclass(frozen=True)
+class _Fingerprinted:
+    province: str | None
+    fingerprint: str
 
 
 @dataclass(frozen=True)
 class FullRun:
-    run_id: int
-    result: AnalysisResult
+    """A run of partitions: the snapshot made after them, how many, their zones, the time."""
+
+    snapshot: Snapshot
     provinces: int
     duration_s: float
+    zones: int = 0
+
+    @property
+    def run_id(self) -> int:
+        return self.snapshot.run_id
 
 
 def analyze_all(
@@ -215,26 +293,74 @@ def analyze_all(
     today: dt.date | None = None,
     progress: Progress = lambda _m: None,
 ) -> FullRun:
-    """Analyse partitions on ``executor``, store each in its own transaction, then combine."""
+    """Analyse partitions on ``executor``, store each in its own transaction as it arrives
+    (nothing is held once stored), then combine them into a national snapshot."""
     started = time.perf_counter()
     with factory() as session, session.begin():
         jobs = plan_jobs(
-            session, database_url=database_url, version=version, provinces=provinces,
-            thresholds=thresholds, today=today,
-        )  # fmt: skip
+            session,
+            database_url=database_url,
+            version=version,
+            provinces=provinces,
+            thresholds=thresholds,
+            today=today,
+            stale_too=True,
+        )
         seqs = _claim(session, version, [repo.key(j.province) for j in jobs])
     progress(f"analysing {len(jobs)} partitions on {executor.describe()}")
+    zones = 0
     for computed in run_partitions(jobs, executor, progress=progress):
+        zones += computed.result.zone_count
         with factory() as session, session.begin():
             store_partition(session, computed, seq=seqs[repo.key(computed.job.province)])
-        progress(f"stored province {computed.job.province or '(none)'}: "
-                 f"{computed.result.zone_count} zones, {computed.duration_s:.1f} s")  # fmt: skip
-    progress("combining the partitions into the national result")
+        progress(
+            f"stored province {computed.job.province or '(none)'}: "
+            f"{computed.result.zone_count} zones, {computed.duration_s:.1f} s"
+        )
+        del computed
+    progress("finding the dense clusters and storing the national snapshot")
     with factory() as session, session.begin():
         stored = combine_snapshot(session, version=version, thresholds=thresholds, force=True)
     assert stored is not None  # every partition was just stored
-    run_id, result = stored
-    return FullRun(run_id, result, len(jobs), time.perf_counter() - started)
+    return FullRun(stored, len(jobs), time.perf_counter() - started, zones)
+
+
+def analyze_in_session(
+    session: Session,
+    *,
+    version: str,
+    provinces: list[str | None] | None = None,
+    thresholds: Thresholds,
+    today: dt.date | None = None,
+    progress: Progress = lambda _m: None,
+    keep: bool = False,
+) -> tuple[FullRun, list[PartitionResult]]:
+    """:func:`analyze_all` in the caller's transaction, in this process (it sees the caller's
+    writes). With ``keep`` the partition results are returned too (else an empty list)."""
+    started = time.perf_counter()
+    jobs = plan_jobs(
+        session,
+        database_url="",
+        version=version,
+        provinces=provinces,
+        thresholds=thresholds,
+        today=today,
+        stale_too=True,
+    )
+    # the queue's bookkeeping is left to the queue: row locks on analysis_state held until the
+    # caller's transaction ends would make every commit (and job) wait for it
+    kept, zones = [], 0
+    for job in jobs:
+        computed = compute_in_session(session, job)
+        zones += computed.result.zone_count
+        state = repo.dirty_seq(session, version, repo.key(job.province))
+        store_partition(session, computed, seq=state[1] if state else 0, track=False)
+        progress(f"stored province {job.province or '(none)'}: {computed.result.zone_count} zones")
+        if keep:
+            kept.append(computed.result)
+    stored = combine_snapshot(session, version=version, thresholds=thresholds, force=True)
+    assert stored is not None  # every partition was just stored
+    return FullRun(stored, len(jobs), time.perf_counter() - started, zones), kept
 
 
 def _claim(session: Session, version: str, keys: list[str]) -> dict[str, int]:
@@ -288,9 +414,11 @@ class ProcessPool(Executor):
 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            futures = [pool.submit(func, job) for job in jobs]
+            futures = {pool.submit(func, job) for job in jobs}
             for future in as_completed(futures):
+                futures.discard(future)  # a result is held only until the caller has stored it
                 yield future.result()
+                del future
 
     def describe(self) -> str:
         return f"a pool of {self.workers} processes"
@@ -307,9 +435,13 @@ class DaskCluster(Executor):
 
         client = self.address if isinstance(self.address, Client) else Client(self.address)
         try:
-            futures = client.map(func, jobs, pure=False)
-            for future in as_completed(futures):
-                yield future.result()
+            pending = as_completed(client.map(func, jobs, pure=False))
+            for future in pending:
+                result = future.result()
+                future.release()  # the worker forgets it too
+                del future
+                yield result
+                del result
         finally:
             if client is not self.address:
                 client.close()

@@ -20,6 +20,7 @@ from api.db.repositories import report_records as records_repo
 from api.db.repositories import reports as reports_repo
 from api.db.repositories import zones as zones_repo
 from api.services.admin_area import check_admin_area
+from api.services.analysis_status import analysis_status, freshness, report_notices
 from api.services.report_changes import changes_since
 from geo.types import ZONE_KINDS
 from web.report.model import SEVERITIES
@@ -27,10 +28,19 @@ from web.report.national_model import NationalReport
 
 SUMS = ("zones", "planned_ha", "industrial_ha", "leased_ha", "wastewater_operating", "synthetic")
 DIRECTIVE_RULES = (
-    "FOOTPRINT_MISMATCH", "ENCROACHMENT", "OUTSIDE_PLANNING", "OVERLAP", "CROSS_PROVINCE",
-    "DENSE_CLUSTER", "LOW_OCCUPANCY", "UNBUILT", "SLOW_DEPLOYMENT", "CCN_SIZE_RULE",
-    "CCN_NEW_OR_EXPANSION_RULE", "MORATORIUM",
-)  # fmt: skip
+    "FOOTPRINT_MISMATCH",
+    "ENCROACHMENT",
+    "OUTSIDE_PLANNING",
+    "OVERLAP",
+    "CROSS_PROVINCE",
+    "DENSE_CLUSTER",
+    "LOW_OCCUPANCY",
+    "UNBUILT",
+    "SLOW_DEPLOYMENT",
+    "CCN_SIZE_RULE",
+    "CCN_NEW_OR_EXPANSION_RULE",
+    "MORATORIUM",
+)
 
 
 def build_national_report(
@@ -51,6 +61,10 @@ def build_national_report(
     codes = [str(c) for c in outlines["code"]]
     runs, notices = _runs(session, version, codes, today)
     run_ids = {code: run["id"] for code, run in runs.items()}
+    if runs:
+        fresh = freshness(analysis_status(session, version))
+        runs = {code: {**run, "analysis": fresh} for code, run in runs.items()}
+        notices += report_notices(fresh)
     counts = records_repo.flag_counts(session, run_ids) if run_ids else []
     totals_rows = records_repo.zone_totals(session, version=version)
     provinces = _province_rows(outlines, totals_rows, counts)
@@ -63,8 +77,9 @@ def build_national_report(
         totals=totals,
         by_kind_status=_by_kind_status(totals_rows),
         flags_by_rule=_flags_by_rule(counts),
-        provinces=sorted(provinces, key=lambda p: (-(p["flagged_share"] or 0),
-                                                   -p["flagged_zones"], p["code"])),
+        provinces=sorted(
+            provinces, key=lambda p: (-(p["flagged_share"] or 0), -p["flagged_zones"], p["code"])
+        ),
         outlines=outlines,
         critical_flags=records_repo.critical_flags(session, run_ids) if run_ids else [],
         directive=_directive(counts, totals, totals_rows),
@@ -73,19 +88,31 @@ def build_national_report(
         data_date=records_repo.data_dates(session)[1],
         generated_on=today or dt.date.today(),
         is_synthetic=totals["synthetic"] > 0,  # any demo zone makes the figures unofficial
-        changes=changes_since(session, scope="national", version=version, since=since,
-                              codes=all_codes, province=None, current_runs=run_ids),
+        changes=changes_since(
+            session,
+            scope="national",
+            version=version,
+            since=since,
+            codes=all_codes,
+            province=None,
+            current_runs=run_ids,
+        ),
         notices=notices,
-    )  # fmt: skip
+    )
 
 
 def record_report(session: Session, report: NationalReport, *, fmt: str, lang: str) -> None:
     """Keep a record of the written report (the next report compares with it)."""
     records_repo.record(
-        session, scope="national", version=report.admin_version, fmt=fmt, lang=lang,
+        session,
+        scope="national",
+        version=report.admin_version,
+        fmt=fmt,
+        lang=lang,
         since=report.changes.since if report.changes else None,
-        run_ids=[r["id"] for r in report.runs], zone_codes=zones_repo.all_codes(session),
-    )  # fmt: skip
+        run_ids=[r["id"] for r in report.runs],
+        zone_codes=zones_repo.all_codes(session),
+    )
 
 
 def _runs(
@@ -126,19 +153,24 @@ def _province_rows(outlines: Any, totals_rows: list[dict], counts: list[dict]) -
         s, f = sums.get(p["code"], {}), flagged.get(p["code"], {})
         zones = int(s.get("zones", 0))
         area = float(p["area_km2"]) if p.get("area_km2") else None
-        rows.append({
-            "code": p["code"], "name_vi": p["name_vi"], "name_en": p["name_en"],
-            "area_km2": area, "zones": zones,
-            **{k: int(s.get(k, 0)) for k in ZONE_KINDS},
-            **{k: float(s.get(k, 0.0)) for k in ("planned_ha", "industrial_ha", "leased_ha")},
-            "occupancy": _share(s.get("leased_ha"), s.get("industrial_ha")),
-            "projects": int(s["projects"]) if s.get("projects_known") else None,
-            "wastewater_operating": int(s.get("wastewater_operating", 0)),
-            "flagged_zones": f.get("zones", 0),
-            "critical_zones": f.get("critical_zones", 0),
-            "flagged_share": _share(f.get("zones", 0), zones),
-            "flag_density": f.get("zones", 0) * 1000.0 / area if area else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "code": p["code"],
+                "name_vi": p["name_vi"],
+                "name_en": p["name_en"],
+                "area_km2": area,
+                "zones": zones,
+                **{k: int(s.get(k, 0)) for k in ZONE_KINDS},
+                **{k: float(s.get(k, 0.0)) for k in ("planned_ha", "industrial_ha", "leased_ha")},
+                "occupancy": _share(s.get("leased_ha"), s.get("industrial_ha")),
+                "projects": int(s["projects"]) if s.get("projects_known") else None,
+                "wastewater_operating": int(s.get("wastewater_operating", 0)),
+                "flagged_zones": f.get("zones", 0),
+                "critical_zones": f.get("critical_zones", 0),
+                "flagged_share": _share(f.get("zones", 0), zones),
+                "flag_density": f.get("zones", 0) * 1000.0 / area if area else None,
+            }
+        )
     return rows
 
 
@@ -147,14 +179,17 @@ def _totals(rows: list[dict], flagged: dict, provinces: int, area_km2: float) ->
     zones = flagged["zones"]
     totals.update(
         occupancy=_share(totals["leased_ha"], totals["industrial_ha"]),
-        flagged_zones=zones, critical_zones=flagged["critical_zones"],
-        flagged_share=_share(zones, totals["zones"]), provinces=provinces,
+        flagged_zones=zones,
+        critical_zones=flagged["critical_zones"],
+        flagged_share=_share(zones, totals["zones"]),
+        provinces=provinces,
         unplaced=sum(r["zones"] for r in rows if r["province_code"] is None),
         density=totals["zones"] * 1000.0 / area_km2 if area_km2 else None,
         flag_density=zones * 1000.0 / area_km2 if area_km2 else None,
         projects=sum(r["projects"] or 0 for r in rows)
-        if any(r["projects_known"] for r in rows) else None,
-    )  # fmt: skip
+        if any(r["projects_known"] for r in rows)
+        else None,
+    )
     return totals
 
 
@@ -167,8 +202,11 @@ def _by_kind_status(rows: list[dict]) -> dict[str, dict[str, int]]:
 
 def _flags_by_rule(counts: list[dict]) -> list[dict[str, Any]]:
     """Per rule: flags per severity and the zones (or provinces) flagged, most zones first."""
-    rules = [{"code": r["code"], "zones": r["subjects"], **{s: r[s] for s in SEVERITIES}}
-             for r in counts if r["by_rule"]]  # fmt: skip
+    rules = [
+        {"code": r["code"], "zones": r["subjects"], **{s: r[s] for s in SEVERITIES}}
+        for r in counts
+        if r["by_rule"]
+    ]
     return sorted(rules, key=lambda r: (-r["zones"], r["code"]))
 
 
@@ -178,10 +216,12 @@ def _directive(counts: list[dict], totals: dict, rows: list[dict]) -> dict[str, 
     by_rule = {r["code"]: r for r in counts if r["by_rule"]}
     whole = _whole(counts)
     area_by_kind = {
-        k: {key: sum(r[key] or 0 for r in rows if r["kind"] == k)
-            for key in ("zones", "planned_ha", "industrial_ha", "leased_ha")}
+        k: {
+            key: sum(r[key] or 0 for r in rows if r["kind"] == k)
+            for key in ("zones", "planned_ha", "industrial_ha", "leased_ha")
+        }
         for k in ZONE_KINDS
-    }  # fmt: skip
+    }
     return {
         "zones_by_rule": {c: by_rule[c]["zones"] if c in by_rule else 0 for c in DIRECTIVE_RULES},
         "ccn_by_rule": {c: by_rule[c]["ccn_zones"] if c in by_rule else 0 for c in DIRECTIVE_RULES},

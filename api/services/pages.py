@@ -37,29 +37,43 @@ def national_page(session: Session, settings: Settings, *, lang: str, mode: str 
     version = settings.default_admin_version
     zone_count, synthetic = zones_repo.counts(session)
     return render_national_page(
-        lang=lang, zone_count=zone_count, use_tiles=use_vector_tiles(zone_count, settings, mode),
+        lang=lang,
+        zone_count=zone_count,
+        use_tiles=use_vector_tiles(zone_count, settings, mode),
         provinces=details_repo.province_names(session, version),
         has_run=analysis_repo.latest_run(session, version=version) is not None,
-        tiles_url=settings.tiles_url, show_demo_notice=synthetic > 0,
+        tiles_url=settings.tiles_url,
+        show_demo_notice=synthetic > 0,
         freshness=freshness(session, version, None, national=True),
-    )  # fmt: skip
+    )
 
 
 def province_page(
-    session: Session, settings: Settings, code: str, *, lang: str, mode: str | None,
+    session: Session,
+    settings: Settings,
+    code: str,
+    *,
+    lang: str,
+    mode: str | None,
     version: str = CURRENT_ADMIN_VERSION,
-) -> str | None:  # fmt: skip
+) -> str | None:
     province = details_repo.province(session, version, code)
     if province is None:
         return None
     province = {**province, "admin_version": version}
     run = analysis_repo.latest_run(session, version=version, province=code)
     stats = analysis_repo.province_stats(session, run["id"], code) if run else None
-    flags = (analysis_repo.flags_of_run(session, run["id"], province=code, code=None,
-                                        severity=None) if run else [])  # fmt: skip
+    flags = (
+        analysis_repo.flags_of_run(session, run["id"], province=code, code=None, severity=None)
+        if run
+        else []
+    )
     zone_count, synthetic = zones_repo.counts(session)
     return render_province_page(
-        lang=lang, province=province, stats=stats, flags=flags,
+        lang=lang,
+        province=province,
+        stats=stats,
+        flags=flags,
         use_tiles=use_vector_tiles(zone_count, settings, mode),
         report_url=f"/api/provinces/{code}/report.pdf?version={version}&lang={lang}",
         html_report_url=f"/api/provinces/{code}/report.html?version={version}&lang={lang}",
@@ -67,7 +81,7 @@ def province_page(
         show_demo_notice=synthetic > 0,
         freshness=freshness(session, version, code),
         history=live_repo.flag_history(session, version, code),
-    )  # fmt: skip
+    )
 
 
 def zone_page(session: Session, code: str, *, lang: str) -> str | None:
@@ -77,9 +91,11 @@ def zone_page(session: Session, code: str, *, lang: str) -> str | None:
         return None
     province = detail["zone"].get("province_code")
     return render_zone_page(
-        lang=lang, detail=detail, show_demo_notice=zones_repo.any_synthetic(session),
+        lang=lang,
+        detail=detail,
+        show_demo_notice=zones_repo.any_synthetic(session),
         freshness=freshness(session, ZONE_PROVINCE_VERSION, province) if province else None,
-    )  # fmt: skip
+    )
 
 
 def freshness(
@@ -93,8 +109,11 @@ def freshness(
     if national:
         state = "failed" if status["failed"] else "pending" if status["pending"] else "current"
         failed = next((p for p in status["provinces"] if p["state"] == "failed"), None)
-        return {"state": state, "as_of_text": _utc_text(status["as_of"]),
-                "error": failed["error"] if failed else None}  # fmt: skip
+        return {
+            "state": state,
+            "as_of_text": _utc_text(status["as_of"]),
+            "error": failed["error"] if failed else None,
+        }
     row = province_state(status, code)
     if row is None:
         return None
@@ -112,11 +131,20 @@ def upload_page(
 ) -> str:
     """The upload page, saying who is uploading, their role and the provinces they may write."""
     names = {p["code"]: p for p in details_repo.province_names(session, ZONE_PROVINCE_VERSION)}
-    me = {"name": principal.name, "role": principal.role, "via": principal.via,
-          "provinces": [province_label(c, names, lang) for c in principal.provinces],
-          "all_provinces": principal.role == "admin"}  # fmt: skip
-    return render_upload_page(lang=lang, max_upload_mb=settings.max_upload_mb, me=me,
-                              csrf_token=csrf_token, province_names=names)  # fmt: skip
+    me = {
+        "name": principal.name,
+        "role": principal.role,
+        "via": principal.via,
+        "provinces": [province_label(c, names, lang) for c in principal.provinces],
+        "all_provinces": principal.role == "admin",
+    }
+    return render_upload_page(
+        lang=lang,
+        max_upload_mb=settings.max_upload_mb,
+        me=me,
+        csrf_token=csrf_token,
+        province_names=names,
+    )
 
 
 def not_found_page(*, lang: str, what: str, code: str, version: str = CURRENT_ADMIN_VERSION) -> str:

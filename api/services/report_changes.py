@@ -54,8 +54,9 @@ def changes_since(
     basis = "given"
     if since is None:
         start_of_today = dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.UTC)
-        previous = repo.previous_record(session, scope=scope, version=version,
-                                        before=start_of_today)  # fmt: skip
+        previous = repo.previous_record(
+            session, scope=scope, version=version, before=start_of_today
+        )
         if previous is None:
             return None
         since, basis = previous["generated_at"].date(), "previous_report"

@@ -21,6 +21,7 @@ from api.db.repositories import reports as repo
 from api.db.repositories import zones as zones_repo
 from api.errors import InvalidParameterError, ZonemapError
 from api.services.admin_area import check_admin_area
+from api.services.analysis_status import analysis_status, freshness, report_notices
 from api.services.report_changes import changes_since
 from geo.types import ZONE_KINDS
 from web.report.model import SEVERITIES, SEVERITY_RANK, ProvinceReport
@@ -55,6 +56,10 @@ def build_province_report(
     check_admin_area(session, version, code)
     run, notices = _ensure_run(session, version, code, today)
     run_id = run["id"] if run else None
+    if run is not None:
+        fresh = freshness(analysis_status(session, version), code)
+        run = {**run, "analysis": fresh}
+        notices += report_notices(fresh)
     province = repo.province(session, code=code, version=version)
     zones = repo.zones(session, province=code, version=version, run_id=run_id)
     codes = [str(c) for c in zones["code"]]
@@ -68,9 +73,14 @@ def build_province_report(
     info = _province_info(province)
     rows = zone_rows(zones, flags)
     changes = changes_since(
-        session, scope=code, version=version, since=since, codes=codes, province=code,
+        session,
+        scope=code,
+        version=version,
+        since=since,
+        codes=codes,
+        province=code,
         current_runs={code: run_id} if run_id else {},
-    )  # fmt: skip
+    )
     return ProvinceReport(
         province=info,
         outline=province.geometry.iloc[0],
@@ -137,11 +147,15 @@ def record_province_report(
 ) -> None:
     """Keep a record of a written province report (the next one compares with it)."""
     records_repo.record(
-        session, scope=report.province["code"], version=report.province["admin_version"],
-        fmt=fmt, lang=lang, since=report.changes.since if report.changes else None,
+        session,
+        scope=report.province["code"],
+        version=report.province["admin_version"],
+        fmt=fmt,
+        lang=lang,
+        since=report.changes.since if report.changes else None,
         run_ids=[report.run["id"]] if report.run else [],
         zone_codes=[str(c) for c in report.zones["code"]],
-    )  # fmt: skip
+    )
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -27,26 +27,43 @@ QUARANTINE_LISTED = 1000
 def diagnosis_details(prepared: PreparedUpload) -> dict[str, Any]:
     """The errors, the counts per reason and the quarantined features, for an error body."""
     return {
-        "errors": [{"code": e.code, "message": e.message, "features": list(e.features[:100])}
-                   for e in prepared.errors],
+        "errors": [
+            {"code": e.code, "message": e.message, "features": list(e.features[:100])}
+            for e in prepared.errors
+        ],
         "diagnosis": prepared.diagnosis,
         "quarantine": quarantine_list(prepared)[:QUARANTINE_LISTED],
         "columns": prepared.columns,
-    }  # fmt: skip
+    }
 
 
 def quarantine_list(prepared: PreparedUpload) -> list[dict[str, Any]]:
     """Every quarantined feature: position in the file, id, code, reason and message."""
-    return [{"index": q.index, "feature_id": q.fid, "code": q.code, "reason": q.reason,
-             "detail": q.detail, "message": q.message} for q in prepared.quarantine]  # fmt: skip
+    return [
+        {
+            "index": q.index,
+            "feature_id": q.fid,
+            "code": q.code,
+            "reason": q.reason,
+            "detail": q.detail,
+            "message": q.message,
+        }
+        for q in prepared.quarantine
+    ]
 
 
 def quarantine_rows(session: Session, upload_id: int) -> list[dict[str, Any]]:
     """The quarantined features of a stored upload (position, id, code, reason, message)."""
-    return [{"index": f["properties"]["_index"], "feature_id": f["properties"]["_feature_id"],
-             "code": f["properties"]["_code"], "reason": f["properties"]["_reason"],
-             "message": f["properties"]["_message"]}
-            for f in repo.quarantine_features(session, upload_id)]  # fmt: skip
+    return [
+        {
+            "index": f["properties"]["_index"],
+            "feature_id": f["properties"]["_feature_id"],
+            "code": f["properties"]["_code"],
+            "reason": f["properties"]["_reason"],
+            "message": f["properties"]["_message"],
+        }
+        for f in repo.quarantine_features(session, upload_id)
+    ]
 
 
 def preview_geojson(session: Session, upload_id: int, *, limit: int = PREVIEW_FEATURES) -> dict:
@@ -55,26 +72,40 @@ def preview_geojson(session: Session, upload_id: int, *, limit: int = PREVIEW_FE
     ``numberMatched``/``numberReturned`` (as in OGC API Features) tell when it was cut.
     """
     features = repo.staged_geojson(session, upload_id, limit=limit)
-    return {"type": "FeatureCollection", "features": features,
-            "numberMatched": repo.staged_count(session, upload_id),
-            "numberReturned": len(features)}  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": repo.staged_count(session, upload_id),
+        "numberReturned": len(features),
+    }
 
 
 def report_document(
-    prepared: PreparedUpload, counts: Mapping[str, int] | None, *, upload_id: int | None = None,
+    prepared: PreparedUpload,
+    counts: Mapping[str, int] | None,
+    *,
+    upload_id: int | None = None,
     preview: dict | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The JSON document of an import or preview (keys of the CLI's ``--json``)."""
     counts = counts or {}
     doc: dict[str, Any] = {
-        "upload_id": upload_id, "kind": prepared.kind, "features": prepared.feature_count,
-        "features_read": prepared.read_count, "quarantined": len(prepared.quarantine),
-        "inserted": counts.get("inserted", 0), "updated": counts.get("updated", 0),
-        "unchanged": counts.get("unchanged", 0), "repaired": len(prepared.repairs),
-        "crs": prepared.source_crs, "encoding": prepared.encoding,
-        "area_ha": round(prepared.area_ha, 4), "layer": prepared.layer,
+        "upload_id": upload_id,
+        "kind": prepared.kind,
+        "features": prepared.feature_count,
+        "features_read": prepared.read_count,
+        "quarantined": len(prepared.quarantine),
+        "inserted": counts.get("inserted", 0),
+        "updated": counts.get("updated", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "repaired": len(prepared.repairs),
+        "crs": prepared.source_crs,
+        "encoding": prepared.encoding,
+        "area_ha": round(prepared.area_ha, 4),
+        "layer": prepared.layer,
         "mapping": prepared.mapping,
-        "file_columns": list(prepared.file_columns), "first_rows": list(prepared.first_rows),
+        "file_columns": list(prepared.file_columns),
+        "first_rows": list(prepared.first_rows),
         "warning_details": warning_details(prepared),
         **_area_checks(prepared),
         "warnings": [w.message for w in prepared.warnings],
@@ -84,13 +115,21 @@ def report_document(
         "quarantine": quarantine_list(prepared)[:QUARANTINE_LISTED],
         "quarantine_preview": _quarantine_preview(prepared),
         "columns": prepared.columns,
-        "repairs": [{"feature": r.feature, "reason": r.reason,
-                     "area_before_ha": round(r.area_before_ha, 4),
-                     "area_after_ha": round(r.area_after_ha, 4),
-                     "area_change_pct": round(r.area_change_pct, 3)} for r in prepared.repairs],
-        "encoding_samples": [{"field": s.field, "before": s.before, "after": s.after}
-                             for s in prepared.encoding_samples],
-    }  # fmt: skip
+        "repairs": [
+            {
+                "feature": r.feature,
+                "reason": r.reason,
+                "area_before_ha": round(r.area_before_ha, 4),
+                "area_after_ha": round(r.area_after_ha, 4),
+                "area_change_pct": round(r.area_change_pct, 3),
+            }
+            for r in prepared.repairs
+        ],
+        "encoding_samples": [
+            {"field": s.field, "before": s.before, "after": s.after}
+            for s in prepared.encoding_samples
+        ],
+    }
     if preview is not None:
         doc["preview"] = preview
     return doc
@@ -104,16 +143,27 @@ def _area_checks(prepared: PreparedUpload) -> dict[str, Any]:
     by_code: dict[str, int] = {}
     for f in findings:
         by_code[f.code] = by_code.get(f.code, 0) + 1
-    return {"checks": [asdict(f) for f in findings[:QUARANTINE_LISTED]],
-            "checks_total": len(findings), "checks_by_code": by_code}
+    return {
+        "checks": [asdict(f) for f in findings[:QUARANTINE_LISTED]],
+        "checks_total": len(findings),
+        "checks_by_code": by_code,
+    }
 
 
 def _quarantine_preview(prepared: PreparedUpload) -> dict[str, Any]:
     """Quarantined features that have a position, as GeoJSON to draw apart on the map."""
     features = [
-        {"type": "Feature", "geometry": shapely.geometry.mapping(q.geometry),
-         "properties": {"index": q.index, "code": q.code, "reason": q.reason,
-                        "message": q.message}}
-        for q in prepared.quarantine[:PREVIEW_FEATURES] if q.geometry is not None
-    ]  # fmt: skip
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(q.geometry),
+            "properties": {
+                "index": q.index,
+                "code": q.code,
+                "reason": q.reason,
+                "message": q.message,
+            },
+        }
+        for q in prepared.quarantine[:PREVIEW_FEATURES]
+        if q.geometry is not None
+    ]
     return {"type": "FeatureCollection", "features": features}

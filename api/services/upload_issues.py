@@ -25,9 +25,9 @@ def issue_details(prepared: Any) -> list[dict[str, Any]]:
     """One document per error of ``prepared`` (``code``, ``message``, ``rows``, ``zone_codes``,
     ``field``, ``features``), outside-Vietnam features reported once with what to do."""
     rows = _FileRows(prepared)
-    outside = {
-        p for w in prepared.warnings if w.code == "outside_vietnam" for p in w.features
-    } | {q.index for q in prepared.quarantine if q.reason == "outside_vietnam"}
+    outside = {p for w in prepared.warnings if w.code == "outside_vietnam" for p in w.features} | {
+        q.index for q in prepared.quarantine if q.reason == "outside_vietnam"
+    }
     details: list[dict[str, Any]] = []
     for issue in prepared.errors:
         field = _field(issue)
@@ -85,14 +85,19 @@ def _field(issue: Any) -> str | None:
     return found.group(1) if found else None
 
 
-def _detail(code: str, message: str, positions: tuple[int, ...], field: str | None,
-            rows: _FileRows) -> dict[str, Any]:  # fmt: skip
+def _detail(
+    code: str, message: str, positions: tuple[int, ...], field: str | None, rows: _FileRows
+) -> dict[str, Any]:
     shown = [p for p in positions if p in rows][:MAX_ROWS]
     zone_codes = [c for c in (rows.code(p) for p in shown) if c is not None]
     return {
-        "code": code, "message": message, "field": field, "rows": [p + 1 for p in shown],
-        "zone_codes": zone_codes, "features": _drawn(rows, shown[:MAX_DRAWN]),
-    }  # fmt: skip
+        "code": code,
+        "message": message,
+        "field": field,
+        "rows": [p + 1 for p in shown],
+        "zone_codes": zone_codes,
+        "features": _drawn(rows, shown[:MAX_DRAWN]),
+    }
 
 
 def _drawn(rows: _FileRows, positions: list[int]) -> dict[str, Any]:
@@ -101,9 +106,13 @@ def _drawn(rows: _FileRows, positions: list[int]) -> dict[str, Any]:
         geom = rows.geometry(p)
         if geom is None or geom.is_empty or not shapely.is_valid_input(geom):
             continue
-        items.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)),
-                      "properties": {"row": p + 1, "code": rows.code(p),
-                                     "problem": True}})  # fmt: skip
+        items.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(shapely.to_geojson(geom)),
+                "properties": {"row": p + 1, "code": rows.code(p), "problem": True},
+            }
+        )
     return {"type": "FeatureCollection", "features": items}
 
 

@@ -50,15 +50,22 @@ def progress_writer(
     try:
         repo.forget_old(conn)
 
-        def report(stage: str, fraction: float, *, processed: int | None = None,
-                   total: int | None = None) -> None:  # fmt: skip
+        def report(
+            stage: str, fraction: float, *, processed: int | None = None, total: int | None = None
+        ) -> None:
             now = time.monotonic()
             edge = stage != last["stage"] or fraction in (0.0, 1.0)
             if not edge and now - float(last["at"]) < interval_s:
                 return
             last.update(at=now, stage=stage)
-            repo.record(conn, token, stage=stage, fraction=min(max(float(fraction), 0.0), 1.0),
-                        processed=processed, total=total)  # fmt: skip
+            repo.record(
+                conn,
+                token,
+                stage=stage,
+                fraction=min(max(float(fraction), 0.0), 1.0),
+                processed=processed,
+                total=total,
+            )
 
         yield report
     finally:

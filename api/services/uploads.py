@@ -48,6 +48,7 @@ PREVIEW_LIFETIME = dt.timedelta(days=1)
 """A preview not committed within this time expires: the data may have changed since."""
 PREVIEW_LIFETIME_TEXT = "a day"
 
+
 class UploadInvalidError(UploadRejectedError):
     """The file was read but its content cannot be committed; ``details`` lists every error.
 
@@ -58,9 +59,13 @@ class UploadInvalidError(UploadRejectedError):
     code = "upload_invalid"
 
     def __init__(
-        self, message: str, *, code: str | None = None, details: Any = None,
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
         prepared: PreparedUpload | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(message, code=code)
         self.details = details
         self.prepared = prepared
@@ -89,42 +94,69 @@ def load_provinces(session: Session, version: str = ZONE_PROVINCE_VERSION) -> gp
 
 
 def prepare(
-    session: Session, path: Path, options: UploadOptions, *, max_bytes: int,
+    session: Session,
+    path: Path,
+    options: UploadOptions,
+    *,
+    max_bytes: int,
     progress: Progress | None = None,
-) -> PreparedUpload:  # fmt: skip
+) -> PreparedUpload:
     """Run the pure pipeline with the database's provinces; raise when it found errors."""
     prepared = prepare_upload(
-        path, kind=options.kind, crs=options.crs, encoding=options.encoding,
-        mapping=dict(options.mapping) or None, layer=options.layer,
-        accept_crs_guess=options.accept_crs_guess, provinces=load_provinces(session),
-        defaults=options.defaults, limits=ReadLimits(max_file_bytes=max_bytes), progress=progress,
-        constants=dict(options.constants) or None, code_prefix=options.code_prefix,
+        path,
+        kind=options.kind,
+        crs=options.crs,
+        encoding=options.encoding,
+        mapping=dict(options.mapping) or None,
+        layer=options.layer,
+        accept_crs_guess=options.accept_crs_guess,
+        provinces=load_provinces(session),
+        defaults=options.defaults,
+        limits=ReadLimits(max_file_bytes=max_bytes),
+        progress=progress,
+        constants=dict(options.constants) or None,
+        code_prefix=options.code_prefix,
         swap_axes=options.swap_axes,
-    )  # fmt: skip
+    )
     if prepared.errors:
         raise UploadInvalidError(
             "The upload cannot be committed:\n"
             + "\n".join(f"- {e.message}" for e in prepared.errors),
-            code=prepared.errors[0].code, prepared=prepared,
+            code=prepared.errors[0].code,
+            prepared=prepared,
             details={**diagnosis_details(prepared), "issues": issue_details(prepared)},
-        )  # fmt: skip
+        )
     return prepared
 
 
 def stage(
-    session: Session, path: Path, prepared: PreparedUpload, options: UploadOptions,
-    *, filename: str,
-) -> int:  # fmt: skip
+    session: Session,
+    path: Path,
+    prepared: PreparedUpload,
+    options: UploadOptions,
+    *,
+    filename: str,
+) -> int:
     """Record the upload (status 'previewed') and stage its features; return the upload id."""
     upload_id = repo.create_upload(
-        session, kind=options.kind, filename=filename, sha256=sha256_of(path),
-        size_bytes=path.stat().st_size, uploaded_by=options.uploaded_by,
-        source_crs=prepared.source_crs, encoding=prepared.encoding,
-        counts={"features": prepared.feature_count, "repaired": len(prepared.repairs),
-                "quarantined": len(prepared.quarantine)},
-        warnings=[w.message for w in prepared.warnings], errors=[], area_ha=prepared.area_ha,
+        session,
+        kind=options.kind,
+        filename=filename,
+        sha256=sha256_of(path),
+        size_bytes=path.stat().st_size,
+        uploaded_by=options.uploaded_by,
+        source_crs=prepared.source_crs,
+        encoding=prepared.encoding,
+        counts={
+            "features": prepared.feature_count,
+            "repaired": len(prepared.repairs),
+            "quarantined": len(prepared.quarantine),
+        },
+        warnings=[w.message for w in prepared.warnings],
+        errors=[],
+        area_ha=prepared.area_ha,
         options={"fields": _fields(prepared), "mapping": prepared.mapping, "layer": prepared.layer},
-    )  # fmt: skip
+    )
     repo.stage_features(session, upload_id, prepared.features, prepared.originals)
     repo.stage_quarantine(session, upload_id, prepared.quarantine)
     if options.kind != "zones":
@@ -143,10 +175,16 @@ class StagedUpload:
 
 
 def stage_upload(
-    session: Session, path: Path, options: UploadOptions, *, filename: str, max_bytes: int,
-    progress: Progress | None = None, check: Callable[[int], None] | None = None,
+    session: Session,
+    path: Path,
+    options: UploadOptions,
+    *,
+    filename: str,
+    max_bytes: int,
+    progress: Progress | None = None,
+    check: Callable[[int], None] | None = None,
     with_preview: bool = True,
-) -> StagedUpload:  # fmt: skip
+) -> StagedUpload:
     """The one upload sequence before a commit, for the CLI and the route alike: prepare (the
     pure pipeline), stage (the upload and its features), ``check`` the staged upload (the
     route's province scope), preview (the counts a commit would give; a command that commits
@@ -176,8 +214,9 @@ def _check_known_codes(session: Session, upload_id: int) -> None:
         raise UploadInvalidError(
             f"{len(unknown)} feature(s) name zone codes that do not exist: {shown}. Upload the "
             "zones first (--kind zones), or fix the codes.",
-            code="unknown_zone_codes", details={"codes": unknown[:100]},
-        )  # fmt: skip
+            code="unknown_zone_codes",
+            details={"codes": unknown[:100]},
+        )
 
 
 def preview(session: Session, upload_id: int) -> dict[str, int]:
@@ -193,9 +232,13 @@ def preview(session: Session, upload_id: int) -> dict[str, int]:
 
 
 def commit(
-    session: Session, upload_id: int, *, progress: Progress | None = None,
-    accept_quarantine: bool = False, derive: bool = True,
-) -> dict:  # fmt: skip
+    session: Session,
+    upload_id: int,
+    *,
+    progress: Progress | None = None,
+    accept_quarantine: bool = False,
+    derive: bool = True,
+) -> dict:
     """Apply a previewed upload in the caller's transaction; return its counts.
 
     Only the good features are staged; when some were quarantined, the commit needs
@@ -213,29 +256,36 @@ def commit(
     if upload["status"] == "previewed" and repo.is_stale(session, upload_id, PREVIEW_LIFETIME):
         raise ConflictError(
             f"The preview of upload {upload_id} is more than {PREVIEW_LIFETIME_TEXT} old and has "
-            "expired: upload the file again to preview and commit it.", code="preview_expired",
-        )  # fmt: skip
+            "expired: upload the file again to preview and commit it.",
+            code="preview_expired",
+        )
     if upload["status"] != "previewed":
-        raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a previewed upload "
-                            "can be committed. Upload the file again to re-apply it.")  # fmt: skip
+        raise ConflictError(
+            f"Upload {upload_id} is {upload['status']}; only a previewed upload "
+            "can be committed. Upload the file again to re-apply it."
+        )
     quarantined = int(upload["counts"].get("quarantined", 0))
     if quarantined and not accept_quarantine:
         raise QuarantineNotAcceptedError(
             f"{quarantined} feature(s) of upload {upload_id} are quarantined (listed with their "
             "reasons in the preview). Accept to commit the other features without them, or fix "
             "the file and upload it again.",
-            details={"quarantined": quarantined,
-                     "quarantine": quarantine_rows(session, upload_id)[:QUARANTINE_LISTED]},
-        )  # fmt: skip
+            details={
+                "quarantined": quarantined,
+                "quarantine": quarantine_rows(session, upload_id)[:QUARANTINE_LISTED],
+            },
+        )
     report("commit", 0.0)
     counts = _apply(session, upload_id)
     if upload["kind"] == "buildings" and derive and counts["inserted"]:
-        counts["derived"] = buildings.derive_footprints(session, counts["observation_id"],
-                                                        progress=report)  # fmt: skip
+        counts["derived"] = buildings.derive_footprints(
+            session, counts["observation_id"], progress=report
+        )
     order.assign_commit_seq(session, upload_id)
     order.record_dependencies(session, upload_id)
-    repo.mark(session, upload_id, status="committed", counts=counts, stage="committed",
-              progress=1.0)  # fmt: skip
+    repo.mark(
+        session, upload_id, status="committed", counts=counts, stage="committed", progress=1.0
+    )
     analysis_jobs.mark_upload_dirty(session, upload_id)
     report("commit", 1.0)
     return counts
@@ -271,11 +321,13 @@ def _apply(session: Session, upload_id: int) -> dict[str, int]:
         inserted = changes.apply_footprints(session, upload_id)
     features = int(upload["counts"].get("features", 0))
     return {
-        "features": features, "inserted": len(inserted), "updated": len(updated),
+        "features": features,
+        "inserted": len(inserted),
+        "updated": len(updated),
         "unchanged": features - len(inserted) - len(updated),
         "repaired": int(upload["counts"].get("repaired", 0)),
         "quarantined": int(upload["counts"].get("quarantined", 0)),
-    }  # fmt: skip
+    }
 
 
 class RollbackBlockedError(ConflictError):
@@ -291,12 +343,17 @@ class RollbackBlockedError(ConflictError):
             "order (newest commit first), then this one. Nothing was changed."
         )
         self.details = [
-            {"upload_id": u["id"], "commit_seq": u["commit_seq"], "filename": u["filename"],
-             "uploaded_by": u["uploaded_by"], "committed_at": u["committed_at"].isoformat(),
-             "message": f"{u['id']}: {u['filename']} ({u['uploaded_by'] or '?'}, "
-                        f"{u['committed_at']:%Y-%m-%d %H:%M})"}
+            {
+                "upload_id": u["id"],
+                "commit_seq": u["commit_seq"],
+                "filename": u["filename"],
+                "uploaded_by": u["uploaded_by"],
+                "committed_at": u["committed_at"].isoformat(),
+                "message": f"{u['id']}: {u['filename']} ({u['uploaded_by'] or '?'}, "
+                f"{u['committed_at']:%Y-%m-%d %H:%M})",
+            }
             for u in later
-        ]  # fmt: skip
+        ]
 
 
 class QuarantineNotAcceptedError(UploadRejectedError):
@@ -318,8 +375,12 @@ def quarantine_geojson(session: Session, upload_id: int) -> dict[str, Any]:
     """
     upload = _get(session, upload_id)
     features = repo.quarantine_features(session, upload_id)
-    return {"type": "FeatureCollection", "name": f"upload-{upload_id}-quarantine",
-            "source_crs": upload["source_crs"], "features": features}  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "name": f"upload-{upload_id}-quarantine",
+        "source_crs": upload["source_crs"],
+        "features": features,
+    }
 
 
 def rollback(session: Session, upload_id: int) -> dict[str, int]:
@@ -331,8 +392,9 @@ def rollback(session: Session, upload_id: int) -> dict[str, int]:
     _lock_commits(session)
     upload = _get(session, upload_id, for_update=True)
     if upload["status"] != "committed":
-        raise ConflictError(f"Upload {upload_id} is {upload['status']}; only a committed upload "
-                            "can be rolled back.")  # fmt: skip
+        raise ConflictError(
+            f"Upload {upload_id} is {upload['status']}; only a committed upload can be rolled back."
+        )
     later = order.committed_dependents(session, upload_id)
     if later:
         raise RollbackBlockedError(upload_id, later)

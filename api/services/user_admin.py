@@ -21,16 +21,27 @@ def parse_provinces(text: str) -> list[str]:
 
 
 def apply(
-    session: Session, action: str, name: str, *, principal: Principal, client_ip: str | None,
-    role: str = "viewer", provinces: str = "", password: str = "",
-) -> dict:  # fmt: skip
+    session: Session,
+    action: str,
+    name: str,
+    *,
+    principal: Principal,
+    client_ip: str | None,
+    role: str = "viewer",
+    provinces: str = "",
+    password: str = "",
+) -> dict:
     """Carry out ``action`` on the user ``name`` and audit it; return the user as it is now
     (as it was, for ``remove``)."""
     details: dict[str, object] = {}
     if action == "add":
-        user = users_auth.create_user(session, name, role=role,
-                                      provinces=parse_provinces(provinces),
-                                      password=password or None)  # fmt: skip
+        user = users_auth.create_user(
+            session,
+            name,
+            role=role,
+            provinces=parse_provinces(provinces),
+            password=password or None,
+        )
         details = {"role": role, "provinces": list(user["provinces"])}
     elif action == "remove":
         user = users_auth.remove_user(session, name)
@@ -44,6 +55,12 @@ def apply(
         user = users_auth.set_password(session, name, password)
     else:
         raise InvalidParameterError(f"unknown action {action!r}: use one of {ACTIONS}")
-    audit.record(session, f"user.{action.replace('-', '_')}", principal=principal,
-                 target=f"user:{name}", client_ip=client_ip, details=details)  # fmt: skip
+    audit.record(
+        session,
+        f"user.{action.replace('-', '_')}",
+        principal=principal,
+        target=f"user:{name}",
+        client_ip=client_ip,
+        details=details,
+    )
     return user

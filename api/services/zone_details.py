@@ -5,6 +5,7 @@ No FastAPI here; the routes and the page builders both call `zone_detail`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,21 +36,27 @@ def zone_detail(
     run = analysis_repo.latest_run(session, version=version, province=facts["province_code"])
     metrics = repo.metrics(session, run["id"], code) if run else None
     flags = (
-        analysis_repo.flags_of_run(session, run["id"], province=None, code=None, severity=None,
-                                   zone=code)
-        if run else []
-    )  # fmt: skip
+        analysis_repo.flags_of_run(
+            session, run["id"], province=None, code=None, severity=None, zone=code
+        )
+        if run
+        else []
+    )
+    if metrics is not None:  # its flags, the national DENSE_CLUSTER included, decide the worst
+        worst = analysis_repo.worst_severity([_Severity(code, f["severity"]) for f in flags])
+        metrics["worst_severity"] = worst.get(code)
     return {
         "zone": {**facts, "occupancy": occupancy(facts)},
         "bbox": extent if extent[0] is not None else None,
         "point": point if point[0] is not None else None,
-        "run": _run_summary(run), "metrics": metrics,
+        "run": _run_summary(run),
+        "metrics": metrics,
         "flags": [_flag(f) for f in flags],
         "boundaries": repo.boundary_history(session, zone_id),
         "footprints": repo.footprint_history(session, zone_id),
         "buildings": [_plain(r) for r in buildings_repo.zone_stats(session, zone_id)],
         "uploads": repo.upload_history(session, zone_id),
-    }  # fmt: skip
+    }
 
 
 def occupancy(facts: dict[str, Any]) -> float | None:
@@ -64,16 +71,24 @@ def _run_summary(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
         return None
     finished = run.get("finished_at")
-    return {"id": run["id"], "admin_version": run["admin_version"],
-            "province_code": run["province_code"],
-            "finished_at": finished.isoformat() if finished else None}  # fmt: skip
+    return {
+        "id": run["id"],
+        "admin_version": run["admin_version"],
+        "province_code": run["province_code"],
+        "finished_at": finished.isoformat() if finished else None,
+    }
 
 
 def _flag(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("code", "severity", "value", "threshold", "unit", "message_vi", "message_en",
-            "details")  # fmt: skip
+    keys = ("code", "severity", "value", "threshold", "unit", "message_vi", "message_en", "details")
     return {k: row.get(k) for k in keys}
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+
+
+@dataclass(frozen=True)
+class _Severity:
+    zone_code: str
+    severity: str

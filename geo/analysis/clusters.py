@@ -8,6 +8,7 @@ i.e. < 13 m at 5 km). Neighbour pairs come from an STRtree search, never an all-
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -110,11 +111,14 @@ def clusters_from_graph(
 ) -> list[Cluster]:
     """DBSCAN clusters of :func:`cluster_nodes` (sorted by code) linked by pairs ``left < right``.
 
-    The graph may be assembled from several partitions: each pair must appear once.
+    The graph may be assembled from several partitions: each pair must appear once. When
+    ``nodes`` has a ``degree`` column (zones within reach, itself included: see
+    :mod:`geo.analysis.cluster_graph`) it decides the cores instead of counting the pairs.
     """
     if len(nodes) < max(min_zones, 1):
         return []
-    labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones)
+    degree = nodes["degree"].to_numpy() if "degree" in nodes else None
+    labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones, degree=degree)
     return _build_clusters(nodes, labels)
 
 
@@ -128,7 +132,9 @@ def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
         return np.where(leasable > 0, leased / leasable, np.nan)
 
 
-def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: int) -> np.ndarray:
+def _dbscan_labels(
+    n: int, left: np.ndarray, right: np.ndarray, *, min_zones: int, degree: np.ndarray | None
+) -> np.ndarray:
     """DBSCAN labels (-1 = noise) of ``n`` nodes from the sparse graph of pairs within reach.
 
     Cores have at least ``min_zones`` zones within the distance, themselves included;
@@ -136,7 +142,8 @@ def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: in
     joins the cluster of its first core neighbour in code order, which makes the result
     independent of row order (sklearn's DBSCAN picks whichever cluster reaches it first).
     """
-    degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
+    if degree is None:
+        degree = np.bincount(left, minlength=n) + np.bincount(right, minlength=n) + 1
     core = degree >= min_zones
     linked = core[left] & core[right]
     graph = sparse.coo_matrix(
@@ -154,7 +161,7 @@ def _dbscan_labels(n: int, left: np.ndarray, right: np.ndarray, *, min_zones: in
 
 
 def _pairs_within(
-    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 50_000
+    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 4_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs i < j of metric geometries at most ``distance_m`` apart, edge to edge.
 
@@ -223,15 +230,38 @@ def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
     return clusters
 
 
-def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
-    """Convex hull per label of the geometries (the members' own hulls give the same hull)."""
+def _hulls(geoms: np.ndarray, labels: np.ndarray, *, chunk: int = 50_000) -> dict:
+    """Convex hull per label of the geometries (the members' own hulls give the same hull).
+
+    Few coordinates: one vectorised call. Many (a cluster of the whole country holds millions):
+    per label, the hulls of chunks of points first, then the hull of their vertices, so that
+    no more than ``chunk`` points are ever made into geometries at once.
+    """
     coords, geom_idx = shapely.get_coordinates(geoms, return_index=True)
     coord_labels = labels[geom_idx]
     order = np.argsort(coord_labels, kind="stable")
-    uniq, starts = np.unique(coord_labels[order], return_index=True)
-    sizes = np.diff([*starts, len(order)])
-    points = shapely.multipoints(coords[order], indices=np.repeat(np.arange(len(uniq)), sizes))
-    return dict(zip(uniq.tolist(), shapely.convex_hull(points), strict=True))
+    coords, coord_labels = coords[order], coord_labels[order]
+    uniq, starts = np.unique(coord_labels, return_index=True)
+    if len(coords) <= chunk:
+        sizes = np.diff([*starts, len(coords)])
+        points = shapely.multipoints(coords, indices=np.repeat(np.arange(len(uniq)), sizes))
+        return dict(zip(uniq.tolist(), shapely.convex_hull(points), strict=True))
+    ends = [*starts[1:], len(coords)]
+    return {
+        int(label): _hull_of(coords[start:end], chunk)
+        for label, start, end in zip(uniq.tolist(), starts, ends, strict=True)
+    }
+
+
+def _hull_of(points: np.ndarray, chunk: int) -> Any:
+    """The convex hull of many points, reduced chunk by chunk to the chunks' hull vertices."""
+    while len(points) > chunk:
+        hulls = [
+            shapely.convex_hull(shapely.multipoints(points[i : i + chunk]))
+            for i in range(0, len(points), chunk)
+        ]
+        points = shapely.get_coordinates(hulls)
+    return shapely.convex_hull(shapely.multipoints(points))
 
 
 def _mode(values: np.ndarray) -> str | None:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis.cluster_graph import reduce_graph
 from geo.analysis.clusters import (
     cluster_nodes,
     clusters_from_graph,
@@ -52,8 +53,9 @@ class PartitionResult:
     and ``flags`` cover the core zones (no ``DENSE_CLUSTER``), ``density`` is the province's
     row of :func:`geo.analysis.density.province_density` (empty for ``None``), ``located`` maps
     each core zone to its province by representative point (None when outside every outline),
-    ``nodes`` are the :func:`geo.analysis.clusters.cluster_nodes` of the core zones and
-    ``edges`` the code pairs (a < b) within the cluster distance with at least one core end.
+    ``nodes`` are the :func:`geo.analysis.clusters.cluster_nodes` of the core zones with their
+    ``degree`` and ``edges`` code pairs (a < b), both reduced to what the national DBSCAN needs
+    (:func:`geo.analysis.cluster_graph.reduce_graph`).
     """
 
     province: str | None
@@ -65,6 +67,58 @@ class PartitionResult:
     edges: pd.DataFrame
     fingerprint: str
     zone_count: int = field(default=0)
+
+
+@dataclass(frozen=True)
+class ClusterInputs:
+    """What the national cluster step needs of one partition (small: no metrics, no flags):
+    ``nodes`` and ``edges`` as in :class:`PartitionResult` and ``located`` for those nodes."""
+
+    province: str | None
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    located: pd.Series
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """The dense clusters of the nation, their ``DENSE_CLUSTER`` flags and, per province code
+    of ``provinces``, the sorted ids of the clusters with a member located in it."""
+
+    clusters: list
+    flags: list[Flag]
+    provinces: list[str]
+    by_province: list[tuple[int, ...]]
+
+
+def cluster_inputs(part: PartitionResult) -> ClusterInputs:
+    """The part of ``part`` the national cluster step reads."""
+    located = part.located[part.located.index.isin(set(part.nodes["code"]))]
+    return ClusterInputs(part.province, part.nodes, part.edges, located)
+
+
+def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> ClusterResult:
+    """Run DBSCAN once over the cluster graphs of every partition of an admin version."""
+    nodes = pd.concat([i.nodes for i in inputs], ignore_index=True)
+    nodes = nodes.sort_values("code", kind="stable").reset_index(drop=True)
+    if not nodes["code"].is_unique:
+        twice = sorted(nodes.loc[nodes["code"].duplicated(), "code"].astype(str))[:10]
+        raise AdminVersionError(
+            f"Zones {twice} appear in two partitions; analyse all provinces from one snapshot.",
+            details={"zones": twice},
+        )
+    left, right = _edge_positions(nodes, [i.edges for i in inputs])
+    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
+    codes = nodes["code"].astype(str)
+    stored = dict(zip(codes, object_column(nodes, "province_code"), strict=True))
+    located = pd.concat([i.located for i in inputs]).sort_index()
+    provinces = sorted(i.province for i in inputs if i.province is not None)
+    return ClusterResult(
+        clusters=clusters,
+        flags=cluster_flags(clusters, stored, thresholds=thresholds),
+        provinces=provinces,
+        by_province=clusters_by_province(located, clusters, pd.Series(provinces, dtype=object)),
+    )
 
 
 def halo_distance_m(thresholds: Thresholds) -> float:
@@ -117,7 +171,8 @@ def analyze_partition(
     ----------
     zones : GeoDataFrame
         Every zone that may belong to ``province`` or lie within the halo distance of one that
-        does (a superset is fine: the core is decided here).
+        does (a superset is fine: the core is decided here). Rows with a true ``peer_only``
+        are other zones of the same stored provinces, read for the Decree 32 rule only.
     actual : GeoDataFrame
         Actual footprints, at least those of the core zones.
     provinces : GeoDataFrame
@@ -139,6 +194,8 @@ def analyze_partition(
     zones = to_wgs84(zones).sort_values("code", kind="stable").reset_index(drop=True)
     owners = owner_provinces(zones, provinces).reindex(zones["code"].astype(str))
     in_core = (owners.isna() if province is None else owners == province).to_numpy()
+    if "peer_only" in zones:  # read for their attributes only (no geometry): never core
+        in_core = in_core & ~zones["peer_only"].fillna(False).to_numpy(dtype=bool)
     core, halo = zones[in_core].reset_index(drop=True), zones[~in_core].reset_index(drop=True)
     core_codes = core["code"].astype(str)
     actual = actual[actual["zone_code"].astype(str).isin(set(core_codes))]
@@ -182,18 +239,13 @@ def combine(
             details={"zones": twice},
         )
     metrics = metrics.sort_values("code", kind="stable").reset_index(drop=True)
-    nodes = pd.concat([p.nodes for p in parts], ignore_index=True)
-    nodes = nodes.sort_values("code", kind="stable").reset_index(drop=True)
-    left, right = _edge_positions(nodes, [p.edges for p in parts])
-    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
-    codes = metrics["code"].astype(str)
-    stored = dict(zip(codes, object_column(metrics, "province_code"), strict=True))
-    flags = [f for p in parts for f in p.flags]
-    flags += cluster_flags(clusters, stored, thresholds=thresholds)
-    located = pd.concat([p.located for p in parts]).sort_index()
+    found = combine_clusters([cluster_inputs(p) for p in parts], thresholds=thresholds)
+    flags = [f for p in parts for f in p.flags] + found.flags
     density = pd.concat([p.density for p in parts if len(p.density)], ignore_index=True)
     density = density.sort_values("code", kind="stable").reset_index(drop=True)
-    density["clusters"] = clusters_by_province(located, clusters, density["code"])
+    by_code = dict(zip(found.provinces, found.by_province, strict=True))
+    density["clusters"] = [by_code.get(str(c), ()) for c in density["code"]]
+    clusters = found.clusters
     return AnalysisResult(
         metrics=metrics,
         provinces=density,
@@ -224,26 +276,23 @@ def _density_row(
 def _cluster_graph(
     core: gpd.GeoDataFrame, halo: gpd.GeoDataFrame, thresholds: Thresholds, anchor
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cluster nodes of the core zones and the pairs within reach that touch the core."""
+    """The partition's reduced share of the cluster graph (:mod:`geo.analysis.cluster_graph`):
+    the kept cluster nodes of the core zones with their degree, and the kept pairs."""
     core_geoms = polygonal_parts(core.geometry.to_numpy())
     present = np.flatnonzero(~shapely.is_missing(core_geoms))
     nodes = cluster_nodes(core.iloc[present], core_geoms[present])
     halo_geoms = polygonal_parts(halo.geometry.to_numpy())
     halo_present = np.flatnonzero(~shapely.is_missing(halo_geoms))
-    codes = np.concatenate(
-        [
-            core["code"].astype(str).to_numpy()[present],
-            halo["code"].astype(str).to_numpy()[halo_present],
-        ]
-    )
+    halo_codes = halo["code"].astype(str).to_numpy()[halo_present]
     geoms = np.concatenate([core_geoms[present], halo_geoms[halo_present]])
+    min_zones = thresholds.dense_cluster.min_zones
     if len(geoms) < 2:
-        return nodes, pd.DataFrame({"a": pd.Series([], dtype=object), "b": []})
-    distance = halo_distance_m(thresholds)
-    left, right = pairs_within(geoms, distance_m=distance, anchor=anchor)
-    touches_core = (left < len(present)) | (right < len(present))
-    a, b = codes[left[touches_core]], codes[right[touches_core]]
-    return nodes, pd.DataFrame({"a": np.where(a < b, a, b), "b": np.where(a < b, b, a)})
+        left = right = np.empty(0, dtype=np.int64)
+    else:
+        left, right = pairs_within(geoms, distance_m=halo_distance_m(thresholds), anchor=anchor)
+        touches_core = (left < len(present)) | (right < len(present))
+        left, right = left[touches_core], right[touches_core]
+    return reduce_graph(nodes, halo_codes, left, right, min_zones=min_zones)
 
 
 def _edge_positions(

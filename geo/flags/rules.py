@@ -92,7 +92,8 @@ def cluster_flags(
     """
     codes = sorted({code for cluster in clusters for code in cluster.members})
     values: dict[str, list[Any]] = {
-        "code": codes, "province_code": [provinces.get(c) for c in codes]
+        "code": codes,
+        "province_code": [provinces.get(c) for c in codes],
     }
     table = ZoneTable(pd.DataFrame(), values, {code: i for i, code in enumerate(codes)})
     return sorted(_dense_cluster(table, clusters, thresholds), key=flag_order)

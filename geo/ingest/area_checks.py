@@ -87,14 +87,16 @@ def _where(row: int, code: str | None, *, vi: bool) -> str:
 
 def _mismatch(row: int, code: str | None, declared: float, drawn: float) -> AreaFinding:
     return AreaFinding(
-        "area_mismatch", row, code,
+        "area_mismatch",
+        row,
+        code,
         f"{_where(row, code, vi=True)}: diện tích khai báo {ha(declared, vi=True)} khác diện "
         f"tích vẽ {ha(drawn, vi=True)}. Kiểm tra cột diện tích hoặc hình vẽ (và hệ tọa độ) "
         "trước khi ghi.",
         f"{_where(row, code, vi=False)}: the declared area {ha(declared)} differs from the drawn "
         f"area {ha(drawn)}. Check the area column or the drawing (and its CRS) before "
         "committing.",
-    )  # fmt: skip
+    )
 
 
 _SOURCE = {"declared": ("theo khai báo", "as declared"), "drawn": ("theo hình vẽ", "as drawn")}
@@ -104,10 +106,14 @@ def _ccn_size(
     row: int, code: str | None, area: float, source: str, c: CcnSize
 ) -> AreaFinding | None:
     if c.min_ha_mountain_or_craft <= area < c.min_ha:
-        vi = (f"dưới mức tối thiểu {ha(c.min_ha, vi=True)}; chỉ được phép ở miền núi hoặc làng "
-              f"nghề (tối thiểu {ha(c.min_ha_mountain_or_craft, vi=True)})")
-        en = (f"below the {ha(c.min_ha)} minimum; allowed only in mountainous areas or for "
-              f"craft villages (minimum {ha(c.min_ha_mountain_or_craft)})")  # fmt: skip
+        vi = (
+            f"dưới mức tối thiểu {ha(c.min_ha, vi=True)}; chỉ được phép ở miền núi hoặc làng "
+            f"nghề (tối thiểu {ha(c.min_ha_mountain_or_craft, vi=True)})"
+        )
+        en = (
+            f"below the {ha(c.min_ha)} minimum; allowed only in mountainous areas or for "
+            f"craft villages (minimum {ha(c.min_ha_mountain_or_craft)})"
+        )
     elif area < c.min_ha_mountain_or_craft:
         vi = f"dưới mức tối thiểu {ha(c.min_ha_mountain_or_craft, vi=True)} của mọi cụm"
         en = f"below the {ha(c.min_ha_mountain_or_craft)} minimum of any cluster"
@@ -116,14 +122,16 @@ def _ccn_size(
     else:
         return None
     return AreaFinding(
-        "ccn_size", row, code,
+        "ccn_size",
+        row,
+        code,
         f"{_where(row, code, vi=True)}: cụm công nghiệp rộng {ha(area, vi=True)} "
         f"{_SOURCE[source][0]}, {vi} (Quyết định 105/2009/QĐ-TTg, Nghị định 32/2024/NĐ-CP). "
         "Kiểm tra diện tích hoặc loại khu.",
         f"{_where(row, code, vi=False)}: the industrial cluster covers {ha(area)} "
         f"{_SOURCE[source][1]}, {en} (Decision 105/2009/QĐ-TTg, Decree 32/2024/NĐ-CP). Check "
         "its area or its kind.",
-    )  # fmt: skip
+    )
 
 
 def _number(value: object) -> float | None:

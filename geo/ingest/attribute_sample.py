@@ -25,9 +25,10 @@ def first_rows(frame: pd.DataFrame, *, n: int = 5) -> tuple[tuple[str, ...], tup
     columns = tuple(str(c) for c in frame.columns if c != geometry)
     rows = tuple(
         {column: _text(value) for column, value in zip(columns, values, strict=True)}
-        for values in frame.loc[:, [c for c in frame.columns if c != geometry]].head(n)
+        for values in frame.loc[:, [c for c in frame.columns if c != geometry]]
+        .head(n)
         .itertuples(index=False, name=None)
-    )  # fmt: skip
+    )
     return columns, rows
 
 

@@ -80,8 +80,11 @@ def _decode_legacy(raw: RawLayer, name: str | None) -> DecodedText:
     samples: list[EncodingSample] = []
     for column, values in raw.raw_text.items():
         table = _decode_distinct(values, name)
-        frame[column] = pd.Series([table.get(b) if b is not None else None for b in values],
-                                  index=frame.index, dtype=object)  # fmt: skip
+        frame[column] = pd.Series(
+            [table.get(b) if b is not None else None for b in values],
+            index=frame.index,
+            dtype=object,
+        )
         samples += _samples(column, values, table)
     return DecodedText(frame, name, tuple(samples[: _SAMPLES * 3]), tuple(notes))
 
@@ -131,8 +134,10 @@ def _samples(
 def _decode_unicode(raw: RawLayer, name: str | None) -> DecodedText:
     """UTF-8 text as read, with mojibake repaired value by value (or re-decoded as asked)."""
     frame = raw.frame.copy()
-    texts = {c: [v.decode("utf-8") if v is not None else None for v in raw.raw_text[c]]
-             for c in raw.raw_text}  # fmt: skip
+    texts = {
+        c: [v.decode("utf-8") if v is not None else None for v in raw.raw_text[c]]
+        for c in raw.raw_text
+    }
     if name not in (None, "utf-8", "ascii"):
         return _redecode_all(frame, texts, name)
     samples: list[EncodingSample] = []
@@ -141,11 +146,16 @@ def _decode_unicode(raw: RawLayer, name: str | None) -> DecodedText:
         fixed = _repair_column(values)
         if not fixed:
             continue
-        frame[column] = pd.Series([fixed.get(v, v) if v is not None else None for v in values],
-                                  index=frame.index, dtype=object)  # fmt: skip
+        frame[column] = pd.Series(
+            [fixed.get(v, v) if v is not None else None for v in values],
+            index=frame.index,
+            dtype=object,
+        )
         repaired[column] = sum(1 for v in values if v in fixed)
-        samples += [EncodingSample(column, before, after)
-                    for before, after in list(fixed.items())[:_SAMPLES]]  # fmt: skip
+        samples += [
+            EncodingSample(column, before, after)
+            for before, after in list(fixed.items())[:_SAMPLES]
+        ]
     notes = tuple(
         f"{count} value(s) of {column} were garbled text (mojibake) and were repaired; the "
         "other values were left as they were."
@@ -176,8 +186,11 @@ def _redecode_all(
     samples: list[EncodingSample] = []
     for column, values in texts.items():
         fixed = {t: _redecode(t, name) for t in set(values) if t is not None}
-        frame[column] = pd.Series([fixed.get(t) if t is not None else None for t in values],
-                                  index=frame.index, dtype=object)  # fmt: skip
+        frame[column] = pd.Series(
+            [fixed.get(t) if t is not None else None for t in values],
+            index=frame.index,
+            dtype=object,
+        )
         changed = [t for t in dict.fromkeys(values) if t is not None and fixed[t] != t]
         samples += [EncodingSample(column, t, fixed[t]) for t in changed[:_SAMPLES]]
     note = f"The text was re-decoded as {name} (read as CP1252), as requested."
@@ -210,8 +223,10 @@ def strip_controls(decoded: DecodedText, columns: list[str]) -> DecodedText:
         if where:
             frame[column] = pd.Series(values, index=frame.index, dtype=object)
             shown = ", ".join(str(i) for i in where[:10]) + (" …" if len(where) > 10 else "")
-            notes.append(f"{len(where)} value(s) of {column} held control characters (such as "
-                         f"NUL); they were removed (features {shown}).")  # fmt: skip
+            notes.append(
+                f"{len(where)} value(s) of {column} held control characters (such as "
+                f"NUL); they were removed (features {shown})."
+            )
     if not notes:
         return decoded
     return DecodedText(frame, decoded.encoding, decoded.samples, (*decoded.warnings, *notes))

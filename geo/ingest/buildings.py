@@ -41,12 +41,26 @@ from geo.ingest.quarantine import reason_message
 from geo.ingest.upload import check_coordinates, settle_crs
 from geo.ingest.validate import reproject
 
-__all__ = ["BrokenBuildingsError", "BuildingChunk", "BuildingLayer", "BuildingTally",
-           "WrongBuildingTypeError", "read_buildings"]  # fmt: skip
+__all__ = [
+    "BrokenBuildingsError",
+    "BuildingChunk",
+    "BuildingLayer",
+    "BuildingTally",
+    "WrongBuildingTypeError",
+    "read_buildings",
+]
 
 CHUNK_SIZE = 50_000
-_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
-               "MultiPolygon", "GeometryCollection")  # fmt: skip
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
 _POLYGONAL = (3, 6)
 
 
@@ -106,8 +120,11 @@ class BuildingTally:
         bad = self.quarantined
         if bad == 0 or bad * 2 < self.read:
             return
-        others = "; ".join(f"{n:,} {reason_message(r)}" for r, n in self.reasons.items()
-                           if r != "wrong_geometry_type")  # fmt: skip
+        others = "; ".join(
+            f"{n:,} {reason_message(r)}"
+            for r, n in self.reasons.items()
+            if r != "wrong_geometry_type"
+        )
         also = f" Besides: {others}." if others else ""
         wrong = self.wrong_types
         if wrong:
@@ -117,12 +134,12 @@ class BuildingTally:
                 f"(and {self.kept:,} usable polygons).{also} Export the building polygons only, "
                 "or import the layer as another kind.",
                 details={"types": dict(sorted(self.types.items())), "diagnosis": self.diagnosis},
-            )  # fmt: skip
+            )
         raise BrokenBuildingsError(
             f"Only {self.kept:,} of {self.read:,} features can be used, so the layer is refused "
             f"rather than quarantined: {others}. Check the layer's CRS and export it again.",
             details={"diagnosis": self.diagnosis},
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True)
@@ -165,8 +182,9 @@ def read_buildings(
         count, declared = _info(source)
         first = _read_chunk(source, 0, min(chunk_size, count))
         sample = gpd.GeoDataFrame(geometry=first, crs=declared)
-        raw = RawLayer(sample, {}, sample.crs, source.label, source.driver, source.layers,
-                       None, False)  # fmt: skip
+        raw = RawLayer(
+            sample, {}, sample.crs, source.label, source.driver, source.layers, None, False
+        )
         source_crs, _candidates, notes = settle_crs(raw, crs, accept_crs_guess, provinces)
         check_coordinates(gpd.GeoSeries(first, crs=source_crs), source_crs)
         tally = BuildingTally()
@@ -178,8 +196,9 @@ def _info(source: LayerSource) -> tuple[int, str | None]:
     try:
         info = pyogrio.read_info(source.path, layer=source.layer, force_feature_count=True)
     except (DataSourceError, DataLayerError) as exc:
-        raise CorruptFileError(f"GDAL cannot read {source.label} ({exc}). The file is damaged; "
-                               "export it again.") from exc  # fmt: skip
+        raise CorruptFileError(
+            f"GDAL cannot read {source.label} ({exc}). The file is damaged; export it again."
+        ) from exc
     count = int(info["features"])
     if count <= 0:
         raise EmptyLayerError(
@@ -191,18 +210,27 @@ def _info(source: LayerSource) -> tuple[int, str | None]:
 def _read_chunk(source: LayerSource, skip: int, size: int) -> np.ndarray:
     try:
         _meta, _fids, wkb, _fields = pyogrio.raw.read(
-            source.path, layer=source.layer, columns=[], skip_features=skip, max_features=size,
-        )  # fmt: skip
+            source.path,
+            layer=source.layer,
+            columns=[],
+            skip_features=skip,
+            max_features=size,
+        )
     except (DataSourceError, DataLayerError, OSError) as exc:
-        raise CorruptFileError(f"GDAL cannot read {source.label} ({exc}). The file is damaged; "
-                               "export it again.") from exc  # fmt: skip
+        raise CorruptFileError(
+            f"GDAL cannot read {source.label} ({exc}). The file is damaged; export it again."
+        ) from exc
     return shapely.from_wkb(wkb)
 
 
 def _chunks(
-    source: LayerSource, first: np.ndarray, count: int, size: int, crs: pyproj.CRS,
+    source: LayerSource,
+    first: np.ndarray,
+    count: int,
+    size: int,
+    crs: pyproj.CRS,
     tally: BuildingTally,
-) -> Iterator[BuildingChunk]:  # fmt: skip
+) -> Iterator[BuildingChunk]:
     geoms, skip = first, 0
     while True:
         yield _prepare_chunk(geoms, skip, crs, tally)
@@ -250,9 +278,13 @@ def _prepare_chunk(
 
 
 def _place(
-    raw: np.ndarray, present: np.ndarray, lonlat: np.ndarray, crs: pyproj.CRS,
-    reasons: np.ndarray, shown: np.ndarray,
-) -> None:  # fmt: skip
+    raw: np.ndarray,
+    present: np.ndarray,
+    lonlat: np.ndarray,
+    crs: pyproj.CRS,
+    reasons: np.ndarray,
+    shown: np.ndarray,
+) -> None:
     """Mark the features that do not land in Vietnam with the diagnosed reason (the few
     outliers only are diagnosed: the bounds test is one vectorised pass)."""
     if present.size == 0:
@@ -260,8 +292,12 @@ def _place(
     lon_min, lat_min, lon_max, lat_max = VIETNAM_EXTENT_DEG
     bounds = shapely.bounds(lonlat[present])
     with np.errstate(invalid="ignore"):
-        inside = ((bounds[:, 0] >= lon_min) & (bounds[:, 1] >= lat_min)
-                  & (bounds[:, 2] <= lon_max) & (bounds[:, 3] <= lat_max))  # fmt: skip
+        inside = (
+            (bounds[:, 0] >= lon_min)
+            & (bounds[:, 1] >= lat_min)
+            & (bounds[:, 2] <= lon_max)
+            & (bounds[:, 3] <= lat_max)
+        )
     outliers = present[~inside]
     if outliers.size == 0:
         return
@@ -272,17 +308,24 @@ def _place(
 
 
 def _quarantined(
-    raw: np.ndarray, offset: int, reasons: np.ndarray, details: np.ndarray, shown: np.ndarray,
+    raw: np.ndarray,
+    offset: int,
+    reasons: np.ndarray,
+    details: np.ndarray,
+    shown: np.ndarray,
     tally: BuildingTally,
-) -> tuple[QuarantinedFeature, ...]:  # fmt: skip
+) -> tuple[QuarantinedFeature, ...]:
     out = []
     for i in np.flatnonzero(reasons != "ok"):
         reason = str(reasons[i])
         tally.reasons[reason] = tally.reasons.get(reason, 0) + 1
         original = raw[i]
         wkt = None if original is None or original.is_empty else shapely.to_wkt(original)
-        out.append(QuarantinedFeature(offset + int(i), None, None, reason, str(details[i]), {},
-                                      _on_earth(shown[i]), wkt))  # fmt: skip
+        out.append(
+            QuarantinedFeature(
+                offset + int(i), None, None, reason, str(details[i]), {}, _on_earth(shown[i]), wkt
+            )
+        )
     return tuple(out)
 
 

@@ -131,8 +131,9 @@ def diagnose_positions(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> PositionDiagnos
         out[idx] = moved
         inside = _inside_vietnam(shapely.bounds(moved))
         shown[idx] = moved
-        reasons[idx[~inside]] = _why_outside(raw[idx[~inside]], bounds[~inside], crs, shown,
-                                             idx[~inside])  # fmt: skip
+        reasons[idx[~inside]] = _why_outside(
+            raw[idx[~inside]], bounds[~inside], crs, shown, idx[~inside]
+        )
     return PositionDiagnosis(reasons, out, shown)
 
 
@@ -154,9 +155,11 @@ def _inside_vietnam(bounds: np.ndarray) -> np.ndarray:
     lon_min, lat_min, lon_max, lat_max = VIETNAM_EXTENT_DEG
     with np.errstate(invalid="ignore"):
         return (
-            (bounds[:, 0] >= lon_min) & (bounds[:, 1] >= lat_min)
-            & (bounds[:, 2] <= lon_max) & (bounds[:, 3] <= lat_max)
-        )  # fmt: skip
+            (bounds[:, 0] >= lon_min)
+            & (bounds[:, 1] >= lat_min)
+            & (bounds[:, 2] <= lon_max)
+            & (bounds[:, 3] <= lat_max)
+        )
 
 
 def _why_outside(
@@ -196,6 +199,8 @@ def _fits_degrees(bounds: np.ndarray) -> np.ndarray:
 def _fits_metres(bounds: np.ndarray) -> np.ndarray:
     x_min, y_min, x_max, y_max = _METRE_BOX
     return (
-        (bounds[:, 0] >= x_min) & (bounds[:, 2] <= x_max)
-        & (bounds[:, 1] >= y_min) & (bounds[:, 3] <= y_max)
-    )  # fmt: skip
+        (bounds[:, 0] >= x_min)
+        & (bounds[:, 2] <= x_max)
+        & (bounds[:, 1] >= y_min)
+        & (bounds[:, 3] <= y_max)
+    )

@@ -46,11 +46,22 @@ __all__ = [
 ENCODINGS: tuple[str, ...] = ("utf-8", "cp1258", "tcvn3", "vni", "cp1252")
 _SUPPORTED = (*ENCODINGS, "latin-1", "ascii")
 _ALIASES = {
-    "utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "1258": "cp1258",
-    "tcvn": "tcvn3", "abc": "tcvn3", "tcvn-5712": "tcvn3", "tcvn5712-1": "tcvn3",
-    "vni-windows": "vni", "windows-1252": "cp1252", "1252": "cp1252", "latin1": "latin-1",
-    "iso-8859-1": "latin-1", "iso8859-1": "latin-1", "us-ascii": "ascii",
-}  # fmt: skip
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "windows-1258": "cp1258",
+    "1258": "cp1258",
+    "tcvn": "tcvn3",
+    "abc": "tcvn3",
+    "tcvn-5712": "tcvn3",
+    "tcvn5712-1": "tcvn3",
+    "vni-windows": "vni",
+    "windows-1252": "cp1252",
+    "1252": "cp1252",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "iso8859-1": "latin-1",
+    "us-ascii": "ascii",
+}
 
 # TCVN 5712:1993 (VN1) bytes 0x80–0xFF, sixteen per line; 0xB0–0xB4 are combining tone marks.
 _TCVN3_HIGH = (
@@ -65,9 +76,19 @@ _TCVN3_HIGH = (
 )
 # VN1 puts twelve more capitals in C0 bytes that are free in VN3.
 _TCVN3_C0 = {
-    0x01: "Ú", 0x02: "Ụ", 0x04: "Ừ", 0x05: "Ử", 0x06: "Ữ", 0x11: "Ứ",
-    0x12: "Ự", 0x13: "Ỳ", 0x14: "Ỷ", 0x15: "Ỹ", 0x16: "Ý", 0x17: "Ỵ",
-}  # fmt: skip
+    0x01: "Ú",
+    0x02: "Ụ",
+    0x04: "Ừ",
+    0x05: "Ử",
+    0x06: "Ữ",
+    0x11: "Ứ",
+    0x12: "Ự",
+    0x13: "Ỳ",
+    0x14: "Ỷ",
+    0x15: "Ỹ",
+    0x16: "Ý",
+    0x17: "Ỵ",
+}
 _TCVN3_DECODE = {**_TCVN3_C0, **{0x80 + i: ch for i, ch in enumerate(_TCVN3_HIGH)}}
 _TCVN3_ENCODE = {ch: byte for byte, ch in _TCVN3_DECODE.items() if not unicodedata.combining(ch)}
 
@@ -80,12 +101,19 @@ _VNI_PLAIN = ("", "ù", "ø", "û", "õ", "ï")
 _VNI_CIRCUMFLEX = ("â", "á", "à", "å", "ã", "ä")
 _VNI_BREVE = ("ê", "é", "è", "ú", "ü", "ë")
 _VNI_LETTERS = {  # letter without tone → (base bytes, accent bytes per tone)
-    "a": ("a", _VNI_PLAIN), "ă": ("a", _VNI_BREVE), "â": ("a", _VNI_CIRCUMFLEX),
-    "e": ("e", _VNI_PLAIN), "ê": ("e", _VNI_CIRCUMFLEX), "o": ("o", _VNI_PLAIN),
-    "ô": ("o", _VNI_CIRCUMFLEX), "ơ": ("ô", _VNI_PLAIN), "u": ("u", _VNI_PLAIN),
-    "ư": ("ö", _VNI_PLAIN), "i": ("", ("i", "í", "ì", "æ", "ó", "ò")),
+    "a": ("a", _VNI_PLAIN),
+    "ă": ("a", _VNI_BREVE),
+    "â": ("a", _VNI_CIRCUMFLEX),
+    "e": ("e", _VNI_PLAIN),
+    "ê": ("e", _VNI_CIRCUMFLEX),
+    "o": ("o", _VNI_PLAIN),
+    "ô": ("o", _VNI_CIRCUMFLEX),
+    "ơ": ("ô", _VNI_PLAIN),
+    "u": ("u", _VNI_PLAIN),
+    "ư": ("ö", _VNI_PLAIN),
+    "i": ("", ("i", "í", "ì", "æ", "ó", "ò")),
     "y": ("", ("y", "yù", "yø", "yû", "yõ", "î")),
-}  # fmt: skip
+}
 _TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
 
 
@@ -117,9 +145,10 @@ _CLEAR_MARGIN = 0.3
 _DIGIT_RE = re.compile(r"\d")
 # Every letter whose base is a vowel (a, ă, â, e, ê, i, o, ô, ơ, u, ư, y with any tone, any case).
 _VOWEL_LETTERS = frozenset(
-    ch for ch in map(chr, [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)])
+    ch
+    for ch in map(chr, [*range(0x41, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)])
     if ch.isalpha() and fold_diacritics(ch) in ("a", "e", "i", "o", "u", "y")
-)  # fmt: skip
+)
 _DECLARED_BONUS = 0.05
 _SAMPLE_SIZE = 3
 _MAX_VALUES = 2000
@@ -278,8 +307,11 @@ def _tokens(text: str) -> list[str]:
     without any vowel (``QĐ`` in ``1234/QĐ-TTg``), which read alike in every encoding that
     decodes them to letters and are no Vietnamese syllable in any.
     """
-    return [tok for tok in _TOKEN_SPLIT_RE.split(text)
-            if tok and not tok.isascii() and not _is_code(tok)]  # fmt: skip
+    return [
+        tok
+        for tok in _TOKEN_SPLIT_RE.split(text)
+        if tok and not tok.isascii() and not _is_code(tok)
+    ]
 
 
 def _is_code(token: str) -> bool:

@@ -45,10 +45,12 @@ def settle_encoding(per_field: Mapping[str, EncodingGuess]) -> EncodingGuess:
         return min(informative.values(), key=lambda g: g.confidence)
     raise EncodingAmbiguousError(
         ambiguity_message(informative),
-        details={"fields": {f: [c.encoding for c in g.candidates[:3]]
-                            for f, g in informative.items()},
-                 "choices": encoding_choices(informative), "fix": "choose_encoding"},
-    )  # fmt: skip
+        details={
+            "fields": {f: [c.encoding for c in g.candidates[:3]] for f, g in informative.items()},
+            "choices": encoding_choices(informative),
+            "fix": "choose_encoding",
+        },
+    )
 
 
 def ambiguity_message(per_field: Mapping[str, EncodingGuess]) -> str:
@@ -81,8 +83,9 @@ def encoding_choices(per_field: Mapping[str, EncodingGuess]) -> list[dict[str, o
         if guess.encoding == "ascii":
             continue
         for cand in guess.candidates:
-            entry = best.setdefault(cand.encoding, {"encoding": cand.encoding, "score": 0.0,
-                                                    "samples": []})  # fmt: skip
+            entry = best.setdefault(
+                cand.encoding, {"encoding": cand.encoding, "score": 0.0, "samples": []}
+            )
             entry["score"] = max(float(entry["score"]), cand.score)  # type: ignore[arg-type]
             samples = entry["samples"]
             assert isinstance(samples, list)

@@ -27,24 +27,36 @@ def field_errors(
     errors: list[Issue] = []
     for name in REQUIRED_BY_KIND[kind] + (("province_code",) if kind == "zones" else ()):
         if name not in features:
-            errors.append(Issue("missing_field", f"No column gives the required field {name!r}. "
-                                f"Choose the column that holds it; {describe_columns(columns)}",
-                                ))  # fmt: skip
+            errors.append(
+                Issue(
+                    "missing_field",
+                    f"No column gives the required field {name!r}. "
+                    f"Choose the column that holds it; {describe_columns(columns)}",
+                )
+            )
             continue
         if name == "code":
             continue
         empty = positions[features[name].isna().to_numpy()]
         if empty.size:
-            errors.append(Issue("missing_value", f"{empty.size} feature(s) have no {name} "
-                                f"(features {list_positions(empty)}).",
-                                tuple(int(i) for i in empty)))  # fmt: skip
+            errors.append(
+                Issue(
+                    "missing_value",
+                    f"{empty.size} feature(s) have no {name} (features {list_positions(empty)}).",
+                    tuple(int(i) for i in empty),
+                )
+            )
     if "code" in features:
         errors += [_positioned(e, positions) for e in check_duplicate_codes(features["code"])]
     if kind == "zones" and "kind" in features:
         bad = features["kind"].notna() & ~features["kind"].isin(ZONE_KINDS)
         if bad.any():
-            errors.append(Issue("invalid_kind", f"{int(bad.sum())} feature(s) have a kind other "
-                                "than KKT, KCN or CCN."))  # fmt: skip
+            errors.append(
+                Issue(
+                    "invalid_kind",
+                    f"{int(bad.sum())} feature(s) have a kind other than KKT, KCN or CCN.",
+                )
+            )
     return errors + _too_long(features, positions)
 
 
@@ -60,11 +72,15 @@ def _too_long(features: pd.DataFrame, positions: np.ndarray) -> list[Issue]:
         lengths = features[name].map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
         where = positions[lengths > limit]
         if where.size:
-            errors.append(Issue(
-                "value_too_long", f"{where.size} feature(s) have a {name} longer than {limit} "
-                f"characters (the longest has {int(lengths.max()):,}; features "
-                f"{list_positions(where)}). Shorten them: nothing is cut silently.",
-                tuple(int(i) for i in where)))  # fmt: skip
+            errors.append(
+                Issue(
+                    "value_too_long",
+                    f"{where.size} feature(s) have a {name} longer than {limit} "
+                    f"characters (the longest has {int(lengths.max()):,}; features "
+                    f"{list_positions(where)}). Shorten them: nothing is cut silently.",
+                    tuple(int(i) for i in where),
+                )
+            )
     return errors
 
 
@@ -82,8 +98,10 @@ def province_mismatch(
     where = positions[differ.to_numpy()]
     pairs = sorted({f"{d}→{g}" for d, g in zip(declared[differ], located[differ], strict=True)})
     return Issue(
-        "province_mismatch", f"{where.size} feature(s) declare a province other than the one "
+        "province_mismatch",
+        f"{where.size} feature(s) declare a province other than the one "
         f"holding most of their geometry (declared→located: {', '.join(pairs[:10])}; features "
         f"{list_positions(where)}). The province of the geometry counts for permissions; "
-        "correct the province column or the geometry.", tuple(int(i) for i in where),
-    )  # fmt: skip
+        "correct the province column or the geometry.",
+        tuple(int(i) for i in where),
+    )

@@ -170,10 +170,14 @@ def open_layer(
 def _layer_source(files: list[Path], root: Path, layer: str | None, name: str) -> LayerSource:
     sources = _list_sources(files, root, name)
     chosen = _choose_source(sources, layer, name)
-    driver = "ESRI Shapefile" if chosen.is_shapefile else {
-        ".gpkg": "GPKG", ".kml": "KML"}.get(chosen.path.suffix.lower(), "GeoJSON")  # fmt: skip
-    return LayerSource(chosen.path, chosen.layer, chosen.label, driver,
-                       tuple(s.label for s in sources))  # fmt: skip
+    driver = (
+        "ESRI Shapefile"
+        if chosen.is_shapefile
+        else {".gpkg": "GPKG", ".kml": "KML"}.get(chosen.path.suffix.lower(), "GeoJSON")
+    )
+    return LayerSource(
+        chosen.path, chosen.layer, chosen.label, driver, tuple(s.label for s in sources)
+    )
 
 
 def _check_size(path: Path, max_bytes: int) -> None:
@@ -322,8 +326,7 @@ def _read_unicode(source: _Source, layers: tuple[str, ...]) -> RawLayer:
         frame = add_extended_data(source.path, frame, layers=len(layers))
     text_cols = [c for c in frame.columns if c != frame.geometry.name and _is_text(frame[c])]
     raw = {c: _encoded(frame[c], "utf-8") for c in text_cols}
-    return RawLayer(frame, raw, frame.crs, source.label, driver, layers, "utf-8", False,
-                    fids=fids)  # fmt: skip
+    return RawLayer(frame, raw, frame.crs, source.label, driver, layers, "utf-8", False, fids=fids)
 
 
 def _encoded(column: pd.Series, codec: str) -> list[bytes | None]:

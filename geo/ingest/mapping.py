@@ -33,10 +33,23 @@ __all__ = [
 ]
 
 _ZONE_FIELDS = (
-    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
-    "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
-    "is_mountainous", "is_craft_village", "investor", "workers",
-)  # fmt: skip
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "approved_on",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "investor",
+    "workers",
+)
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     "zones": _ZONE_FIELDS,
     "planned": ("code", "decision_ref", "approved_on"),
@@ -50,40 +63,76 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("ma", "ma_kcn", "ma_ccn", "ma_kkt", "ma_khu", "makhu", "zone_code", "id_khu"),
-    "name": ("ten", "ten_kcn", "ten_ccn", "ten_kkt", "ten_khu", "name_vi", "tenkhu",
-             "ten_khu_cong_nghiep", "ten_cum_cong_nghiep", "ten_khu_kinh_te"),
+    "name": (
+        "ten",
+        "ten_kcn",
+        "ten_ccn",
+        "ten_kkt",
+        "ten_khu",
+        "name_vi",
+        "tenkhu",
+        "ten_khu_cong_nghiep",
+        "ten_cum_cong_nghiep",
+        "ten_khu_kinh_te",
+    ),
     "kind": ("loai", "loai_khu", "loai_hinh", "phan_loai"),
-    "province_code": ("ma_tinh", "matinh", "tinh", "province", "province_code_2025",
-                      "tinh_tp", "ten_tinh"),
+    "province_code": (
+        "ma_tinh",
+        "matinh",
+        "tinh",
+        "province",
+        "province_code_2025",
+        "tinh_tp",
+        "ten_tinh",
+    ),
     "status": ("trang_thai", "tinh_trang", "trangthai"),
     "established_on": ("ngay_tl", "ngay_thanh_lap", "nam_tl", "nam_thanh_lap", "ngaytl"),
     "expanded_on": ("ngay_mr", "ngay_mo_rong"),
     "decision_ref": ("so_qd", "quyet_dinh", "qd", "so_quyet_dinh", "qd_thanh_lap"),
     "approved_on": ("ngay_qd", "ngay_pd", "ngay_phe_duyet", "ngay_duyet"),
-    "planned_area_ha": ("dien_tich", "dt_ha", "dt", "dientich", "dt_qh", "dien_tich_ha",
-                        "dt_quy_hoach"),
+    "planned_area_ha": (
+        "dien_tich",
+        "dt_ha",
+        "dt",
+        "dientich",
+        "dt_qh",
+        "dien_tich_ha",
+        "dt_quy_hoach",
+    ),
     "industrial_land_ha": ("dt_cn", "dt_dat_cn", "dt_dat_cong_nghiep"),
     "leased_land_ha": ("dt_da_thue", "dt_thue", "dt_cho_thue"),
     "investor": ("chu_dau_tu", "cdt", "nha_dau_tu"),
     "workers": ("lao_dong", "so_lao_dong", "so_ld"),
     "source": ("nguon", "nguon_du_lieu"),
     "observed_on": ("ngay_ks", "ngay_do", "ngay_cap_nhat", "ngay_chup", "ngay_khao_sat"),
-}  # fmt: skip
+}
 _DATE_FIELDS = ("established_on", "expanded_on", "approved_on", "observed_on")
 _FLOAT_FIELDS = ("planned_area_ha", "industrial_land_ha", "leased_land_ha")
 _BOOL_FIELDS = ("is_mountainous", "is_craft_village")
 _STATUS = {
     "planned": ("planned", "chua thanh lap", "quy hoach", "du kien", "chua dau tu"),
-    "under_construction": ("under_construction", "chua hoat dong", "dang xay dung",
-                           "dang trien khai", "dang dau tu", "xay dung"),
+    "under_construction": (
+        "under_construction",
+        "chua hoat dong",
+        "dang xay dung",
+        "dang trien khai",
+        "dang dau tu",
+        "xay dung",
+    ),
     "operating": ("operating", "dang hoat dong", "hoat dong", "da hoat dong"),
     "suspended": ("suspended", "tam dung", "tam ngung", "dung hoat dong"),
     "cancelled": ("cancelled", "huy", "da huy", "loai khoi quy hoach", "bai bo"),
-}  # fmt: skip
+}
 _ENTRY_SPLIT_RE = re.compile(r"[,\s]+(?=[A-Za-z_]+\s*=)|,\s*$")
 _STATUS_LOOKUP = {alias: status for status, aliases in _STATUS.items() for alias in aliases}
-_KIND_PREFIXES = (("khu kinh te", "KKT"), ("kkt", "KKT"), ("cum cong nghiep", "CCN"),
-                  ("ccn", "CCN"), ("khu cong nghiep", "KCN"), ("kcn", "KCN"))  # fmt: skip
+_KIND_PREFIXES = (
+    ("khu kinh te", "KKT"),
+    ("kkt", "KKT"),
+    ("cum cong nghiep", "CCN"),
+    ("ccn", "CCN"),
+    ("khu cong nghiep", "KCN"),
+    ("kcn", "KCN"),
+)
 
 
 class MappingError(GeoError):
@@ -168,9 +217,12 @@ def describe_columns(samples: Mapping[str, list[str]]) -> str:
 
 
 def propose_mapping(
-    columns: list[str], *, kind: str, given: Mapping[str, str] | None = None,
+    columns: list[str],
+    *,
+    kind: str,
+    given: Mapping[str, str] | None = None,
     samples: Mapping[str, list[str]] | None = None,
-) -> dict[str, str]:  # fmt: skip
+) -> dict[str, str]:
     """Propose ``{field: column}`` for an upload of ``kind`` ("zones", "planned", "actual").
 
     Columns already named like the target field map themselves; otherwise the Vietnamese
@@ -207,17 +259,20 @@ def propose_mapping(
 
 
 def _resolve_given(
-    given: Mapping[str, str], columns: list[str], fields: tuple[str, ...],
+    given: Mapping[str, str],
+    columns: list[str],
+    fields: tuple[str, ...],
     samples: Mapping[str, list[str]] | None,
-) -> dict[str, str]:  # fmt: skip
+) -> dict[str, str]:
     by_name = {normalise_column_name(c): c for c in reversed(columns)}
     resolved: dict[str, str] = {}
     for target, column in given.items():
         if target not in fields:
             raise MappingError(
                 f"Unknown field {target!r} in the mapping; fields for this kind: "
-                f"{', '.join(fields)}.", details={"fields": list(fields)},
-            )  # fmt: skip
+                f"{', '.join(fields)}.",
+                details={"fields": list(fields)},
+            )
         found = column if column in columns else by_name.get(normalise_column_name(column))
         if found is None:
             listing = describe_columns(samples or {c: [] for c in columns})
@@ -263,8 +318,9 @@ def apply_mapping(
 def _constant(target: str, value: str, index: pd.Index) -> pd.Series:
     known = {f for fields in FIELDS_BY_KIND.values() for f in fields}
     if target not in known:
-        raise MappingError(f"Unknown field {target!r} for a constant value; fields: "
-                           f"{', '.join(sorted(known))}.")  # fmt: skip
+        raise MappingError(
+            f"Unknown field {target!r} for a constant value; fields: {', '.join(sorted(known))}."
+        )
     converted = _CONVERTERS.get(target, _to_text)(value)
     if converted is None:
         raise MappingError(f"The value {value!r} cannot be read as {target}.")
@@ -297,8 +353,9 @@ def _map_unique(column: pd.Series, convert: Callable[[Any], object]) -> tuple[pd
     codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
     results = [convert(v) for v in uniques]
     results = [None if r is None or _is_scalar_na(r) else r for r in results]
-    failed = np.array([r is None and _present(v) for r, v in zip(results, uniques, strict=True)],
-                      dtype=bool)  # fmt: skip
+    failed = np.array(
+        [r is None and _present(v) for r, v in zip(results, uniques, strict=True)], dtype=bool
+    )
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     table = np.empty(len(uniques) + 1, dtype=object)
     table[:-1] = results
@@ -389,7 +446,10 @@ def _to_date(value: object) -> dt.date | None:
 
 
 _CONVERTERS: dict[str, Callable[[object], object]] = {
-    **dict.fromkeys(_DATE_FIELDS, _to_date), **dict.fromkeys(_FLOAT_FIELDS, _to_float),
-    **dict.fromkeys(_BOOL_FIELDS, _to_bool), "status": _to_status, "kind": _to_kind,
+    **dict.fromkeys(_DATE_FIELDS, _to_date),
+    **dict.fromkeys(_FLOAT_FIELDS, _to_float),
+    **dict.fromkeys(_BOOL_FIELDS, _to_bool),
+    "status": _to_status,
+    "kind": _to_kind,
     "workers": _to_workers,
-}  # fmt: skip
+}

@@ -23,8 +23,10 @@ __all__ = ["REPAIRS", "repair_text", "strip_control"]
 #: The ways back, in the order they are tried: how the value was garbled → what it was.
 REPAIRS = ("utf-8", "tcvn3", "vni")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_MOJIBAKE_HINT_RE = re.compile("[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-                               "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")  # fmt: skip
+_MOJIBAKE_HINT_RE = re.compile(
+    "[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 _MIN_GAIN = 0.3
 
 

@@ -95,9 +95,12 @@ class PreparedUpload:
 
 
 def quarantined_features(
-    triage: Triage, attrs: pd.DataFrame, codes: pd.Series | None, raw_geoms: gpd.GeoSeries,
+    triage: Triage,
+    attrs: pd.DataFrame,
+    codes: pd.Series | None,
+    raw_geoms: gpd.GeoSeries,
     fids: tuple | None,
-) -> tuple[QuarantinedFeature, ...]:  # fmt: skip
+) -> tuple[QuarantinedFeature, ...]:
     """The quarantined features of ``triage`` with the file's attributes and geometries."""
     out = []
     for i in np.flatnonzero(~triage.kept):
@@ -107,10 +110,18 @@ def quarantined_features(
         original = raw_geoms.iloc[i]
         wkt = None if original is None or original.is_empty else shapely.to_wkt(original)
         fid = fids[i] if fids is not None and i < len(fids) else None
-        out.append(QuarantinedFeature(
-            int(i), _plain(fid), code and str(code), str(triage.reasons[i]),
-            str(triage.details[i]), props, triage.shown[i], wkt,
-        ))  # fmt: skip
+        out.append(
+            QuarantinedFeature(
+                int(i),
+                _plain(fid),
+                code and str(code),
+                str(triage.reasons[i]),
+                str(triage.details[i]),
+                props,
+                triage.shown[i],
+                wkt,
+            )
+        )
     return tuple(out)
 
 

@@ -93,8 +93,9 @@ def province_codes_from_text(values: pd.Series, provinces: gpd.GeoDataFrame) -> 
     ['86', '86', None, None]
     """
     known = set(provinces["code"].astype(str))
-    names = {_fold_name(n): str(c) for c, n in zip(provinces["code"], provinces["name_vi"],
-                                                      strict=True)}  # fmt: skip
+    names = {
+        _fold_name(n): str(c) for c, n in zip(provinces["code"], provinces["name_vi"], strict=True)
+    }
 
     def lookup(value: object) -> str | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):

@@ -160,17 +160,29 @@ def decide(triage: Triage, crs: pyproj.CRS, *, kind: str, is_swapped: bool = Fal
     swapped = counts.get("swapped_axes", 0)
     if swapped * 2 > n and not is_swapped:
         where = tuple(int(i) for i in np.flatnonzero(triage.reasons == "swapped_axes"))
-        return [Issue("swapped_axes", f"{swapped} of {n} features have longitude and latitude "
-                      "swapped: they lie in Vietnam only once the two are exchanged. Swap the "
-                      "axes of the whole file and read it again.", where)]  # fmt: skip
+        return [
+            Issue(
+                "swapped_axes",
+                f"{swapped} of {n} features have longitude and latitude "
+                "swapped: they lie in Vietnam only once the two are exchanged. Swap the "
+                "axes of the whole file and read it again.",
+                where,
+            )
+        ]
     if counts.get("crs_mismatch", 0) * 2 > n:
         _refuse_crs(triage, crs)
     if bad * 2 >= n:
         dominant = next(reason for reason in counts if reason != "ok")
         where = tuple(int(i) for i in np.flatnonzero(~triage.kept))
         lines = [_reason_line(triage, reason, kind) for reason in counts if reason != "ok"]
-        return [Issue(dominant, f"Only {n - bad} of {n} features can be used, so the file is "
-                      f"refused rather than quarantined: {'; '.join(lines)}.", where)]  # fmt: skip
+        return [
+            Issue(
+                dominant,
+                f"Only {n - bad} of {n} features can be used, so the file is "
+                f"refused rather than quarantined: {'; '.join(lines)}.",
+                where,
+            )
+        ]
     return []
 
 

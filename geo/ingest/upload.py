@@ -42,9 +42,13 @@ from geo.ingest.validate import Issue
 from geo.vocabulary import FEATURE_UPLOAD_KINDS
 
 __all__ = [
-    "KINDS", "PreparedUpload", "QuarantinedFeature", "check_coordinates", "prepare_upload",
+    "KINDS",
+    "PreparedUpload",
+    "QuarantinedFeature",
+    "check_coordinates",
+    "prepare_upload",
     "settle_crs",
-]  # fmt: skip
+]
 
 KINDS = FEATURE_UPLOAD_KINDS
 _GUESS_SHOWN = 5
@@ -144,22 +148,42 @@ def prepare_upload(
     features["area_ha"] = ellipsoidal_area_ha(features.geometry)
     warnings = [*triage.warnings, *_notes(text.warnings, raw.warnings, notes, crs_notes)]
     warnings += _zone_warnings(kind, proposal, constants, features, located, kept, triage)
-    quarantine = quarantined_features(triage, text.frame.drop(columns=raw.frame.geometry.name),
-                                      attrs.get("code"), geoms, raw.fids)  # fmt: skip
+    quarantine = quarantined_features(
+        triage, text.frame.drop(columns=raw.frame.geometry.name), attrs.get("code"), geoms, raw.fids
+    )
     if swap_axes:
-        warnings.append(Issue("axes_swapped", "Longitude and latitude were exchanged in every "
-                              "feature, as asked."))  # fmt: skip
+        warnings.append(
+            Issue(
+                "axes_swapped", "Longitude and latitude were exchanged in every feature, as asked."
+            )
+        )
     file_columns, sample_rows = first_rows(text.frame)
     report("done", 1.0)
     staged_originals = triage.originals.copy()
     staged_originals.index = np.searchsorted(kept, triage.originals.index.to_numpy())
     return PreparedUpload(
-        kind, features, describe_crs(source_crs), text.encoding, raw.layer, raw.layers,
-        raw.driver, dict(proposal), triage.repairs, staged_originals, tuple(warnings),
-        tuple(errors), float(features["area_ha"].sum()), text.samples, tuple(candidates),
-        quarantine=quarantine, diagnosis=_diagnosis(triage), positions=kept,
-        columns=columns, file_columns=file_columns, first_rows=sample_rows,
-    )  # fmt: skip
+        kind,
+        features,
+        describe_crs(source_crs),
+        text.encoding,
+        raw.layer,
+        raw.layers,
+        raw.driver,
+        dict(proposal),
+        triage.repairs,
+        staged_originals,
+        tuple(warnings),
+        tuple(errors),
+        float(features["area_ha"].sum()),
+        text.samples,
+        tuple(candidates),
+        quarantine=quarantine,
+        diagnosis=_diagnosis(triage),
+        positions=kept,
+        columns=columns,
+        file_columns=file_columns,
+        first_rows=sample_rows,
+    )
 
 
 def _diagnosis(triage: Triage) -> dict[str, int]:
@@ -178,23 +202,33 @@ def _codes_from_ids(
     ids = raw.fids if raw.fids is not None else tuple(range(1, len(attrs) + 1))
     out = attrs.copy()
     out["code"] = [f"{prefix}{i}" for i in ids]
-    notes.append(f"No code column: codes were made from the feature ids ({out['code'].iloc[0]} "
-                 "…).")  # fmt: skip
+    notes.append(f"No code column: codes were made from the feature ids ({out['code'].iloc[0]} …).")
     return out
 
 
 def _zone_warnings(
-    kind: str, proposal: Mapping[str, str], constants: Mapping[str, str] | None,
-    features: gpd.GeoDataFrame, located: pd.Series | None, kept: np.ndarray, triage: object,
-) -> list[Issue]:  # fmt: skip
+    kind: str,
+    proposal: Mapping[str, str],
+    constants: Mapping[str, str] | None,
+    features: gpd.GeoDataFrame,
+    located: pd.Series | None,
+    kept: np.ndarray,
+    triage: object,
+) -> list[Issue]:
     if kind != "zones":
         return []
     warnings = []
     missing = kept[features.geometry.isna().to_numpy()]
     if missing.size:
-        warnings.append(Issue("geometry_missing", f"{missing.size} feature(s) have no geometry "
-                              f"({list_positions(missing)}); their zones are stored without a "
-                              "boundary.", tuple(int(i) for i in missing)))  # fmt: skip
+        warnings.append(
+            Issue(
+                "geometry_missing",
+                f"{missing.size} feature(s) have no geometry "
+                f"({list_positions(missing)}); their zones are stored without a "
+                "boundary.",
+                tuple(int(i) for i in missing),
+            )
+        )
     declared = "province_code" in proposal or "province_code" in (constants or {})
     if not declared and "province_code" in features:
         warnings.append(
@@ -235,8 +269,9 @@ def settle_crs(
         best = candidates[0]
         note = f"No .prj: the best guess {best.name} was used as accepted ({best.reason})."
         return best.crs, candidates, [note]
-    shown = "\n".join(f"  {c.name:<20} score {c.score:.2f}  ({c.reason})"
-                      for c in candidates[:_GUESS_SHOWN])  # fmt: skip
+    shown = "\n".join(
+        f"  {c.name:<20} score {c.score:.2f}  ({c.reason})" for c in candidates[:_GUESS_SHOWN]
+    )
     raise CRSUndeterminedError(
         f"The layer {raw.layer} has no .prj, so its coordinate system is unknown. "
         + (f"Most likely:\n{shown}\n" if shown else "Its coordinates fit no CRS used in Vietnam. ")

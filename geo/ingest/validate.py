@@ -88,12 +88,15 @@ def reproject(geoseries: gpd.GeoSeries, crs: object) -> gpd.GeoSeries:
     geoms = geoseries.to_numpy()
     threads = min(_MAX_THREADS, os.cpu_count() or 1)
     if (
-        geoseries.crs is None or threads < 2 or shapely.has_z(geoms).any()
+        geoseries.crs is None
+        or threads < 2
+        or shapely.has_z(geoms).any()
         or shapely.get_num_coordinates(geoms).sum() < _THREADED_MIN_COORDS
-    ):  # fmt: skip
+    ):
         return geoseries.to_crs(target)
-    transformers = [pyproj.Transformer.from_crs(geoseries.crs, target, always_xy=True)
-                    for _ in range(threads)]  # fmt: skip
+    transformers = [
+        pyproj.Transformer.from_crs(geoseries.crs, target, always_xy=True) for _ in range(threads)
+    ]
 
     def transform(coords: np.ndarray) -> np.ndarray:
         bounds = np.linspace(0, len(coords), threads + 1).astype(int)
@@ -140,9 +143,13 @@ def check_geometries(gdf: gpd.GeoDataFrame, *, kind: str) -> ValidationResult:
     outside = check_vietnam_extent(features)
     if len(outside):
         warnings.append(
-            Issue("outside_vietnam", f"{len(outside)} feature(s) lie partly or wholly outside "
-                  f"Vietnam's extent: {_list(outside)}.", tuple(int(i) for i in outside))
-        )  # fmt: skip
+            Issue(
+                "outside_vietnam",
+                f"{len(outside)} feature(s) lie partly or wholly outside "
+                f"Vietnam's extent: {_list(outside)}.",
+                tuple(int(i) for i in outside),
+            )
+        )
     return ValidationResult(features, repairs, originals, tuple(warnings), tuple(errors))
 
 
@@ -157,20 +164,38 @@ def _missing_issues(missing: np.ndarray, kind: str, warnings: list[Issue]) -> li
     where = tuple(int(i) for i in np.flatnonzero(missing))
     if kind == "zones":
         warnings.append(
-            Issue("geometry_missing", f"{len(where)} feature(s) have no geometry ({_list(where)}); "
-                  "their zones are stored without a boundary.", where)
-        )  # fmt: skip
+            Issue(
+                "geometry_missing",
+                f"{len(where)} feature(s) have no geometry ({_list(where)}); "
+                "their zones are stored without a boundary.",
+                where,
+            )
+        )
         return []
     return [
-        Issue("geometry_missing", f"{len(where)} feature(s) have a null or empty geometry "
-              f"({_list(where)}); every planning boundary or footprint needs a polygon.", where)
-    ]  # fmt: skip
+        Issue(
+            "geometry_missing",
+            f"{len(where)} feature(s) have a null or empty geometry "
+            f"({_list(where)}); every planning boundary or footprint needs a polygon.",
+            where,
+        )
+    ]
 
 
 def _type_issues(geoms: np.ndarray, present: np.ndarray, kind: str) -> list[Issue]:
     types = shapely.get_type_id(geoms)
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                      "MultiLineString", "MultiPolygon", "GeometryCollection"])  # fmt: skip
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ]
+    )
     allowed = np.isin(names[np.clip(types, 0, 7)], _ALLOWED[kind])
     wrong = present & ~allowed
     if not wrong.any():
@@ -179,10 +204,14 @@ def _type_issues(geoms: np.ndarray, present: np.ndarray, kind: str) -> list[Issu
     found = sorted(set(names[types[wrong]]))
     wanted = " or ".join(_ALLOWED[kind])
     return [
-        Issue("wrong_geometry_type", f"{len(where)} feature(s) are {', '.join(found)} but "
-              f"{kind} uploads need {wanted} geometries ({_list(where)}). Export the polygon "
-              "layer, or choose another kind of upload.", where)
-    ]  # fmt: skip
+        Issue(
+            "wrong_geometry_type",
+            f"{len(where)} feature(s) are {', '.join(found)} but "
+            f"{kind} uploads need {wanted} geometries ({_list(where)}). Export the polygon "
+            "layer, or choose another kind of upload.",
+            where,
+        )
+    ]
 
 
 def _repair(
@@ -229,15 +258,26 @@ def check_duplicate_codes(codes: pd.Series) -> list[Issue]:
     blank = text.map(lambda v: v is None or not str(v).strip())
     if blank.any():
         where = tuple(int(i) for i in np.flatnonzero(blank.to_numpy()))
-        issues.append(Issue("code_missing", f"{len(where)} feature(s) have no zone code "
-                            f"({_list(where)}); every feature needs one.", where))  # fmt: skip
+        issues.append(
+            Issue(
+                "code_missing",
+                f"{len(where)} feature(s) have no zone code "
+                f"({_list(where)}); every feature needs one.",
+                where,
+            )
+        )
     dup = text[~blank & text.duplicated(keep=False)]
     if not dup.empty:
         values = sorted(set(dup.astype(str)))
         where = tuple(int(i) for i in np.flatnonzero(~blank & text.duplicated(keep=False)))
-        issues.append(Issue("duplicate_codes", f"{len(values)} zone code(s) occur more than "
-                            f"once in the file: {_list(values)}. Each code must be unique.",
-                            where))  # fmt: skip
+        issues.append(
+            Issue(
+                "duplicate_codes",
+                f"{len(values)} zone code(s) occur more than "
+                f"once in the file: {_list(values)}. Each code must be unique.",
+                where,
+            )
+        )
     return issues
 
 

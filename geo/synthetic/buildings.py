@@ -40,10 +40,20 @@ class BuildingScenario:
 
 
 def building_scenario(
-    n_zones: int = 4, *, nx: int = 6, ny: int = 5, size_m: float = 30.0, gap_m: float = 15.0,
-    zone_m: float = 1_000.0, outside: int = 2, outside_offset_m: float = 80.0, far: int = 3,
-    spacing_m: float = 2_400.0, origin: tuple[float, float] = (105.40, 20.50), seed: int = 5,
-) -> BuildingScenario:  # fmt: skip
+    n_zones: int = 4,
+    *,
+    nx: int = 6,
+    ny: int = 5,
+    size_m: float = 30.0,
+    gap_m: float = 15.0,
+    zone_m: float = 1_000.0,
+    outside: int = 2,
+    outside_offset_m: float = 80.0,
+    far: int = 3,
+    spacing_m: float = 2_400.0,
+    origin: tuple[float, float] = (105.40, 20.50),
+    seed: int = 5,
+) -> BuildingScenario:
     """A scenario of ``n_zones`` zones with ``nx × ny + 1 + outside`` buildings each."""
     rng = np.random.default_rng(seed)
     side = int(np.ceil(np.sqrt(n_zones)))
@@ -58,31 +68,45 @@ def building_scenario(
         xs = bx + np.arange(nx) * (size_m + gap_m)
         ys = by + np.arange(ny) * (size_m + gap_m)
         gx, gy = np.meshgrid(xs, ys)
-        shapes += list(shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size_m,
-                                   gy.ravel() + size_m))  # fmt: skip
+        shapes += list(
+            shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size_m, gy.ravel() + size_m)
+        )
         sy = y0 + zone_m - 150.0
-        shapes.append(shapely.box(x0 + zone_m - size_m / 2, sy, x0 + zone_m + size_m / 2,
-                                  sy + size_m))  # fmt: skip
+        shapes.append(
+            shapely.box(x0 + zone_m - size_m / 2, sy, x0 + zone_m + size_m / 2, sy + size_m)
+        )
         for k in range(outside):
             ox = x0 + 100.0 + k * 150.0
             oy = y0 + zone_m + outside_offset_m
             shapes.append(shapely.box(ox, oy, ox + size_m, oy + size_m))
         area = size_m * size_m / 1e4
-        rows.append({
-            "code": f"BZ{i:05d}", "building_count": nx * ny + 1, "outside_count": outside,
-            "floor_area_ha": (nx * ny + 1) * area,
-            "builtup_ha": block_w * block_h / 1e4 + (1 + outside) * area,
-        })  # fmt: skip
+        rows.append(
+            {
+                "code": f"BZ{i:05d}",
+                "building_count": nx * ny + 1,
+                "outside_count": outside,
+                "floor_area_ha": (nx * ny + 1) * area,
+                "builtup_ha": block_w * block_h / 1e4 + (1 + outside) * area,
+            }
+        )
     far_shapes = [
         shapely.box(x, y, x + size_m, y + size_m)
-        for x, y in zip(rng.uniform(0, side * spacing_m, far),
-                        (np.arange(far) % side + 0.5) * spacing_m + zone_m / 2, strict=True)
-    ]  # fmt: skip
+        for x, y in zip(
+            rng.uniform(0, side * spacing_m, far),
+            (np.arange(far) % side + 0.5) * spacing_m + zone_m / 2,
+            strict=True,
+        )
+    ]
     zone_ll = project(np.array(zones, dtype=object), transformer, inverse=True)
     built_ll = project(np.array(shapes + far_shapes, dtype=object), transformer, inverse=True)
-    frame = gpd.GeoDataFrame({
-        "MA_KCN": [r["code"] for r in rows],
-        "TEN_KCN": [f"Khu công nghiệp Thử Nghiệm {i}" for i in range(n_zones)],
-        "DT_HA": zone_m * zone_m / 1e4, "TRANG_THAI": "Đang hoạt động",
-    }, geometry=zone_ll, crs=4326)  # fmt: skip
+    frame = gpd.GeoDataFrame(
+        {
+            "MA_KCN": [r["code"] for r in rows],
+            "TEN_KCN": [f"Khu công nghiệp Thử Nghiệm {i}" for i in range(n_zones)],
+            "DT_HA": zone_m * zone_m / 1e4,
+            "TRANG_THAI": "Đang hoạt động",
+        },
+        geometry=zone_ll,
+        crs=4326,
+    )
     return BuildingScenario(frame, built_ll, pd.DataFrame(rows), far)

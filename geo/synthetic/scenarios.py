@@ -141,14 +141,24 @@ def _planted_table() -> pd.DataFrame:
     names = ["code", "flag", "offset", "area_ha", "status", "est", "exp", "occ", "spec", "craft"]
     s = pd.DataFrame(list(SCENARIOS), columns=names, dtype=object)
     pcode = s["code"].str[4:6]
-    return pd.DataFrame({
-        "code": s["code"], "kind": s["code"].str[:3], "kkt_type": "", "province_code": pcode,
-        "area_ha": s["area_ha"].astype(float), "status": s["status"],
-        "established": [_ord(v) for v in s["est"]], "expanded": [_ord(v) for v in s["exp"]],
-        "adjusted": -1, "occupancy": s["occ"].astype(float), "unplanned": s["spec"] == "unplanned",
-        "is_mountainous": pcode.isin(list(MOUNTAIN)), "is_craft_village": s["craft"].notna(),
-        "industrial_share": 0.7,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "code": s["code"],
+            "kind": s["code"].str[:3],
+            "kkt_type": "",
+            "province_code": pcode,
+            "area_ha": s["area_ha"].astype(float),
+            "status": s["status"],
+            "established": [_ord(v) for v in s["est"]],
+            "expanded": [_ord(v) for v in s["exp"]],
+            "adjusted": -1,
+            "occupancy": s["occ"].astype(float),
+            "unplanned": s["spec"] == "unplanned",
+            "is_mountainous": pcode.isin(list(MOUNTAIN)),
+            "is_craft_village": s["craft"].notna(),
+            "industrial_share": 0.7,
+        }
+    )
 
 
 def _blob(centre: np.ndarray, area_ha: float, i: int) -> shapely.Polygon:

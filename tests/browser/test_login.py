@@ -39,8 +39,9 @@ def login_server(test_database_url: str, demo_loaded) -> Iterator[tuple[str, str
     engine.dispose()
     settings = Settings(database_url=test_database_url, local_user=None, secret_key="b" * 40)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -54,10 +55,15 @@ def login_server(test_database_url: str, demo_loaded) -> Iterator[tuple[str, str
 
 def _zone_zip(folder: Path) -> Path:
     gdf = gpd.GeoDataFrame(
-        {"MA_KHU": ["LG-0001"], "TEN_KHU": ["Khu công nghiệp Đăng Nhập"], "LOAI": ["KCN"],
-         "DT_HA": [80.0]},
-        geometry=[box(105.78, 21.02, 105.79, 21.028)], crs=4326,
-    )  # fmt: skip
+        {
+            "MA_KHU": ["LG-0001"],
+            "TEN_KHU": ["Khu công nghiệp Đăng Nhập"],
+            "LOAI": ["KCN"],
+            "DT_HA": [80.0],
+        },
+        geometry=[box(105.78, 21.02, 105.79, 21.028)],
+        crs=4326,
+    )
     gdf.to_file(folder / "login_zone.shp", engine="pyogrio", encoding="utf-8")
     archive = folder / "login_zone.zip"
     with zipfile.ZipFile(archive, "w") as zf:

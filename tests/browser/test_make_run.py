@@ -32,15 +32,18 @@ def test_make_run_steps_arrive_analysed_with_flagged_zones_listed(
     url = scratch_database_url(test_database_url, "_run")
     env = {**os.environ, "DATABASE_URL": url}
     for step in (["db", "up"], ["demo", "--if-empty", "--scale", "0.05"]):
-        done = subprocess.run([str(ZONEMAP), *step], env=env, capture_output=True, text=True,
-                              timeout=600, check=False)  # fmt: skip
+        done = subprocess.run(
+            [str(ZONEMAP), *step], env=env, capture_output=True, text=True, timeout=600, check=False
+        )
         assert done.returncode == 0, done.stderr
     assert "analysed 35 partitions" in done.stderr
     port = _free_port()
     server = subprocess.Popen(
-        [str(ZONEMAP), "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [str(ZONEMAP), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for(f"http://127.0.0.1:{port}/api/health")
         page = watched_page.page

@@ -57,8 +57,9 @@ def test_feature_outside_vietnam_names_row_zone_and_crs_and_is_drawn(
     page = admin_page.page
     gdf = gpd.GeoDataFrame(
         {"MA_KHU": ["MSG-IN", "MSG-OUT"], "TEN_KHU": ["Khu A", "Khu B"], "LOAI": ["KCN", "KCN"]},
-        geometry=[box(105.78, 21.02, 105.79, 21.028), box(2.30, 48.80, 2.32, 48.82)], crs=4326,
-    )  # fmt: skip
+        geometry=[box(105.78, 21.02, 105.79, 21.028), box(2.30, 48.80, 2.32, 48.82)],
+        crs=4326,
+    )
     response = _preview(page, live_server, lang, _zip(tmp_path, "outside", gdf))
     assert response.status >= 400
     message = page.locator(".zm-message-error").inner_text()
@@ -72,21 +73,32 @@ def test_feature_outside_vietnam_names_row_zone_and_crs_and_is_drawn(
 
 
 CHECKS = {
-    "vi": ("Dòng 1 (khu MSG-CCN): diện tích khai báo 45,5 ha khác diện tích vẽ",
-           "vượt mức tối đa 75,0 ha", "Tệp không có cột tỉnh"),
-    "en": ("Row 1 (zone MSG-CCN): the declared area 45.5 ha differs from the drawn area",
-           "above the 75.0 ha maximum", "The file has no province column"),
-}  # fmt: skip
+    "vi": (
+        "Dòng 1 (khu MSG-CCN): diện tích khai báo 45,5 ha khác diện tích vẽ",
+        "vượt mức tối đa 75,0 ha",
+        "Tệp không có cột tỉnh",
+    ),
+    "en": (
+        "Row 1 (zone MSG-CCN): the declared area 45.5 ha differs from the drawn area",
+        "above the 75.0 ha maximum",
+        "The file has no province column",
+    ),
+}
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_preview_warns_of_declared_area_and_cluster_size(live_server, admin_page, tmp_path, lang):
     page = admin_page.page
     gdf = gpd.GeoDataFrame(
-        {"MA_KHU": ["MSG-CCN"], "TEN_KHU": ["Cụm công nghiệp Thử"], "LOAI": ["CCN"],
-         "DT_HA": [45.5]},
-        geometry=[box(105.78, 21.02, 105.793, 21.032)], crs=4326,  # about 184 ha
-    )  # fmt: skip
+        {
+            "MA_KHU": ["MSG-CCN"],
+            "TEN_KHU": ["Cụm công nghiệp Thử"],
+            "LOAI": ["CCN"],
+            "DT_HA": [45.5],
+        },
+        geometry=[box(105.78, 21.02, 105.793, 21.032)],
+        crs=4326,  # about 184 ha
+    )
     response = _preview(page, live_server, lang, _zip(tmp_path, "ccn", gdf))
     assert response.status == 201
     page.wait_for_selector("#zm-upload-result:not([hidden])")
@@ -115,16 +127,19 @@ def test_out_of_province_refusal_names_provinces_in_both_languages(
         create_user(session, "gis-scope", role="editor", provinces=("01",), password=PASSWORD)
     gdf = gpd.GeoDataFrame(
         {"MA_KHU": ["MSG-HCM"], "TEN_KHU": ["Khu Sài Gòn"], "LOAI": ["KCN"]},
-        geometry=[box(106.70, 10.77, 106.71, 10.78)], crs=4326,
-    )  # fmt: skip
+        geometry=[box(106.70, 10.77, 106.71, 10.78)],
+        crs=4326,
+    )
     path = _zip(tmp_path, "hcm", gdf)
     try:
         context = browser.new_context()
         page = context.new_page()
         page.goto(f"{live_server}/login")
         csrf = next(c["value"] for c in context.cookies() if c["name"] == "zonemap_csrf")
-        context.request.post(f"{live_server}/login", form={
-            "name": "gis-scope", "password": PASSWORD, "csrf_token": csrf})  # fmt: skip
+        context.request.post(
+            f"{live_server}/login",
+            form={"name": "gis-scope", "password": PASSWORD, "csrf_token": csrf},
+        )
         for lang in ("vi", "en"):
             response = _preview(page, live_server, lang, path)
             assert response.status == 403

@@ -21,11 +21,15 @@ NAME = "Khu công nghiệp Thử Nghiệm Trình Duyệt"
 def _zipped_shapefile(folder: Path) -> Path:
     """Two zones in EPSG:4326 (with a .prj) inside Hà Nội, Vietnamese names, kind column."""
     gdf = gpd.GeoDataFrame(
-        {"MA_KHU": ["BT-0001", "BT-0002"], "TEN_KHU": [NAME, "Cụm công nghiệp Đồng Thử"],
-         "LOAI": ["KCN", "CCN"], "DT_HA": [120.0, 40.0]},
+        {
+            "MA_KHU": ["BT-0001", "BT-0002"],
+            "TEN_KHU": [NAME, "Cụm công nghiệp Đồng Thử"],
+            "LOAI": ["KCN", "CCN"],
+            "DT_HA": [120.0, 40.0],
+        },
         geometry=[box(105.78, 21.02, 105.79, 21.028), box(105.80, 21.03, 105.806, 21.035)],
         crs=4326,
-    )  # fmt: skip
+    )
     gdf.to_file(folder / "zones_test.shp", engine="pyogrio", encoding="utf-8")
     archive = folder / "zones_test.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -165,7 +169,10 @@ def test_upload_swapped_axes_button_then_quarantine_accepted_and_committed(
     assert record["status"] == "committed" and record["counts"]["inserted"] == 9
     quarantine = _api(admin_page, f"{live_server}{link}")
     assert [f["properties"]["_reason"] for f in quarantine["features"]] == [
-        "null_island", "swapped_axes", "swapped_axes"]  # in file order  # fmt: skip
+        "null_island",
+        "swapped_axes",
+        "swapped_axes",
+    ]  # in file order
     page.screenshot(path=str(tmp_path / "quarantine.png"))
     assert admin_page.foreign_hosts() == set()
     assert [e for e in admin_page.console_errors if "422" not in e] == []
@@ -209,6 +216,7 @@ def test_upload_ambiguous_dbf_offers_an_encoding_picker_with_samples(
     # the refused first preview (422) is the only console entry
     assert [e for e in admin_page.console_errors if "422" not in e] == []
 
+
 def test_upload_page_says_who_uploads_their_role_and_provinces(
     live_server, browser, test_database_url, tmp_path
 ):
@@ -220,15 +228,19 @@ def test_upload_page_says_who_uploads_their_role_and_provinces(
     with make_session_factory(engine).begin() as session:
         create_user(session, "gis-hn", role="editor", provinces=("01", "79"), password=PASSWORD)
     try:
-        for lang, words in (("vi", ("Biên tập viên", "Hà Nội (01)", "Hồ Chí Minh")),
-                            ("en", ("Editor", "Ha Noi (01)", "Ho Chi Minh"))):  # fmt: skip
+        for lang, words in (
+            ("vi", ("Biên tập viên", "Hà Nội (01)", "Hồ Chí Minh")),
+            ("en", ("Editor", "Ha Noi (01)", "Ho Chi Minh")),
+        ):
             context = browser.new_context()
             page = context.new_page()
             # the test server trusts its loopback user, so sign in by posting the form
             page.goto(f"{live_server}/login")
             csrf = next(c["value"] for c in context.cookies() if c["name"] == "zonemap_csrf")
-            context.request.post(f"{live_server}/login", form={
-                "name": "gis-hn", "password": PASSWORD, "csrf_token": csrf})  # fmt: skip
+            context.request.post(
+                f"{live_server}/login",
+                form={"name": "gis-hn", "password": PASSWORD, "csrf_token": csrf},
+            )
             page.goto(f"{live_server}/upload?lang={lang}")
             page.wait_for_selector("#zm-upload-me")
             box = page.inner_text("#zm-upload-me")
@@ -241,6 +253,7 @@ def test_upload_page_says_who_uploads_their_role_and_provinces(
         with make_session_factory(engine).begin() as session:
             remove_user(session, "gis-hn")
         engine.dispose()
+
 
 def test_building_layer_preview_commit_and_rollback(live_server, admin_page, tmp_path):
     """A building layer far from every zone: '0 zones affected', committed, rolled back."""

@@ -23,16 +23,29 @@ from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
 SECRET = "test-secret-key-" + "k" * 32
 PASSWORD = "correct horse battery"
-WRITE_TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads",
-                "upload_features", "upload_changes", "analysis_runs", "flags",
-                "audit_log")  # fmt: skip
-WRITE_ROUTES = (("/api/uploads", "upload"), ("/api/uploads/1/commit", None),
-                ("/api/uploads/1/rollback", None), ("/api/analysis", "json"))  # fmt: skip
+WRITE_TABLES = (
+    "zones",
+    "planning_boundaries",
+    "actual_footprints",
+    "uploads",
+    "upload_features",
+    "upload_changes",
+    "analysis_runs",
+    "flags",
+    "audit_log",
+)
+WRITE_ROUTES = (
+    ("/api/uploads", "upload"),
+    ("/api/uploads/1/commit", None),
+    ("/api/uploads/1/rollback", None),
+    ("/api/analysis", "json"),
+)
 
 
 def counts(session: Session) -> dict[str, int]:
-    return {t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-            for t in WRITE_TABLES}  # fmt: skip
+    return {
+        t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in WRITE_TABLES
+    }
 
 
 @pytest.fixture
@@ -59,8 +72,14 @@ def make_client(test_database_url: str, db_session: Session) -> Iterator[Callabl
         client.__exit__(None, None, None)
 
 
-def user_token(session: Session, name: str, role: str, *provinces: str,
-               password: str | None = None, expires_days: float | None = 1) -> str:  # fmt: skip
+def user_token(
+    session: Session,
+    name: str,
+    role: str,
+    *provinces: str,
+    password: str | None = None,
+    expires_days: float | None = 1,
+) -> str:
     create_user(session, name, role=role, provinces=provinces, password=password)
     return create_token(session, name, expires_days=expires_days).token
 
@@ -73,8 +92,12 @@ def zone_file(tmp_path: Path, prefix: str = "AC") -> Path:
 
 def post_upload(client: TestClient, path: Path, **headers: str):  # noqa: ANN201
     with path.open("rb") as handle:
-        return client.post("/api/uploads", data={"kind": "zones"}, headers=headers,
-                           files={"file": (path.name, handle, "application/zip")})  # fmt: skip
+        return client.post(
+            "/api/uploads",
+            data={"kind": "zones"},
+            headers=headers,
+            files={"file": (path.name, handle, "application/zip")},
+        )
 
 
 def post_write(client: TestClient, route: str, body: str | None, tmp_path: Path, **headers: str):  # noqa: ANN201
@@ -133,8 +156,9 @@ def test_commit_by_editor_of_other_province_is_403_and_writes_nothing(
     response = other.post(f"/api/uploads/{upload_id}/commit")
     assert response.status_code == 403 and response.json()["code"] == "outside_province_scope"
     assert counts(db_session) == before
-    status = db_session.execute(text("SELECT status FROM uploads WHERE id = :i"),
-                                {"i": upload_id}).scalar_one()  # fmt: skip
+    status = db_session.execute(
+        text("SELECT status FROM uploads WHERE id = :i"), {"i": upload_id}
+    ).scalar_one()
     assert status == "previewed"
 
 
@@ -150,13 +174,16 @@ def test_editor_in_scope_previews_commits_rolls_back_with_audit_rows(
     assert codes.scalar_one() == 4
     assert client.post(f"/api/uploads/{upload_id}/rollback").status_code == 200
     rows = db_session.execute(
-        text("SELECT action, actor, target, client_ip FROM audit_log WHERE target = :t "
-             "ORDER BY id"), {"t": f"upload:{upload_id}"}
-    ).all()  # fmt: skip
+        text(
+            "SELECT action, actor, target, client_ip FROM audit_log WHERE target = :t ORDER BY id"
+        ),
+        {"t": f"upload:{upload_id}"},
+    ).all()
     assert [r.action for r in rows] == ["upload.preview", "upload.commit", "upload.rollback"]
     assert {r.actor for r in rows} == {"ed"} and all(r.client_ip for r in rows)
-    uploaded_by = db_session.execute(text("SELECT uploaded_by FROM uploads WHERE id = :i"),
-                                     {"i": upload_id}).scalar_one()  # fmt: skip
+    uploaded_by = db_session.execute(
+        text("SELECT uploaded_by FROM uploads WHERE id = :i"), {"i": upload_id}
+    ).scalar_one()
     assert uploaded_by == "ed"
 
 
@@ -182,7 +209,7 @@ def test_analysis_run_by_editor_is_audited_and_threshold_override_needs_admin(
     assert response.status_code == 201, response.text
     row = db_session.execute(
         text("SELECT actor, target FROM audit_log WHERE action = 'analysis.run'")
-    ).one()  # fmt: skip
+    ).one()
     assert row.actor == "ed" and row.target == f"run:{response.json()['run_id']}"
 
 
@@ -212,12 +239,17 @@ def test_malformed_authorization_header_is_401(make_client) -> None:
 def test_tokens_are_stored_hashed_never_in_plaintext(db_session: Session) -> None:
     create_user(db_session, "h", role="viewer")
     issued = create_token(db_session, "h", expires_days=None)
-    row = db_session.execute(text("SELECT * FROM api_tokens WHERE id = :i"),
-                             {"i": issued.token_id}).mappings().one()  # fmt: skip
+    row = (
+        db_session.execute(text("SELECT * FROM api_tokens WHERE id = :i"), {"i": issued.token_id})
+        .mappings()
+        .one()
+    )
     assert row["token_sha256"] == hashlib.sha256(issued.token.encode()).hexdigest()
     assert all(issued.token not in str(v) for v in row.values())
-    dump = db_session.execute(text("SELECT count(*) FROM api_tokens t WHERE t::text LIKE :p"),
-                              {"p": f"%{issued.token[10:]}%"}).scalar_one()  # fmt: skip
+    dump = db_session.execute(
+        text("SELECT count(*) FROM api_tokens t WHERE t::text LIKE :p"),
+        {"p": f"%{issued.token[10:]}%"},
+    ).scalar_one()
     assert dump == 0 and row["prefix"] == issued.token[:10] and row["expires_at"] is None
 
 
@@ -241,8 +273,9 @@ def test_upload_over_size_limit_is_413_by_content_length_and_writes_nothing(
     big.write_bytes(b" " * (3 * 1024**2))
     before = counts(db_session)
     with big.open("rb") as handle:
-        response = client.post("/api/uploads", data={"kind": "zones"},
-                               files={"file": (big.name, handle)})  # fmt: skip
+        response = client.post(
+            "/api/uploads", data={"kind": "zones"}, files={"file": (big.name, handle)}
+        )
     assert response.status_code == 413
     assert response.json()["code"] == "file_too_large" and "1 MB" in response.json()["detail"]
     assert counts(db_session) == before
@@ -264,8 +297,12 @@ def test_public_read_off_requires_a_login_for_every_read(
     make_client, db_session: Session, demo_loaded
 ) -> None:  # noqa: ANN001
     anonymous = make_client(public_read=False)
-    for path in ("/api/zones?limit=1", "/ogc/collections", "/tiles/zones/5/25/14.mvt",
-                 "/api/uploads"):  # fmt: skip
+    for path in (
+        "/api/zones?limit=1",
+        "/ogc/collections",
+        "/tiles/zones/5/25/14.mvt",
+        "/api/uploads",
+    ):
         assert anonymous.get(path).status_code == 401, path
     page = anonymous.get("/provinces/01?lang=en", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")

@@ -86,9 +86,12 @@ def _editor(*provinces: str) -> Principal:
 
 def _zone_of(session: Session, province: str) -> int:
     row = session.execute(
-        text("INSERT INTO zones (code, kind, name, province_code) VALUES "
-             "(:c, 'KCN', 'Khu thử', :p) RETURNING id"), {"c": f"RLS{province}", "p": province}
-    )  # fmt: skip
+        text(
+            "INSERT INTO zones (code, kind, name, province_code) VALUES "
+            "(:c, 'KCN', 'Khu thử', :p) RETURNING id"
+        ),
+        {"c": f"RLS{province}", "p": province},
+    )
     return row.scalar_one()
 
 
@@ -96,12 +99,16 @@ def test_rls_editor_cannot_update_or_delete_zone_of_other_province(db_session: S
     other = _zone_of(db_session, "79")
     own = _zone_of(db_session, "01")
     with write_scope(db_session, _editor("01")):
-        changed = db_session.execute(text("UPDATE zones SET name = 'Đổi' WHERE id IN (:a, :b)"),
-                                     {"a": other, "b": own}).rowcount  # fmt: skip
+        changed = db_session.execute(
+            text("UPDATE zones SET name = 'Đổi' WHERE id IN (:a, :b)"), {"a": other, "b": own}
+        ).rowcount
         deleted = db_session.execute(text("DELETE FROM zones WHERE id = :a"), {"a": other}).rowcount
     assert (changed, deleted) == (1, 0)
-    names = dict(db_session.execute(text("SELECT id, name FROM zones WHERE id IN (:a, :b)"),
-                                    {"a": other, "b": own}).all())  # fmt: skip
+    names = dict(
+        db_session.execute(
+            text("SELECT id, name FROM zones WHERE id IN (:a, :b)"), {"a": other, "b": own}
+        ).all()
+    )
     assert names == {other: "Khu thử", own: "Đổi"}
     assert db_session.execute(text("SELECT current_user")).scalar_one() != "zonemap_writer"
 
@@ -123,5 +130,9 @@ def test_rls_boundary_of_zone_outside_scope_is_refused(db_session: Session) -> N
         pytest.raises(DBAPIError, match="row-level security"),
         write_scope(db_session, _editor("01")),
     ):
-        db_session.execute(text(f"INSERT INTO planning_boundaries (zone_id, version, geom) "
-                                f"VALUES (:z, 1, {square})"), {"z": zone})  # fmt: skip
+        db_session.execute(
+            text(
+                f"INSERT INTO planning_boundaries (zone_id, version, geom) VALUES (:z, 1, {square})"
+            ),
+            {"z": zone},
+        )

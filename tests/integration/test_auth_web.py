@@ -23,9 +23,16 @@ from tests.integration.test_auth import PASSWORD, make_client  # noqa: F401  (fi
 
 def login(client: TestClient, name: str = "web", password: str = PASSWORD):  # noqa: ANN201
     client.get("/login")
-    return client.post("/login", follow_redirects=False, data={
-        "name": name, "password": password, "csrf_token": client.cookies.get(CSRF_COOKIE),
-        "next": "/upload?lang=en"})  # fmt: skip
+    return client.post(
+        "/login",
+        follow_redirects=False,
+        data={
+            "name": name,
+            "password": password,
+            "csrf_token": client.cookies.get(CSRF_COOKIE),
+            "next": "/upload?lang=en",
+        },
+    )
 
 
 @pytest.fixture
@@ -78,8 +85,9 @@ def test_tampered_session_cookie_is_401(make_client, web_user) -> None:  # noqa:
     client.cookies.set(SESSION_COOKIE, forged)
     response = client.get("/api/auth/me")
     assert response.status_code == 401 and response.json()["code"] == "invalid_session"
-    write = client.post("/api/uploads/1/commit",
-                        headers={"X-CSRF-Token": client.cookies.get(CSRF_COOKIE)})  # fmt: skip
+    write = client.post(
+        "/api/uploads/1/commit", headers={"X-CSRF-Token": client.cookies.get(CSRF_COOKIE)}
+    )
     assert write.status_code == 401
 
 
@@ -111,9 +119,16 @@ def test_logout_needs_csrf_then_ends_the_session(make_client, web_user, db_sessi
 def test_login_next_to_another_site_goes_home(make_client, web_user, target: str) -> None:  # noqa: ANN001
     client = make_client()
     client.get("/login")
-    response = client.post("/login", follow_redirects=False, data={
-        "name": "web", "password": PASSWORD, "csrf_token": client.cookies.get(CSRF_COOKIE),
-        "next": target})  # fmt: skip
+    response = client.post(
+        "/login",
+        follow_redirects=False,
+        data={
+            "name": "web",
+            "password": PASSWORD,
+            "csrf_token": client.cookies.get(CSRF_COOKIE),
+            "next": target,
+        },
+    )
     assert response.headers["location"] == "/"
 
 
@@ -131,19 +146,38 @@ def test_local_user_setting_trusts_loopback_but_browser_posts_need_csrf(
 def _zonemap(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url}
     command = [str(Path(sys.executable).parent / "zonemap"), *args]
-    return subprocess.run(command, cwd=ROOT, env=env, input=stdin, capture_output=True,
-                          text=True, timeout=60, check=False)  # fmt: skip
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_cli_user_add_token_create_revoke_round_trip(test_database_url: str, engine) -> None:  # noqa: ANN001
     name = f"cli-{uuid.uuid4().hex[:8]}"
-    added = _zonemap(test_database_url, "user", "add", name, "--role", "editor",
-                     "--province", "24", "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    added = _zonemap(
+        test_database_url,
+        "user",
+        "add",
+        name,
+        "--role",
+        "editor",
+        "--province",
+        "24",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert added.returncode == 0, added.stderr
     bad = _zonemap(test_database_url, "user", "add", name + "x", "--role", "editor")
     assert bad.returncode != 0 and "province" in bad.stderr
-    old_code = _zonemap(test_database_url, "user", "add", name + "y", "--role", "editor",
-                        "--province", "27")  # fmt: skip
+    old_code = _zonemap(
+        test_database_url, "user", "add", name + "y", "--role", "editor", "--province", "27"
+    )
     assert old_code.returncode != 0 and "2008-63 code, now 24" in old_code.stderr
     created = _zonemap(test_database_url, "token", "create", name, "--expires-days", "2")
     assert created.returncode == 0, created.stderr
@@ -157,7 +191,15 @@ def test_cli_user_add_token_create_revoke_round_trip(test_database_url: str, eng
     revoked = _zonemap(test_database_url, "token", "revoke", str(token_id))
     assert revoked.returncode == 0, revoked.stderr
     with Session(engine) as session:
-        actions = session.execute(text("SELECT action FROM audit_log WHERE target LIKE :t "
-                                       "OR details->>'user' = :n ORDER BY id"),
-                                  {"t": f"user:{name}", "n": name}).scalars().all()  # fmt: skip
+        actions = (
+            session.execute(
+                text(
+                    "SELECT action FROM audit_log WHERE target LIKE :t "
+                    "OR details->>'user' = :n ORDER BY id"
+                ),
+                {"t": f"user:{name}", "n": name},
+            )
+            .scalars()
+            .all()
+        )
     assert actions == ["user.add", "token.create", "token.revoke"]

@@ -34,9 +34,11 @@ OGC_ITEMS = "/ogc/collections/zones/items"
 
 def _row_counts(db_session) -> tuple:  # noqa: ANN001
     return db_session.execute(
-        text("SELECT (SELECT count(*) FROM zones), (SELECT count(*) FROM planning_boundaries), "
-             "(SELECT version FROM zonemap_data_version)")
-    ).one()  # fmt: skip
+        text(
+            "SELECT (SELECT count(*) FROM zones), (SELECT count(*) FROM planning_boundaries), "
+            "(SELECT version FROM zonemap_data_version)"
+        )
+    ).one()
 
 
 @pytest.mark.parametrize(("raw", "fragment"), BAD_BBOXES.values(), ids=BAD_BBOXES.keys())

@@ -50,28 +50,39 @@ def _zones(session: Session, tmp_path: Path, scenario) -> None:  # noqa: ANN001
 
 def _building_file(tmp_path: Path, geoms: np.ndarray, name: str = "b", **kwargs: object) -> Path:
     frame = gpd.GeoDataFrame({"ID": np.arange(len(geoms))}, geometry=list(geoms), crs=4326)
-    shp = write_shapefile(tmp_path / name, "nha", frame.to_crs(to_tm3(frame.iloc[:1]).crs),
-                          **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    shp = write_shapefile(
+        tmp_path / name, "nha", frame.to_crs(to_tm3(frame.iloc[:1]).crs), **kwargs
+    )  # type: ignore[arg-type]
     return shp
 
 
-def _buildings(session: Session, path: Path, observed_on: dt.date = DAY1, *,
-               commit: bool = True, **options: object) -> tuple[int, dict]:  # fmt: skip
-    opts = svc.UploadOptions(kind="buildings", defaults={"observed_on": observed_on,
-                             "source": "cadastre"}, **options)  # type: ignore[arg-type]  # fmt: skip
-    upload_id, summary = buildings.stage_buildings(session, path, opts, max_bytes=MAX_BYTES,
-                                                   filename=path.name)  # fmt: skip
+def _buildings(
+    session: Session,
+    path: Path,
+    observed_on: dt.date = DAY1,
+    *,
+    commit: bool = True,
+    **options: object,
+) -> tuple[int, dict]:
+    opts = svc.UploadOptions(
+        kind="buildings", defaults={"observed_on": observed_on, "source": "cadastre"}, **options
+    )  # type: ignore[arg-type]
+    upload_id, summary = buildings.stage_buildings(
+        session, path, opts, max_bytes=MAX_BYTES, filename=path.name
+    )
     counts = svc.commit(session, upload_id) if commit else svc.preview(session, upload_id)
     return upload_id, {**summary, **counts}
 
 
 def _stats(session: Session, observation_id: int) -> dict[str, dict]:
     rows = session.execute(
-        text("SELECT z.code, s.*, f.area_ha AS footprint_ha, f.source FROM zone_building_stats s "
-             "JOIN zones z ON z.id = s.zone_id JOIN actual_footprints f ON f.id = s.footprint_id "
-             "WHERE s.observation_id = :o"),
+        text(
+            "SELECT z.code, s.*, f.area_ha AS footprint_ha, f.source FROM zone_building_stats s "
+            "JOIN zones z ON z.id = s.zone_id JOIN actual_footprints f ON f.id = s.footprint_id "
+            "WHERE s.observation_id = :o"
+        ),
         {"o": observation_id},
-    ).mappings()  # fmt: skip
+    ).mappings()
     return {r["code"]: dict(r) for r in rows}
 
 
@@ -84,8 +95,10 @@ def test_derived_footprints_match_the_known_answers(db_session: Session, tmp_pat
     assert doc["area_ha"] == pytest.approx(len(scenario.buildings) * 0.09, rel=2e-3)  # TM-3
     derived = doc["derived"]
     assert derived["far"] == scenario.far_count  # ignored, but counted: not lost
-    stored = db_session.execute(text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
-                                {"o": doc["observation_id"]}).scalar_one()  # fmt: skip
+    stored = db_session.execute(
+        text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
+        {"o": doc["observation_id"]},
+    ).scalar_one()
     assert stored == len(scenario.buildings)
     stats = _stats(db_session, doc["observation_id"])
     assert sorted(stats) == sorted(scenario.expected["code"])
@@ -108,16 +121,19 @@ def test_second_observation_gives_second_footprint_and_rollback_is_exact(
     before = _counts(db_session)
     first_id, first = _buildings(db_session, _building_file(tmp_path, scenario.buildings, "a"))
     grown = building_scenario(2, nx=8, far=0)
-    second_id, second = _buildings(db_session, _building_file(tmp_path, grown.buildings, "b"),
-                                   DAY2)  # fmt: skip
+    second_id, second = _buildings(db_session, _building_file(tmp_path, grown.buildings, "b"), DAY2)
     rows = db_session.execute(
         text(
             "SELECT z.code, f.observed_on, f.area_ha FROM actual_footprints f JOIN zones z "
             "ON z.id = f.zone_id WHERE f.source LIKE 'derived:buildings:%' ORDER BY 1, 2"
         )
     ).all()
-    assert [(c, d) for c, d, _ in rows] == [("BZ00000", DAY1), ("BZ00000", DAY2),
-                                             ("BZ00001", DAY1), ("BZ00001", DAY2)]  # fmt: skip
+    assert [(c, d) for c, d, _ in rows] == [
+        ("BZ00000", DAY1),
+        ("BZ00000", DAY2),
+        ("BZ00001", DAY1),
+        ("BZ00001", DAY2),
+    ]
     assert rows[1][2] > rows[0][2]  # growth over time
     # a second derivation of the same observation replaces the first
     again = buildings.derive_footprints(db_session, first["observation_id"])
@@ -164,27 +180,33 @@ def test_broken_buildings_are_quarantined_and_the_good_ones_imported(
     sliver = shapely.Polygon([(105.41, 20.51), (105.42, 20.51), (105.43, 20.51)])
     broken = [shapely.Point(105.41, 20.51), shapely.box(2.30, 48.80, 2.31, 48.81), sliver]
     path = tmp_path / "mixed.geojson"
-    gpd.GeoDataFrame(geometry=[*broken, *scenario.buildings], crs=4326).to_file(path,
-                                                                                driver="GeoJSON")
+    gpd.GeoDataFrame(geometry=[*broken, *scenario.buildings], crs=4326).to_file(
+        path, driver="GeoJSON"
+    )
     before = _counts(db_session)
     upload_id, preview = _buildings(db_session, path, commit=False)
     assert preview["quarantined"] == 3 and preview["buildings"] == len(scenario.buildings)
     assert {q["index"]: q["reason"] for q in preview["quarantine"]} == {
-        0: "wrong_geometry_type", 1: "outside_vietnam", 2: "invalid_geometry"}
+        0: "wrong_geometry_type",
+        1: "outside_vietnam",
+        2: "invalid_geometry",
+    }
     assert len(preview["quarantine_preview"]["features"]) == 2  # the sliver has no area to draw
     with pytest.raises(svc.QuarantineNotAcceptedError, match="3 feature"):
         svc.commit(db_session, upload_id)
     counts = svc.commit(db_session, upload_id, accept_quarantine=True)
     assert counts["inserted"] == len(scenario.buildings) and counts["quarantined"] == 3
-    stored = db_session.execute(text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
-                                {"o": counts["observation_id"]}).scalar_one()  # fmt: skip
+    stored = db_session.execute(
+        text("SELECT count(*) FROM buildings WHERE observation_id = :o"),
+        {"o": counts["observation_id"]},
+    ).scalar_one()
     assert stored == len(scenario.buildings)
     stats = _stats(db_session, counts["observation_id"])
-    assert [stats[c]["building_count"] for c in scenario.expected["code"]] == \
-        scenario.expected["building_count"].tolist()  # fmt: skip
+    assert [stats[c]["building_count"] for c in scenario.expected["code"]] == scenario.expected[
+        "building_count"
+    ].tolist()
     kept_aside = svc.quarantine_geojson(db_session, upload_id)["features"]
-    assert [f["properties"]["_original_wkt"][:5] for f in kept_aside] == ["POINT", "POLYG",
-                                                                          "POLYG"]  # fmt: skip
+    assert [f["properties"]["_original_wkt"][:5] for f in kept_aside] == ["POINT", "POLYG", "POLYG"]
     svc.rollback(db_session, upload_id)
     data = ("buildings", "building_observations", "zone_building_stats", "actual_footprints")
     assert {k: _counts(db_session)[k] for k in data} == {k: before[k] for k in data}
@@ -209,8 +231,9 @@ def test_buildings_far_from_every_zone_affect_no_zone(db_session: Session, tmp_p
     scenario = building_scenario(1, far=0, origin=(107.0, 11.5))  # south, no zone there
     before = _counts(db_session)
     zones_before = db_session.execute(text("SELECT * FROM actual_footprints")).all()
-    upload_id, preview = _buildings(db_session, _building_file(tmp_path, scenario.buildings),
-                                    commit=False)  # fmt: skip
+    upload_id, preview = _buildings(
+        db_session, _building_file(tmp_path, scenario.buildings), commit=False
+    )
     assert preview["zones_affected"] == 0
     counts = svc.commit(db_session, upload_id)
     assert counts["zones_affected"] == 0 and counts["derived"]["footprints"] == 0
@@ -228,9 +251,12 @@ def test_derivation_of_missing_observation_is_a_clear_error(db_session: Session)
 def test_cli_derivation_of_missing_observation_exits_non_zero(test_database_url: str) -> None:
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "zonemap"), "derive-footprints", "987654"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": test_database_url},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": test_database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "987654 does not exist" in proc.stderr
 
 
@@ -243,22 +269,34 @@ def test_building_import_killed_half_way_writes_nothing(
     path = _building_file(tmp_path, scenario.buildings)
     with Session(engine) as session:
         before = _counts(session)
-    command = [str(Path(sys.executable).parent / "zonemap"), "import", str(path), "--kind",
-               "buildings", "--observed-on", "2025-01-01", "--json"]  # fmt: skip
+    command = [
+        str(Path(sys.executable).parent / "zonemap"),
+        "import",
+        str(path),
+        "--kind",
+        "buildings",
+        "--observed-on",
+        "2025-01-01",
+        "--json",
+    ]
     # The commit records its dependencies on earlier uploads after the buildings, their
     # partition and the derived footprints: holding upload_dependencies stops it there.
     with writes_held(test_database_url, "upload_dependencies") as held:
         env = {**os.environ, "DATABASE_URL": test_database_url}
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env)  # fmt: skip
+        proc = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         held.wait_for_writer()
         proc.kill()
         proc.wait(timeout=30)
     with Session(engine) as session:
         assert _counts(session) == before
-        assert session.execute(text(
-            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'buildings_obs_%'")).scalar_one() \
-            == 0  # fmt: skip
+        assert (
+            session.execute(
+                text("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'buildings_obs_%'")
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_cli_imports_buildings_and_prints_json(
@@ -281,8 +319,14 @@ def test_cli_imports_buildings_and_prints_json(
         "OSM",
         "--json",
     ]
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "DATABASE_URL": test_database_url})  # fmt: skip
+    proc = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": test_database_url},
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["buildings"] == len(scenario.buildings) and doc["source"] == "OSM"
@@ -296,9 +340,11 @@ def test_http_building_upload_preview_commit_rollback(client, tmp_path: Path) ->
     path = tmp_path / "nha.geojson"
     gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326).to_file(path, driver="GeoJSON")
     with path.open("rb") as handle:
-        response = client.post("/api/uploads", files={"file": (path.name, handle)},
-                               data={"kind": "buildings", "source": "OSM",
-                                     "observed_on": "2025-06-01"})  # fmt: skip
+        response = client.post(
+            "/api/uploads",
+            files={"file": (path.name, handle)},
+            data={"kind": "buildings", "source": "OSM", "observed_on": "2025-06-01"},
+        )
     assert response.status_code == 201, response.text
     doc = response.json()
     assert doc["buildings"] == len(scenario.buildings) and doc["zones_affected"] == 0
@@ -310,7 +356,8 @@ def test_http_building_upload_preview_commit_rollback(client, tmp_path: Path) ->
 
 
 def test_http_building_upload_reports_progress_under_the_page_token(
-    client, tmp_path: Path  # noqa: ANN001
+    client,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     scenario = building_scenario(1, far=3, origin=(107.0, 11.5))
     path = tmp_path / "nha.geojson"
@@ -318,18 +365,25 @@ def test_http_building_upload_reports_progress_under_the_page_token(
     token = os.urandom(16).hex()
     assert client.get(f"/api/uploads/progress/{token}").status_code == 404  # nothing yet
     with path.open("rb") as handle:
-        response = client.post("/api/uploads", files={"file": (path.name, handle)},
-                               data={"kind": "buildings", "observed_on": "2025-06-01",
-                                     "progress_token": token})  # fmt: skip
+        response = client.post(
+            "/api/uploads",
+            files={"file": (path.name, handle)},
+            data={"kind": "buildings", "observed_on": "2025-06-01", "progress_token": token},
+        )
     assert response.status_code == 201, response.text
     done = client.get(f"/api/uploads/progress/{token}").json()
     n = len(scenario.buildings)
-    assert (done["stage"], done["fraction"], done["processed"], done["total"]) == \
-        ("buildings", 1.0, n, n)  # fmt: skip
+    assert (done["stage"], done["fraction"], done["processed"], done["total"]) == (
+        "buildings",
+        1.0,
+        n,
+        n,
+    )
     commit_token = os.urandom(16).hex()
     upload_id = response.json()["upload_id"]
-    committed = client.post(f"/api/uploads/{upload_id}/commit",
-                            data={"progress_token": commit_token})  # fmt: skip
+    committed = client.post(
+        f"/api/uploads/{upload_id}/commit", data={"progress_token": commit_token}
+    )
     assert committed.status_code == 200, committed.text
     assert client.get(f"/api/uploads/progress/{commit_token}").json()["stage"] == "commit"
     bad = client.post(f"/api/uploads/{upload_id}/commit", data={"progress_token": "x;drop"})
@@ -337,17 +391,23 @@ def test_http_building_upload_reports_progress_under_the_page_token(
 
 
 def test_http_points_and_lines_as_buildings_are_refused_with_counts(
-    client, db_session: Session, tmp_path: Path  # noqa: ANN001
+    client,
+    db_session: Session,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     line = shapely.LineString([(105.4, 20.5), (105.5, 20.6)])
     geoms = [shapely.Point(105.41, 20.51)] * 3 + [line]
     path = tmp_path / "points.geojson"
-    gpd.GeoDataFrame(geometry=[*geoms, *building_scenario(1, far=0).buildings[:2]],
-                     crs=4326).to_file(path, driver="GeoJSON")  # fmt: skip
+    gpd.GeoDataFrame(
+        geometry=[*geoms, *building_scenario(1, far=0).buildings[:2]], crs=4326
+    ).to_file(path, driver="GeoJSON")
     before = _counts(db_session)
     with path.open("rb") as handle:
-        response = client.post("/api/uploads", files={"file": (path.name, handle)},
-                               data={"kind": "buildings", "observed_on": "2025-06-01"})  # fmt: skip
+        response = client.post(
+            "/api/uploads",
+            files={"file": (path.name, handle)},
+            data={"kind": "buildings", "observed_on": "2025-06-01"},
+        )
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "wrong_geometry_type" and "1 LineString, 3 Point" in str(body)
@@ -359,8 +419,9 @@ def test_http_building_upload_without_date_is_refused(client, tmp_path: Path) ->
     houses = building_scenario(1, far=0).buildings[:3]
     gpd.GeoDataFrame(geometry=list(houses), crs=4326).to_file(path, driver="GeoJSON")
     with path.open("rb") as handle:
-        response = client.post("/api/uploads", files={"file": (path.name, handle)},
-                               data={"kind": "buildings"})  # fmt: skip
+        response = client.post(
+            "/api/uploads", files={"file": (path.name, handle)}, data={"kind": "buildings"}
+        )
     assert response.status_code == 422 and response.json()["code"] == "observation_missing"
 
 
@@ -374,8 +435,9 @@ def test_zone_page_shows_derived_footprint_and_building_statistics(
     _upload_id, doc = _buildings(db_session, _building_file(tmp_path, scenario.buildings))
     detail = client.get("/api/zones/BZ00000").json()
     assert detail["buildings"][0]["building_count"] == scenario.expected["building_count"][0]
-    assert any(f["source"] == f"derived:buildings:{doc['observation_id']}"
-               for f in detail["footprints"])  # fmt: skip
+    assert any(
+        f["source"] == f"derived:buildings:{doc['observation_id']}" for f in detail["footprints"]
+    )
     page = client.get("/zones/BZ00000?lang=en").text
     assert "Buildings (from building layers)" in page
     assert f"derived:buildings:{doc['observation_id']}" in page

@@ -58,22 +58,33 @@ def test_current_geom_follows_upload_commit_new_version_and_rollback(
 
 def test_current_geom_follows_plain_sql_writes(db_session: Session) -> None:
     run = db_session.execute
-    zone_id = run(text(
-        "INSERT INTO zones (code, kind, name, province_code, location) VALUES "
-        "('CG1', 'KCN', 'Khu thử', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326)) "
-        "RETURNING id"
-    )).scalar_one()  # fmt: skip
+    zone_id = run(
+        text(
+            "INSERT INTO zones (code, kind, name, province_code, location) VALUES "
+            "('CG1', 'KCN', 'Khu thử', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326)) "
+            "RETURNING id"
+        )
+    ).scalar_one()
     assert _shape(db_session, "CG1") == "POINT(105.8 21)"
-    run(text("UPDATE zones SET location = ST_SetSRID(ST_MakePoint(105.9, 21.1), 4326) "
-             "WHERE id = :z"), {"z": zone_id})  # fmt: skip
+    run(
+        text(
+            "UPDATE zones SET location = ST_SetSRID(ST_MakePoint(105.9, 21.1), 4326) WHERE id = :z"
+        ),
+        {"z": zone_id},
+    )
     assert _shape(db_session, "CG1") == "POINT(105.9 21.1)"
-    run(text(
-        "INSERT INTO planning_boundaries (zone_id, version, geom) VALUES (:z, 1, "
-        "ST_Multi(ST_MakeEnvelope(105.8, 21.0, 105.9, 21.1, 4326)))"
-    ), {"z": zone_id})  # fmt: skip
+    run(
+        text(
+            "INSERT INTO planning_boundaries (zone_id, version, geom) VALUES (:z, 1, "
+            "ST_Multi(ST_MakeEnvelope(105.8, 21.0, 105.9, 21.1, 4326)))"
+        ),
+        {"z": zone_id},
+    )
     assert _shape(db_session, "CG1").startswith("MULTIPOLYGON(((105.8 21")
-    run(text("UPDATE planning_boundaries SET valid_to = valid_from WHERE zone_id = :z"),
-        {"z": zone_id})  # fmt: skip
+    run(
+        text("UPDATE planning_boundaries SET valid_to = valid_from WHERE zone_id = :z"),
+        {"z": zone_id},
+    )
     assert _shape(db_session, "CG1") == "POINT(105.9 21.1)"
     run(text("UPDATE planning_boundaries SET valid_to = NULL WHERE zone_id = :z"), {"z": zone_id})
     run(text("DELETE FROM planning_boundaries WHERE zone_id = :z"), {"z": zone_id})
@@ -87,14 +98,18 @@ def test_current_geom_given_on_insert_is_kept_when_right_and_corrected_when_wron
     """An INSERT may give current_geom (the upload gives the first boundary's polygon, so the
     zone row is written once); the boundaries' trigger still corrects a value that is wrong."""
     square = "ST_Multi(ST_MakeEnvelope(105.80, 21.00, 105.81, 21.01, 4326))"
-    db_session.execute(text(
-        "INSERT INTO zones (code, kind, name, province_code, current_geom) VALUES "
-        f"('CG-RIGHT', 'KCN', 'Khu A', '01', {square}), "
-        "('CG-WRONG', 'KCN', 'Khu B', '01', ST_Multi(ST_MakeEnvelope(1, 1, 2, 2, 4326)))"
-    ))  # fmt: skip
-    db_session.execute(text(
-        "INSERT INTO planning_boundaries (zone_id, version, geom) SELECT id, 1, "
-        f"{square} FROM zones WHERE code IN ('CG-RIGHT', 'CG-WRONG')"
-    ))  # fmt: skip
+    db_session.execute(
+        text(
+            "INSERT INTO zones (code, kind, name, province_code, current_geom) VALUES "
+            f"('CG-RIGHT', 'KCN', 'Khu A', '01', {square}), "
+            "('CG-WRONG', 'KCN', 'Khu B', '01', ST_Multi(ST_MakeEnvelope(1, 1, 2, 2, 4326)))"
+        )
+    )
+    db_session.execute(
+        text(
+            "INSERT INTO planning_boundaries (zone_id, version, geom) SELECT id, 1, "
+            f"{square} FROM zones WHERE code IN ('CG-RIGHT', 'CG-WRONG')"
+        )
+    )
     assert db_session.execute(WRONG).all() == []
     assert _shape(db_session, "CG-WRONG") == _shape(db_session, "CG-RIGHT")

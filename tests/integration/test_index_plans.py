@@ -24,9 +24,16 @@ from tests.conftest import ROOT, scratch_database_url
 
 ZONES_10X = 25_000
 SPATIAL_TABLES = frozenset(
-    {"zones", "planning_boundaries", "actual_footprints", "flags", "clusters", "zone_metrics",
-     "provinces"}
-)  # fmt: skip
+    {
+        "zones",
+        "planning_boundaries",
+        "actual_footprints",
+        "flags",
+        "clusters",
+        "zone_metrics",
+        "provinces",
+    }
+)
 SMALL_TABLE_ROWS = 1_000
 # A 0.3° box (as in the benchmark) and a z12 tile around Hanoi; the generated zones cover it.
 BBOX = (105.7, 20.9, 106.0, 21.2)
@@ -161,11 +168,17 @@ def _reads() -> dict[str, Callable[[Session], object]]:
     reads |= {f"tiles {t}": _tile_read(t) for t in TILE_LAYERS}
     reads |= {
         f"layer {name}{' all' if all_ else ''}": _layer_read(name, all=all_)
-        for name, all_ in (("zones", False), ("planning_boundaries", False),
-                           ("planning_boundaries", True), ("footprints", False),
-                           ("footprints", True), ("encroachments", False),
-                           ("clusters", False), ("provinces", False))
-    }  # fmt: skip
+        for name, all_ in (
+            ("zones", False),
+            ("planning_boundaries", False),
+            ("planning_boundaries", True),
+            ("footprints", False),
+            ("footprints", True),
+            ("encroachments", False),
+            ("clusters", False),
+            ("provinces", False),
+        )
+    }
     return reads | {"api zones bbox": _api_zones, "search": _search}
 
 

@@ -15,6 +15,9 @@ from api.db.repositories import zones as zones_repo
 from api.services.analysis import run_analysis
 from tests.conftest import DEMO_TODAY
 
+PARTS_I = "(SELECT part_id FROM run_parts WHERE run_id = :i)"  # a run's rows: its parts'
+PARTS_R = "(SELECT part_id FROM run_parts WHERE run_id = :r)"
+
 
 @pytest.fixture(scope="module")
 def run(engine, demo_loaded):  # noqa: ANN001, ANN201
@@ -49,7 +52,9 @@ def test_layer_zones_worst_and_flags_match_the_run(client, db_session, run):
     codes = (
         db_session.execute(
             text(
-                "SELECT DISTINCT code FROM flags WHERE run_id = :r AND zone_code = :z ORDER BY code"
+                "SELECT DISTINCT code FROM flags WHERE run_id IN "
+                + PARTS_R
+                + " AND zone_code = :z ORDER BY code"
             ),
             {"r": run.run_id, "z": sample["code"]},
         )
@@ -59,7 +64,9 @@ def test_layer_zones_worst_and_flags_match_the_run(client, db_session, run):
     assert sample["flags"] == list(codes)
     worst = _scalar(
         db_session,
-        "SELECT worst_severity FROM zone_metrics WHERE run_id = :r AND zone_code = :z",
+        "SELECT worst_severity FROM zone_metrics WHERE run_id IN "
+        + PARTS_R
+        + " AND zone_code = :z",
         r=run.run_id,
         z=sample["code"],
     )
@@ -127,7 +134,7 @@ def test_layer_encroachments_and_clusters_come_from_the_run(client, db_session, 
     assert all(f["properties"]["encroachment_ha"] > 0 for f in enc["features"])
     stored = _scalar(
         db_session,
-        "SELECT count(*) FROM zone_metrics WHERE run_id = :r AND "
+        "SELECT count(*) FROM zone_metrics WHERE run_id IN " + PARTS_R + " AND "
         "encroachment_geom IS NOT NULL AND NOT ST_IsEmpty(encroachment_geom)",
         r=run.run_id,
     )
@@ -157,7 +164,9 @@ def test_flagged_zones_filters_and_sorts(client, db_session, run):
     everything = client.get("/api/layers/flagged-zones", params={"limit": 5000}).json()
     flagged = _scalar(
         db_session,
-        "SELECT count(DISTINCT zone_code) FROM flags WHERE run_id = :r AND zone_code IS NOT NULL",
+        "SELECT count(DISTINCT zone_code) FROM flags WHERE run_id IN "
+        + PARTS_R
+        + " AND zone_code IS NOT NULL",
         r=run.run_id,
     )
     assert everything["total"] == len(everything["zones"]) == flagged
@@ -220,10 +229,12 @@ def test_flagged_zones_unknown_export_format_is_422(client, run):
 def test_layer_provinces_carry_a_label_point_inside_each_province(client, demo_loaded):
     features = client.get("/api/layers/provinces", params={"version": "2008-63"}).json()
     outside = [
-        f["properties"]["code"] for f in features["features"]
-        if not shape(f["geometry"]).buffer(1e-3).contains(
-            shapely.Point(f["properties"]["label_lon"], f["properties"]["label_lat"]))
-    ]  # fmt: skip
+        f["properties"]["code"]
+        for f in features["features"]
+        if not shape(f["geometry"])
+        .buffer(1e-3)
+        .contains(shapely.Point(f["properties"]["label_lon"], f["properties"]["label_lat"]))
+    ]
     assert len(features["features"]) == 63 and outside == []
 
 

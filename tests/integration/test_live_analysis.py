@@ -20,11 +20,11 @@ from api.db.repositories import live_analysis as live_repo
 from api.services import analysis_jobs as jobs
 from api.services import live_analysis as live
 from api.services import uploads as svc
-from api.services.analysis import run_analysis
+from api.services.analysis import run_whole
 from api.services.analysis_status import analysis_status
 from geo.errors import AdminVersionError, UnknownProvinceError
 from geo.flags.thresholds import load_thresholds
-from tests.conftest import DEMO_SEED, DEMO_TODAY, scratch_database_url
+from tests.conftest import DEMO_SEED, DEMO_TODAY, issue_token, scratch_database_url
 from tests.table_locks import writes_held
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
@@ -52,7 +52,7 @@ def live_url(test_database_url: str) -> Iterator[str]:
         version=VERSION,
         thresholds=load_thresholds(),
         executor=live.InProcess(),
-    )  # fmt: skip (as of today, like the jobs that follow the commits)
+    )  # as of today, like the jobs that follow the commits
     engine.dispose()
     yield url
     live._session_factory.cache_clear()
@@ -67,10 +67,42 @@ def factory(live_url: str):  # noqa: ANN201
 def _flags(session: Session, run_id: int) -> list[tuple]:
     rows = analysis_repo.flags_of_run(session, run_id, province=None, code=None, severity=None)
     return sorted(
-        (r["zone_code"], r["code"], r["severity"], r["province_code"], r["value"],
-         r["message_en"], str(r["details"]))
+        (
+            r["zone_code"],
+            r["code"],
+            r["severity"],
+            r["province_code"],
+            r["value"],
+            r["message_en"],
+            str(r["details"]),
+        )
         for r in rows
-    )  # fmt: skip
+    )
+
+
+def _metrics(session: Session, run_id: int) -> list[tuple]:
+    rows = session.execute(
+        text(
+            "SELECT zone_code, kind, province_code, status, planned_ha, actual_ha, iou, "
+            "encroachment_ha, unbuilt_ha, hausdorff_m, ST_AsText(encroachment_geom) FROM "
+            "zone_metrics WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) "
+            "ORDER BY zone_code"
+        ),
+        {"r": run_id},
+    )
+    return [tuple(r) for r in rows]
+
+
+def _clusters(session: Session, run_id: int) -> list[tuple]:
+    rows = session.execute(
+        text(
+            "SELECT cluster_id, province_code, members, total_area_ha, mean_occupancy, "
+            "ST_AsText(hull) FROM clusters "
+            "WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) ORDER BY 1"
+        ),
+        {"r": run_id},
+    )
+    return [tuple(r) for r in rows]
 
 
 def _snapshot_id(session: Session) -> int:
@@ -90,7 +122,11 @@ def _import(session: Session, tmp_path: Path, name: str, prefix: str) -> int:
 
 def _zone_codes(session: Session) -> set[str]:
     rows = session.execute(
-        text("SELECT zone_code FROM zone_metrics WHERE run_id = :r"), {"r": _snapshot_id(session)}
+        text(
+            "SELECT zone_code FROM zone_metrics "
+            "WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r)"
+        ),
+        {"r": _snapshot_id(session)},
     )
     return {r[0] for r in rows}
 
@@ -132,9 +168,15 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_partitioned_run_stores_the_flags_of_the_single_process_run(factory) -> None:  # noqa: ANN001
     with factory() as session:
         snapshot = _snapshot_id(session)
-        single = run_analysis(session, version=VERSION, today=dt_today())
+        single = run_whole(session, version=VERSION, today=dt_today())
         assert _flags(session, single.run_id) == _flags(session, snapshot)
         assert len(_flags(session, snapshot)) > 20
+        assert _metrics(session, single.run_id) == _metrics(session, snapshot)
+        assert _clusters(session, single.run_id) == _clusters(session, snapshot)
+        for code in live_repo.province_codes(session, VERSION):
+            assert analysis_repo.province_stats(
+                session, single.run_id, code
+            ) == analysis_repo.province_stats(session, snapshot, code)
         session.rollback()
 
 
@@ -143,9 +185,12 @@ def test_process_pool_and_dask_cluster_give_identical_results(live_url, factory)
 
     def run(executor: live.Executor) -> list[tuple]:
         outcome = live.analyze_all(
-            factory, database_url=live_url, version=VERSION, thresholds=load_thresholds(),
+            factory,
+            database_url=live_url,
+            version=VERSION,
+            thresholds=load_thresholds(),
             executor=executor,
-        )  # fmt: skip
+        )
         with factory() as session:
             return _flags(session, outcome.run_id)
 
@@ -164,13 +209,18 @@ def test_unknown_province_or_admin_version_is_refused_and_nothing_stored(live_ur
     def counts() -> tuple:
         with factory() as session:
             return session.execute(
-                text("SELECT (SELECT count(*) FROM province_results), "
-                     "(SELECT count(*) FROM analysis_runs), (SELECT count(*) FROM analysis_state)")
-            ).one()  # fmt: skip
+                text(
+                    "SELECT (SELECT count(*) FROM province_results), "
+                    "(SELECT count(*) FROM analysis_runs), (SELECT count(*) FROM analysis_state)"
+                )
+            ).one()
 
     before = counts()
-    common = {"database_url": live_url, "thresholds": load_thresholds(),
-              "executor": live.InProcess()}  # fmt: skip
+    common = {
+        "database_url": live_url,
+        "thresholds": load_thresholds(),
+        "executor": live.InProcess(),
+    }
     with pytest.raises(UnknownProvinceError, match="unknown province '99'"):
         live.analyze_all(factory, version=VERSION, provinces=["99"], **common)
     with pytest.raises(AdminVersionError, match="unknown admin version '1999'"):
@@ -201,10 +251,29 @@ def test_commit_and_rollback_mark_provinces_dirty_and_their_jobs_make_flags_curr
     jobs.run_pending_here(live_url)
     with factory() as session:
         assert not {"LA000", "LA001"} & _zone_codes(session)
-        single = run_analysis(session, version=VERSION, today=dt_today())
+        single = run_whole(session, version=VERSION, today=dt_today())
         live_flags = _flags(session, _snapshot_id(session))
         assert _flags(session, single.run_id) == live_flags  # incremental = full, flag by flag
         session.rollback()
+
+
+def _report_says(client, state: str, notice: str) -> bool:  # noqa: ANN001
+    """Province 01's HTML report and the national HTML report both name the flags' state
+    next to their "as of" time, and carry ``notice``."""
+    province = client.get("/api/provinces/01/report.html", params={"lang": "en"}).text
+    national = client.get("/api/reports/national.html", params={"lang": "en"}).text
+    for name, doc in (("province", province), ("national", national)):
+        at = doc.find("flags as of")
+        assert at >= 0 and state in doc and notice in doc, (name, doc[at - 300 : at + 300])
+    return True
+
+
+def _ogc_flag_states(client) -> set[str]:  # noqa: ANN001
+    """The ``analysis_state`` of province 01's OGC flags (each with its ``as_of`` time)."""
+    body = client.get("/ogc/collections/flags/items", params={"province": "01", "f": "json"})
+    features = body.json()["features"]
+    assert features and all(f["properties"]["as_of"] for f in features)
+    return {f["properties"]["analysis_state"] for f in features}
 
 
 def dt_today():  # noqa: ANN201 - the live jobs analyse as of today
@@ -324,9 +393,12 @@ def test_cli_import_waits_for_its_reanalysis_unless_no_wait(live_url, factory, t
         path = zipped_shapefile(tmp_path / f"{prefix}.zip", to_tm3(src), encoding="tcvn3")
         result = subprocess.run(
             [str(ZONEMAP), "import", str(path), "--kind", "zones", "--json", *extra],
-            env={**os.environ, "DATABASE_URL": live_url}, capture_output=True, text=True,
-            timeout=300, check=False,
-        )  # fmt: skip
+            env={**os.environ, "DATABASE_URL": live_url},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         with factory() as session:
             codes = _zone_codes(session)
@@ -349,7 +421,7 @@ def test_status_and_flags_endpoints_say_how_current_the_flags_are(live_url, fact
         provinces=["01"],
         thresholds=load_thresholds(),
         executor=live.InProcess(),
-    )  # fmt: skip (a second result of 01: its trend has two points)
+    )  # a second result of 01: its trend has two points
 
     with TestClient(create_app(Settings(database_url=live_url, local_user=None))) as client:
         status = client.get("/api/analysis/status").json()
@@ -385,11 +457,115 @@ def test_pages_say_updating_while_a_province_waits_and_warn_when_it_failed(
     with TestClient(create_app(Settings(database_url=live_url))) as client:
         page = client.get("/provinces/01", params={"lang": "en"}).text
         assert 'data-state="pending"' in page and "updating…" in page
+        assert _report_says(client, "updating…", "are being updated")
+        assert _ogc_flag_states(client) >= {"pending"}
         monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(tmp_path / "missing.yaml"))
         with pytest.raises(Exception, match="missing.yaml"):
             jobs.run_province_job(live_url, VERSION, "01")
         page = client.get("/provinces/01", params={"lang": "en"}).text
         assert 'data-state="failed"' in page and "The last analysis failed" in page
         assert client.get("/api/flags", params={"province": "01"}).json()["analysis"]["failed"] == 1
+        assert _report_says(client, "the last analysis failed", "missing.yaml")
+        assert _ogc_flag_states(client) >= {"failed"}
     monkeypatch.delenv("ZONEMAP_THRESHOLDS")
     jobs.run_pending_here(live_url)
+
+
+def test_a_province_job_writes_its_own_province_and_the_snapshot_reuses_the_others(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    def facts(session: Session) -> tuple[int, set[int], list[tuple]]:
+        written = session.execute(text("SELECT count(*) FROM zone_metrics")).scalar_one()
+        parts = session.execute(
+            text("SELECT part_id FROM run_parts WHERE run_id = :r AND part_id <> :r"),
+            {"r": _snapshot_id(session)},
+        ).scalars()
+        return written, set(parts), _flags(session, _snapshot_id(session))
+
+    jobs.run_pending_here(live_url)
+    with factory() as session, session.begin():
+        before = facts(session)
+        live_repo.mark_dirty(session, VERSION, ["24"])
+    assert jobs.run_province_job(live_url, VERSION, "24")
+    jobs.run_combine_job(live_url, VERSION)
+    with factory() as session:
+        after = facts(session)
+        province = live_repo.latest_parts(session, VERSION)["24"]
+    assert after[0] - before[0] == province["zone_count"] > 0  # its own zones, not the nation's
+    new_parts = after[1] - before[1]
+    assert province["run_id"] in new_parts and len(new_parts) == 2  # it and the clusters
+    assert len(before[1] - after[1]) == 2  # the old part of 24 and the old clusters
+    assert after[2] == before[2]  # same data, same flags
+
+
+def test_cli_analyze_province_takes_the_partitioned_path(live_url, factory) -> None:  # noqa: ANN001
+    import json
+
+    with factory() as session:
+        results = dict(live_repo.latest_parts(session, VERSION))
+    done = subprocess.run(
+        [str(ZONEMAP), "analyze", "--province", "01", "--json"],
+        env={**os.environ, "DATABASE_URL": live_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    with factory() as session:
+        now = live_repo.latest_parts(session, VERSION)
+        assert body["run_id"] == _snapshot_id(session) and body["partitions"] == 1
+    changed = {k for k in now if now[k]["result_id"] != results[k]["result_id"]}
+    assert changed == {"01"} and body["zones"] == now["01"]["zone_count"]
+
+
+def test_http_analysis_of_one_province_stores_that_province_only(live_url, factory) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    with factory() as session, session.begin():
+        results = dict(live_repo.latest_parts(session, VERSION))
+        token = issue_token(session, "live-analyst", role="editor", provinces=("24",))
+    with TestClient(create_app(Settings(database_url=live_url))) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        response = client.post("/api/analysis", json={"province": "24"})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        flags = client.get("/api/flags", params={"province": "24"}).json()
+    with factory() as session:
+        now = live_repo.latest_parts(session, VERSION)
+        assert body["run_id"] == _snapshot_id(session) == flags["run_id"]
+    assert {k for k in now if now[k]["result_id"] != results[k]["result_id"]} == {"24"}
+    assert body["zones"] == now["24"]["zone_count"] and body["flags"] == flags["numberReturned"]
+
+
+def test_analysis_of_an_empty_register_stores_an_empty_run(test_database_url) -> None:  # noqa: ANN001
+    from api.db.engine import make_engine, make_session_factory
+    from api.services.analysis import run_analysis
+    from api.services.bootstrap import drop_database, prepare_database
+
+    url = scratch_database_url(test_database_url, "_empty")
+    prepare_database(url, recreate=True)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            outcome = run_analysis(session, version=VERSION)
+            assert outcome.zones == 0 and not outcome.flag_counts
+            assert not outcome.result.flags and outcome.result.metrics.empty
+            run = analysis_repo.latest_run(session, version=VERSION)
+            assert run["id"] == outcome.run_id and run["zone_count"] == 0
+        full = live.analyze_all(
+            make_session_factory(engine),
+            database_url=url,
+            version=VERSION,
+            thresholds=load_thresholds(),
+            executor=live.InProcess(),
+        )
+        assert full.snapshot.zones == 0 and full.snapshot.flags == 0
+    finally:
+        engine.dispose()
+        live._session_factory.cache_clear()
+        drop_database(url)

@@ -77,8 +77,7 @@ def national(engine, demo_loaded, test_database_url):  # noqa: ANN001, ANN201
             route = client.get("/api/reports/national.xlsx", params={"lang": "en"})
     # Rolled back before the tests run: an open transaction holding the run's rows would make
     # every later test that runs an analysis wait for it.
-    yield {"render": render, "editable": editable, "api": api, "province": province,
-           "route": route}  # fmt: skip
+    yield {"render": render, "editable": editable, "api": api, "province": province, "route": route}
 
 
 def _docx_text(data: bytes) -> tuple[docx.document.Document, str]:
@@ -104,13 +103,25 @@ def _number(text_value: str) -> float:
 def test_national_docx_has_decree30_frame_headings_and_nfc_vietnamese(national):
     document, body = _docx_text(national["render"]["docx"])
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    for expected in ("Tóm tắt", "Kết luận", "Kiến nghị", "1. Số liệu tổng hợp toàn quốc",
-                     "2.1. Chất lượng quy hoạch", "3. Mật độ khu bị cảnh báo theo tỉnh",
-                     "4. Các tỉnh, thành phố xếp theo tỷ lệ khu bị cảnh báo",
-                     "5. Các cảnh báo nghiêm trọng"):  # fmt: skip
+    for expected in (
+        "Tóm tắt",
+        "Kết luận",
+        "Kiến nghị",
+        "1. Số liệu tổng hợp toàn quốc",
+        "2.1. Chất lượng quy hoạch",
+        "3. Mật độ khu bị cảnh báo theo tỉnh",
+        "4. Các tỉnh, thành phố xếp theo tỷ lệ khu bị cảnh báo",
+        "5. Các cảnh báo nghiêm trọng",
+    ):
         assert expected in headings
-    frame = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-             "Kính gửi: Thủ tướng Chính phủ.", "Nơi nhận:", AGENCY, SIGNER)  # fmt: skip
+    frame = (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Kính gửi: Thủ tướng Chính phủ.",
+        "Nơi nhận:",
+        AGENCY,
+        SIGNER,
+    )
     facts = ("Số liệu đến ngày", "Ngưỡng cảnh báo", "Dữ liệu minh họa tổng hợp")
     for expected in (*frame, *facts):
         assert expected in body
@@ -148,8 +159,13 @@ def test_national_xlsx_one_sheet_per_table_with_numbers_and_frozen_headers(natio
     shares = [r[11] for r in body if r[11] is not None]
     assert shares == sorted(shares, reverse=True)  # ranked by the share of flagged zones
     assert {"Nguồn", "Thông tin"} <= set(book.sheetnames)
-    texts = [c for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row
-             if isinstance(c, str)]  # fmt: skip
+    texts = [
+        c
+        for s in book.worksheets
+        for row in s.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
     assert all(unicodedata.is_normalized("NFC", c) for c in texts)
     assert not any(RAW_FLAG_CODE.search(c) for c in texts)
 
@@ -168,15 +184,22 @@ def test_national_pdf_first_page_is_drawn_and_names_data_and_thresholds(national
 
     pdf = tmp_path / "national.pdf"
     pdf.write_bytes(national["render"]["pdf"])
-    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf),
-                    str(tmp_path / "page")], check=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     histogram = image.histogram()
     assert sum(histogram[:235]) / sum(histogram) > 0.03
     reader = PdfReader(io.BytesIO(national["render"]["pdf"]))
     first = unicodedata.normalize("NFC", reader.pages[0].extract_text())
-    for expected in ("Số liệu đến ngày", "Phiên bản địa giới hành chính", "Ngưỡng cảnh báo",
-                     "Dữ liệu minh họa tổng hợp"):  # fmt: skip
+    for expected in (
+        "Số liệu đến ngày",
+        "Phiên bản địa giới hành chính",
+        "Ngưỡng cảnh báo",
+        "Dữ liệu minh họa tổng hợp",
+    ):
         assert expected in first
 
 
@@ -210,19 +233,32 @@ def _count_records(session) -> int:  # noqa: ANN001
 def test_since_before_any_data_raises_and_records_nothing(db_session, demo_loaded):
     before = _count_records(db_session)
     with pytest.raises(InvalidParameterError, match="before any data"):
-        render_national(db_session, Settings(), version=VERSION, fmt="xlsx",
-                        since=dt.date(1900, 1, 1))  # fmt: skip
+        render_national(
+            db_session, Settings(), version=VERSION, fmt="xlsx", since=dt.date(1900, 1, 1)
+        )
     assert _count_records(db_session) == before
 
 
 def test_cli_since_before_any_data_exits_non_zero(test_database_url, demo_loaded, tmp_path):
     target = tmp_path / "national.xlsx"
     result = subprocess.run(
-        [str(ZONEMAP), "report", "--national", "--format", "xlsx", "--since", "1900-01-01",
-         "-o", str(target)],
-        capture_output=True, text=True, env={**os.environ, "DATABASE_URL": test_database_url},
-        timeout=120, check=False,
-    )  # fmt: skip
+        [
+            str(ZONEMAP),
+            "report",
+            "--national",
+            "--format",
+            "xlsx",
+            "--since",
+            "1900-01-01",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": test_database_url},
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0 and "before any data" in result.stderr
     assert not target.exists()
 
@@ -247,9 +283,11 @@ def test_since_after_the_last_change_says_no_changes(db_session, demo_loaded):
 def test_changes_show_a_reapproved_boundary_and_a_removed_zone(db_session, demo_loaded):
     run_analysis(db_session, version=VERSION, today=DEMO_TODAY)
     zone = db_session.execute(
-        text("SELECT z.id, z.code FROM zones z JOIN current_planning_boundaries pb "
-             "ON pb.zone_id = z.id ORDER BY z.code LIMIT 1")
-    ).one()  # fmt: skip
+        text(
+            "SELECT z.id, z.code FROM zones z JOIN current_planning_boundaries pb "
+            "ON pb.zone_id = z.id ORDER BY z.code LIMIT 1"
+        )
+    ).one()
     today = db_session.execute(text("SELECT CAST(now() AS date)")).scalar_one()
     db_session.execute(
         text("""
@@ -264,11 +302,13 @@ def test_changes_show_a_reapproved_boundary_and_a_removed_zone(db_session, demo_
         {"zone": zone.id, "today": today},
     )
     db_session.execute(
-        text("INSERT INTO report_records (scope, admin_version, format, lang, generated_at, "
-             "zone_codes) VALUES ('national', :v, 'pdf', 'vi', now() - interval '3 days', "
-             "ARRAY['ZZ-GONE'])"),
+        text(
+            "INSERT INTO report_records (scope, admin_version, format, lang, generated_at, "
+            "zone_codes) VALUES ('national', :v, 'pdf', 'vi', now() - interval '3 days', "
+            "ARRAY['ZZ-GONE'])"
+        ),
         {"v": VERSION},
-    )  # fmt: skip
+    )
     data = render_national(db_session, Settings(), version=VERSION, fmt="xlsx", lang="en")
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = next(s for s in book.worksheets if s.title.startswith("Planning boundaries"))
@@ -300,12 +340,14 @@ def test_zone_page_shows_each_boundary_version_with_ha_added_and_built_share(
     client, db_session, demo_loaded
 ):
     zone = db_session.execute(
-        text("SELECT z.code, prev.area_ha AS before, pb.area_ha AS after, "
-             "ST_Area(ST_Difference(pb.geom, prev.geom)::geography) / 10000 AS added "
-             "FROM zones z JOIN planning_boundaries pb ON pb.zone_id = z.id "
-             "JOIN planning_boundaries prev ON prev.zone_id = z.id "
-             "AND prev.version = pb.version - 1 ORDER BY z.code LIMIT 1")
-    ).one()  # fmt: skip
+        text(
+            "SELECT z.code, prev.area_ha AS before, pb.area_ha AS after, "
+            "ST_Area(ST_Difference(pb.geom, prev.geom)::geography) / 10000 AS added "
+            "FROM zones z JOIN planning_boundaries pb ON pb.zone_id = z.id "
+            "JOIN planning_boundaries prev ON prev.zone_id = z.id "
+            "AND prev.version = pb.version - 1 ORDER BY z.code LIMIT 1"
+        )
+    ).one()
     detail = client.get(f"/api/zones/{zone.code}").json()
     newer = next(b for b in detail["boundaries"] if b["added_ha"] is not None)
     assert newer["added_ha"] == pytest.approx(zone.added, abs=0.01)

@@ -69,9 +69,14 @@ def test_items_next_then_prev_links_walk_pages(ogc):
 
 @pytest.mark.parametrize(
     ("collection", "params"),
-    [("zones", {}), ("zones", {"kind": "CCN"}), ("zones", {"bbox": "102,8,110,24"}),
-     ("planning-boundaries", {}), ("actual-footprints", {})],
-)  # fmt: skip
+    [
+        ("zones", {}),
+        ("zones", {"kind": "CCN"}),
+        ("zones", {"bbox": "102,8,110,24"}),
+        ("planning-boundaries", {}),
+        ("actual-footprints", {}),
+    ],
+)
 def test_items_pages_after_the_first_equal_slices_of_one_long_page(ogc, collection, params):
     # a page that skips rows picks its ids first, the first page does not: same features
     whole = ogc.get(ITEMS.format(collection), params={**params, "limit": 60}).json()

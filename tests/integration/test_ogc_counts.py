@@ -11,8 +11,9 @@ from api.db.repositories import ogc_features as ogc
 ITEMS = "/ogc/collections/zones/items"
 
 
-def test_number_matched_above_limit_is_omitted_with_next_link(client, db_session, demo_loaded,
-                                                             monkeypatch):  # fmt: skip
+def test_number_matched_above_limit_is_omitted_with_next_link(
+    client, db_session, demo_loaded, monkeypatch
+):
     total = db_session.execute(text("SELECT count(*) FROM zones")).scalar_one()
     monkeypatch.setattr(ogc, "MATCHED_COUNT_LIMIT", total - 1)
     ogc.COUNT_CACHE.clear()

@@ -72,10 +72,13 @@ def _pause(standby: Engine) -> None:
 def _add_zone(engine: Engine) -> str:
     code = f"RP{uuid.uuid4().hex[:6]}"
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO zones (code, kind, name, province_code, location) VALUES (:c, 'KCN', "
-            "'Khu bản sao', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326))"
-        ), {"c": code})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO zones (code, kind, name, province_code, location) VALUES (:c, 'KCN', "
+                "'Khu bản sao', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326))"
+            ),
+            {"c": code},
+        )
     return code
 
 
@@ -87,8 +90,12 @@ def _drop_zone(engine: Engine, code: str) -> None:
 def _client(
     database_url: str, replicas: str, *, max_lag_s: float = 300, token: str | None = None
 ) -> TestClient:
-    settings = Settings(database_url=database_url, read_database_urls=replicas,
-                        replica_max_lag_s=max_lag_s, rate_limit_per_minute=0)  # fmt: skip
+    settings = Settings(
+        database_url=database_url,
+        read_database_urls=replicas,
+        replica_max_lag_s=max_lag_s,
+        rate_limit_per_minute=0,
+    )
     headers = {"Authorization": f"Bearer {token}"} if token else None
     return TestClient(create_app(settings), headers=headers)
 
@@ -136,8 +143,10 @@ def test_lagging_replica_falls_back_to_primary_with_log_line(
     code = _add_zone(engine)
     try:
         time.sleep(1.2)
-        with caplog.at_level(logging.WARNING, logger="zonemap.replicas"), \
-                _client(test_database_url, replica_url, max_lag_s=0.5) as client:  # fmt: skip
+        with (
+            caplog.at_level(logging.WARNING, logger="zonemap.replicas"),
+            _client(test_database_url, replica_url, max_lag_s=0.5) as client,
+        ):
             assert client.get(ITEM.format(code)).status_code == 200  # the primary answered
             assert client.get("/api/layers/zones").status_code == 200
         assert any("replay lag" in r.getMessage() for r in caplog.records)
@@ -151,8 +160,10 @@ def test_replica_down_falls_back_to_primary_with_log_line(
     caplog,  # noqa: ANN001
 ) -> None:
     down = make_url(test_database_url).set(port=_free_port()).render_as_string(False)
-    with caplog.at_level(logging.WARNING, logger="zonemap.replicas"), \
-            _client(test_database_url, down) as client:  # fmt: skip
+    with (
+        caplog.at_level(logging.WARNING, logger="zonemap.replicas"),
+        _client(test_database_url, down) as client,
+    ):
         items = client.get("/ogc/collections/zones/items?limit=5")
         assert items.status_code == 200 and items.json()["numberReturned"] == 5
         assert client.get("/api/layers/zones").status_code == 200

@@ -25,8 +25,14 @@ from tests.conftest import ROOT, shared_data
 from tests.table_locks import writes_held
 from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
 
-TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
-          "upload_changes")  # fmt: skip
+TABLES = (
+    "zones",
+    "planning_boundaries",
+    "actual_footprints",
+    "uploads",
+    "upload_features",
+    "upload_changes",
+)
 GEOD = pyproj.Geod(ellps="WGS84")
 MAX_BYTES = 50 * 1024**2
 
@@ -38,8 +44,9 @@ def _import(session: Session, path: Path, **options: object) -> tuple[int, dict]
     return upload_id, svc.commit(session, upload_id)
 
 
-def _zone_file(tmp_path: Path, name: str, *, prefix: str = "T", shift_deg: float = 0.0,
-               encoding: str = "tcvn3") -> tuple[Path, object]:  # fmt: skip
+def _zone_file(
+    tmp_path: Path, name: str, *, prefix: str = "T", shift_deg: float = 0.0, encoding: str = "tcvn3"
+) -> tuple[Path, object]:
     src = wgs84_zones(4)
     src["MA_KCN"] = [f"{prefix}{i:03d}" for i in range(4)]
     if shift_deg:
@@ -53,7 +60,7 @@ def _snapshot(session: Session) -> dict:
         text(
             "SELECT id, zone_id, version, valid_from, valid_to, ST_AsEWKB(geom) "
             "FROM planning_boundaries ORDER BY id"
-        )  # fmt: skip
+        )
     ).all()
     return {"zones": [tuple(map(str, z)) for z in zones], "boundaries": boundaries}
 
@@ -69,7 +76,7 @@ def test_commit_tm3_tcvn3_shapefile_inserts_zones_with_correct_text_and_areas(
             "SELECT z.name, z.province_code, pb.area_ha FROM zones z JOIN "
             "current_planning_boundaries pb ON pb.zone_id = z.id WHERE z.code LIKE 'T%' "
             "ORDER BY z.code"
-        )  # fmt: skip
+        )
     ).all()
     assert [r[0] for r in rows] == list(src["TEN_KCN"])
     for (_, province, area_ha), geom in zip(rows, src.geometry, strict=True):
@@ -99,7 +106,7 @@ def test_commit_changed_polygon_closes_previous_boundary_version(
         text(
             "SELECT pb.version, pb.valid_to IS NULL FROM planning_boundaries pb JOIN zones z "
             "ON z.id = pb.zone_id WHERE z.code = 'T000' ORDER BY pb.version"
-        )  # fmt: skip
+        )
     ).all()
     assert versions == [(1, False), (2, True)]
 
@@ -130,8 +137,11 @@ def test_rollback_of_first_upload_removes_its_zones(db_session: Session, tmp_pat
 def test_http_upload_preview_commit_list_rollback_round_trip(client, tmp_path: Path) -> None:  # noqa: ANN001
     path, _ = _zone_file(tmp_path, "a", prefix="H")
     with path.open("rb") as handle:
-        response = client.post("/api/uploads", data={"kind": "zones"},
-                               files={"file": (path.name, handle, "application/zip")})  # fmt: skip
+        response = client.post(
+            "/api/uploads",
+            data={"kind": "zones"},
+            files={"file": (path.name, handle, "application/zip")},
+        )
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["inserted"], body["crs"], body["encoding"]) == (4, "VN2000-TM3-105", "tcvn3")
@@ -154,7 +164,7 @@ def test_import_vinhlong_points_as_zones_stores_locations(db_session: Session) -
         text(
             "SELECT count(*) FROM zones WHERE province_code = '86' AND location IS NOT NULL "
             "AND name LIKE 'Khu công nghiệp%'"
-        )  # fmt: skip
+        )
     ).scalar_one()
     assert located >= 21
 
@@ -170,8 +180,9 @@ def test_import_vinhlong_points_as_planned_is_refused(db_session: Session) -> No
 def _cli(args: list[str], url: str, **env: str) -> subprocess.Popen:
     environ = {**os.environ, "DATABASE_URL": url, **env}
     command = [str(Path(sys.executable).parent / "zonemap"), "import", *args]
-    return subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_cli_dry_run_json_has_issue_keys_and_writes_nothing(
@@ -186,8 +197,19 @@ def test_cli_dry_run_json_has_issue_keys_and_writes_nothing(
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     doc = json.loads(out)
-    keys = {"features", "inserted", "updated", "unchanged", "repaired", "crs", "encoding",
-            "area_ha", "warnings", "errors", "preview"}  # fmt: skip
+    keys = {
+        "features",
+        "inserted",
+        "updated",
+        "unchanged",
+        "repaired",
+        "crs",
+        "encoding",
+        "area_ha",
+        "warnings",
+        "errors",
+        "preview",
+    }
     assert keys <= set(doc) and doc["features"] == 4 and doc["inserted"] == 4
     assert doc["preview"]["type"] == "FeatureCollection"
     with Session(engine) as session:
@@ -214,8 +236,10 @@ def test_commit_killed_in_the_middle_leaves_database_unchanged(
 
 
 def test_concurrent_commits_of_same_zones_never_mix(engine, tmp_path: Path) -> None:  # noqa: ANN001
-    paths = [_zone_file(tmp_path, name, prefix="Q", shift_deg=shift)[0]
-             for name, shift in (("a", 0.0), ("b", 0.3))]  # fmt: skip
+    paths = [
+        _zone_file(tmp_path, name, prefix="Q", shift_deg=shift)[0]
+        for name, shift in (("a", 0.0), ("b", 0.3))
+    ]
     ids = []
     for path in paths:
         with Session(engine) as session, session.begin():
@@ -247,7 +271,7 @@ def test_concurrent_commits_of_same_zones_never_mix(engine, tmp_path: Path) -> N
                 text(
                     "SELECT count(*) FROM current_planning_boundaries pb JOIN zones z "
                     "ON z.id = pb.zone_id WHERE z.code LIKE 'Q%'"
-                )  # fmt: skip
+                )
             ).scalar_one()
         assert current == 4
     finally:
@@ -263,39 +287,64 @@ def test_boundary_is_valid_from_the_files_decision_date(
     src["MA_KCN"] = ["VF001", "VF002"]
     src["NGAY_QD"] = ["2019-05-20", None]
     _import(db_session, zipped_shapefile(tmp_path / "a", src, encoding="utf-8"))
-    first = dict(db_session.execute(text(
-        "SELECT z.code, pb.valid_from FROM zones z JOIN current_planning_boundaries pb "
-        "ON pb.zone_id = z.id WHERE z.code LIKE 'VF%'")).all())  # fmt: skip
+    first = dict(
+        db_session.execute(
+            text(
+                "SELECT z.code, pb.valid_from FROM zones z JOIN current_planning_boundaries pb "
+                "ON pb.zone_id = z.id WHERE z.code LIKE 'VF%'"
+            )
+        ).all()
+    )
     assert first["VF001"] == dt.date(2019, 5, 20)
     assert first["VF002"] == dt.date.today()  # no decision date in the file: the upload's day
     src.loc[0, "geometry"] = shapely.affinity.scale(src.geometry[0], 1.2)
     src["NGAY_QD"] = ["2023-01-10", None]
     _import(db_session, zipped_shapefile(tmp_path / "b", src.iloc[:1], encoding="utf-8"))
-    versions = db_session.execute(text(
-        "SELECT version, valid_from, valid_to FROM planning_boundaries pb JOIN zones z "
-        "ON z.id = pb.zone_id WHERE z.code = 'VF001' ORDER BY version")).all()  # fmt: skip
+    versions = db_session.execute(
+        text(
+            "SELECT version, valid_from, valid_to FROM planning_boundaries pb JOIN zones z "
+            "ON z.id = pb.zone_id WHERE z.code = 'VF001' ORDER BY version"
+        )
+    ).all()
     assert [tuple(v) for v in versions] == [
-        (1, dt.date(2019, 5, 20), dt.date(2023, 1, 10)), (2, dt.date(2023, 1, 10), None),
-    ]  # fmt: skip
+        (1, dt.date(2019, 5, 20), dt.date(2023, 1, 10)),
+        (2, dt.date(2023, 1, 10), None),
+    ]
 
 
 def test_previews_not_committed_within_a_day_expire(db_session: Session, tmp_path: Path) -> None:
     old_path, _ = _zone_file(tmp_path, "old", prefix="EXO")
     new_path, _ = _zone_file(tmp_path, "new", prefix="EXN")
     opts = svc.UploadOptions(kind="zones")
-    old = svc.stage(db_session, old_path, svc.prepare(db_session, old_path, opts,
-                    max_bytes=MAX_BYTES), opts, filename="old.zip")  # fmt: skip
-    new = svc.stage(db_session, new_path, svc.prepare(db_session, new_path, opts,
-                    max_bytes=MAX_BYTES), opts, filename="new.zip")  # fmt: skip
-    db_session.execute(text("UPDATE uploads SET created_at = now() - interval '25 hours' "
-                            "WHERE id = :i"), {"i": old})  # fmt: skip
+    old = svc.stage(
+        db_session,
+        old_path,
+        svc.prepare(db_session, old_path, opts, max_bytes=MAX_BYTES),
+        opts,
+        filename="old.zip",
+    )
+    new = svc.stage(
+        db_session,
+        new_path,
+        svc.prepare(db_session, new_path, opts, max_bytes=MAX_BYTES),
+        opts,
+        filename="new.zip",
+    )
+    db_session.execute(
+        text("UPDATE uploads SET created_at = now() - interval '25 hours' WHERE id = :i"),
+        {"i": old},
+    )
     with pytest.raises(ConflictError, match="expired: upload the file again"):
         svc.commit(db_session, old)
     statuses = {u["id"]: u["status"] for u in svc.list_uploads(db_session)}
     assert statuses[old] == "expired" and statuses[new] == "previewed"
     staged = db_session.execute(
-        text("SELECT upload_id, count(*) FROM upload_features WHERE upload_id IN (:a, :b) "
-             "GROUP BY upload_id"), {"a": old, "b": new}).all()  # fmt: skip
+        text(
+            "SELECT upload_id, count(*) FROM upload_features WHERE upload_id IN (:a, :b) "
+            "GROUP BY upload_id"
+        ),
+        {"a": old, "b": new},
+    ).all()
     assert dict(staged) == {new: 4}
     with pytest.raises(ConflictError, match="is expired"):
         svc.commit(db_session, old)

@@ -26,8 +26,17 @@ from tests.upload_builders import (
     zipped_shapefile,
 )
 
-TABLES = ("zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
-          "upload_changes", "provinces", "analysis_runs", "flags")  # fmt: skip
+TABLES = (
+    "zones",
+    "planning_boundaries",
+    "actual_footprints",
+    "uploads",
+    "upload_features",
+    "upload_changes",
+    "provinces",
+    "analysis_runs",
+    "flags",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +54,9 @@ def refused(app_client: TestClient, engine: Engine) -> Callable[..., dict]:
         with Session(engine) as session:
             before = table_counts(session, TABLES)
         with path.open("rb") as handle:
-            response = app_client.post("/api/uploads", data={"kind": "zones", **form},
-                                       files={"file": (path.name, handle)})  # fmt: skip
+            response = app_client.post(
+                "/api/uploads", data={"kind": "zones", **form}, files={"file": (path.name, handle)}
+            )
         assert response.status_code == status, response.text
         with Session(engine) as session:
             assert table_counts(session, TABLES) == before
@@ -56,8 +66,9 @@ def refused(app_client: TestClient, engine: Engine) -> Callable[..., dict]:
 
 
 def _shp(tmp: Path, gdf: gpd.GeoDataFrame | None = None, **kwargs: object) -> Path:
-    return write_shapefile(tmp / "src", "zones", to_tm3(wgs84_zones(4)) if gdf is None else gdf,
-                           **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    return write_shapefile(
+        tmp / "src", "zones", to_tm3(wgs84_zones(4)) if gdf is None else gdf, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def test_upload_zip_without_shp_is_refused(tmp_path: Path, refused) -> None:  # noqa: ANN001
@@ -115,8 +126,9 @@ def test_upload_not_a_zip_is_refused(tmp_path: Path, refused) -> None:  # noqa: 
 
 
 def test_upload_lines_as_planned_is_refused(tmp_path: Path, refused) -> None:  # noqa: ANN001
-    lines = gpd.GeoDataFrame({"MA": ["L1"]}, geometry=[LineString([(105.8, 21), (105.9, 21.1)])],
-                             crs=4326)  # fmt: skip
+    lines = gpd.GeoDataFrame(
+        {"MA": ["L1"]}, geometry=[LineString([(105.8, 21), (105.9, 21.1)])], crs=4326
+    )
     body = refused(zipped_shapefile(tmp_path, lines), kind="planned")
     assert body["code"] == "wrong_geometry_type" and "LineString" in body["detail"]
 

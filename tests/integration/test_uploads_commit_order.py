@@ -22,8 +22,11 @@ SQUARE = box(105.78, 21.02, 105.79, 21.028)
 
 
 def _geojson(tmp_path: Path, zone_name: str) -> Path:
-    frame = gpd.GeoDataFrame({"MA_KHU": [CODE], "TEN_KHU": [zone_name], "LOAI": ["KCN"],
-                              "DT_HA": [80.0]}, geometry=[SQUARE], crs=4326)  # fmt: skip
+    frame = gpd.GeoDataFrame(
+        {"MA_KHU": [CODE], "TEN_KHU": [zone_name], "LOAI": ["KCN"], "DT_HA": [80.0]},
+        geometry=[SQUARE],
+        crs=4326,
+    )
     path = tmp_path / f"{zone_name.split()[-1]}.geojson"
     frame.to_file(path, driver="GeoJSON")
     return path
@@ -135,10 +138,17 @@ def test_refusal_names_every_later_commit_newest_first_and_following_it_works(
 
 
 def _zone_rows(names: dict[str, str], shape: int = 0) -> list[dict]:
-    return [{"code": code, "kind": "KCN", "province_code": "01", "name": name,
-             "status": "operating", "geometry": box(105.7 + shape * 0.01, 21.0,
-                                                   105.705 + shape * 0.01, 21.004)}
-            for code, name in names.items()]  # fmt: skip
+    return [
+        {
+            "code": code,
+            "kind": "KCN",
+            "province_code": "01",
+            "name": name,
+            "status": "operating",
+            "geometry": box(105.7 + shape * 0.01, 21.0, 105.705 + shape * 0.01, 21.004),
+        }
+        for code, name in names.items()
+    ]
 
 
 def _committed(session: Session, kind: str, rows: list[dict]) -> int:
@@ -155,9 +165,18 @@ def _blockers(session: Session, upload_id: int) -> list[int]:
 
 def test_footprint_on_a_zone_an_upload_added_blocks_its_rollback(db_session: Session) -> None:
     added = _committed(db_session, "zones", _zone_rows({"DEP-1": "Khu công nghiệp Mới"}))
-    footprint = _committed(db_session, "actual", [
-        {"code": "DEP-1", "source": "khảo sát", "observed_on": "2025-01-01",
-         "geometry": box(105.701, 21.001, 105.703, 21.003)}])  # fmt: skip
+    footprint = _committed(
+        db_session,
+        "actual",
+        [
+            {
+                "code": "DEP-1",
+                "source": "khảo sát",
+                "observed_on": "2025-01-01",
+                "geometry": box(105.701, 21.001, 105.703, 21.003),
+            }
+        ],
+    )
     assert _blockers(db_session, added) == [footprint]
 
 
@@ -167,9 +186,17 @@ def test_closing_a_boundary_version_an_upload_added_blocks_its_rollback(
     added = _committed(db_session, "zones", _zone_rows({"DEP-2": "Khu công nghiệp Mới"}))
     zone_edit = _committed(db_session, "zones", _zone_rows({"DEP-2": "Khu công nghiệp Mới"}, 1))
     assert _blockers(db_session, added) == [zone_edit]
-    planned = _committed(db_session, "planned", [
-        {"code": "DEP-2", "decision_ref": "7/QĐ-UBND", "geometry": box(105.72, 21, 105.73, 21.01)}
-    ])  # fmt: skip
+    planned = _committed(
+        db_session,
+        "planned",
+        [
+            {
+                "code": "DEP-2",
+                "decision_ref": "7/QĐ-UBND",
+                "geometry": box(105.72, 21, 105.73, 21.01),
+            }
+        ],
+    )
     assert _blockers(db_session, zone_edit) == [planned]
 
 
@@ -177,12 +204,23 @@ def test_later_change_of_other_rows_of_the_zone_does_not_block(db_session: Sessi
     """Attributes and boundary versions are different rows: each rolls back on its own."""
     _committed(db_session, "zones", _zone_rows({"DEP-3": "Khu công nghiệp Cũ"}))
     renamed = _committed(db_session, "zones", _zone_rows({"DEP-3": "Khu công nghiệp Mới"}))
-    planned = _committed(db_session, "planned", [
-        {"code": "DEP-3", "decision_ref": "7/QĐ-UBND", "geometry": box(105.72, 21, 105.73, 21.01)}
-    ])  # fmt: skip
+    planned = _committed(
+        db_session,
+        "planned",
+        [
+            {
+                "code": "DEP-3",
+                "decision_ref": "7/QĐ-UBND",
+                "geometry": box(105.72, 21, 105.73, 21.01),
+            }
+        ],
+    )
     svc.rollback(db_session, renamed)
-    row = db_session.execute(text(
-        "SELECT z.name, pb.decision_ref FROM zones z JOIN current_planning_boundaries pb "
-        "ON pb.zone_id = z.id WHERE z.code = 'DEP-3'")).one()  # fmt: skip
+    row = db_session.execute(
+        text(
+            "SELECT z.name, pb.decision_ref FROM zones z JOIN current_planning_boundaries pb "
+            "ON pb.zone_id = z.id WHERE z.code = 'DEP-3'"
+        )
+    ).one()
     assert tuple(row) == ("Khu công nghiệp Cũ", "7/QĐ-UBND")
     assert svc.get_upload(db_session, planned)["status"] == "committed"

@@ -48,9 +48,11 @@ DATES = (dt.date(2024, 1, 1), dt.date(2025, 6, 1))
 X0, STEP = 105.80, 0.01  # shape k is a small square whose west edge is at X0 + k * STEP
 SHAPES = tuple(box(X0 + k * STEP, 21.0, X0 + k * STEP + 0.005, 21.004) for k in range(2))
 MACHINE_SETTINGS = settings(
-    max_examples=25, stateful_step_count=15, deadline=None,
+    max_examples=25,
+    stateful_step_count=15,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -107,8 +109,9 @@ class Model:
     def _zone_id(self, z: dict) -> int:
         return next(k for k, v in self.zones.items() if v is z)
 
-    def _new_version(self, up: Upload, z: dict, shape: int, decision: str | None, *,
-                     by_decision: bool) -> None:  # fmt: skip
+    def _new_version(
+        self, up: Upload, z: dict, shape: int, decision: str | None, *, by_decision: bool
+    ) -> None:
         zid = self._zone_id(z)
         mine = {k: b for k, b in self.boundaries.items() if b["zone"] == zid}
         current = next((k for k, b in mine.items() if not b["closed"]), None)
@@ -120,19 +123,32 @@ class Model:
             up.changes.append(("pb", current, zid, "close", None))
         bid = next(self.ids)
         version = max((b["version"] for b in mine.values()), default=0) + 1
-        self.boundaries[bid] = {"zone": zid, "code": z["code"], "version": version,
-                                "shape": shape, "decision": decision, "closed": False}  # fmt: skip
+        self.boundaries[bid] = {
+            "zone": zid,
+            "code": z["code"],
+            "version": version,
+            "shape": shape,
+            "decision": decision,
+            "closed": False,
+        }
         up.changes.append(("pb", bid, zid, "insert", None))
 
     def _add_footprint(self, up: Upload, z: dict, r: dict) -> None:
         zid = self._zone_id(z)
         key = (r["source"], r["date"], r["shape"])
-        if any(f["zone"] == zid and (f["source"], f["date"], f["shape"]) == key
-               for f in self.footprints.values()):  # fmt: skip
+        if any(
+            f["zone"] == zid and (f["source"], f["date"], f["shape"]) == key
+            for f in self.footprints.values()
+        ):
             return
         fid = next(self.ids)
-        self.footprints[fid] = {"zone": zid, "code": z["code"], "source": r["source"],
-                                "date": r["date"], "shape": r["shape"]}  # fmt: skip
+        self.footprints[fid] = {
+            "zone": zid,
+            "code": z["code"],
+            "source": r["source"],
+            "date": r["date"],
+            "shape": r["shape"],
+        }
         up.changes.append(("fp", fid, zid, "insert", None))
 
     def dependents(self, up: Upload) -> list[int]:
@@ -151,10 +167,12 @@ class Model:
         rows = {(t, r) for t, r, *_ in up.changes}
         added_zones = {r for t, r, _, a, _ in up.changes if (t, a) == ("zones", "insert")}
         return [
-            v for v in self.uploads.values()
-            if v.status == "committed" and v.seq > up.seq
+            v
+            for v in self.uploads.values()
+            if v.status == "committed"
+            and v.seq > up.seq
             and any((t, r) in rows or z in added_zones for t, r, z, *_ in v.changes)
-        ]  # fmt: skip
+        ]
 
     def rollback(self, up: Upload) -> None:
         """Undo only ``up``'s own journalled changes (no cascade: the rule must make it so)."""
@@ -181,14 +199,13 @@ class Model:
             "footprints": sorted(
                 (f["code"], f["source"], f["date"], f["shape"]) for f in self.footprints.values()
             ),
-        }  # fmt: skip
+        }
 
     def lies(self) -> list[str]:
         """Committed uploads whose changes are not in place, with no later commit to blame."""
         problems = []
         for up in (u for u in self.uploads.values() if u.status == "committed"):
-            later = [v for v in self.uploads.values()
-                     if v.status == "committed" and v.seq > up.seq]  # fmt: skip
+            later = [v for v in self.uploads.values() if v.status == "committed" and v.seq > up.seq]
             touched_later = {(t, r) for v in later for t, r, *_ in v.changes}
             for table, row, _, action, _ in up.changes:
                 store = {"zones": self.zones, "pb": self.boundaries, "fp": self.footprints}[table]
@@ -214,16 +231,22 @@ def _db_state(session: Session) -> dict:
     like = {"p": f"{PREFIX}%"}
     zones = session.execute(
         text("SELECT code, name, status FROM zones WHERE code LIKE :p"), like
-    ).all()  # fmt: skip
+    ).all()
     boundaries = session.execute(
-        text("SELECT z.code, pb.version, pb.decision_ref, pb.valid_to IS NULL, ST_XMin(pb.geom) "
-             "FROM planning_boundaries pb JOIN zones z ON z.id = pb.zone_id "
-             "WHERE z.code LIKE :p"), like,
-    ).all()  # fmt: skip
+        text(
+            "SELECT z.code, pb.version, pb.decision_ref, pb.valid_to IS NULL, ST_XMin(pb.geom) "
+            "FROM planning_boundaries pb JOIN zones z ON z.id = pb.zone_id "
+            "WHERE z.code LIKE :p"
+        ),
+        like,
+    ).all()
     footprints = session.execute(
-        text("SELECT z.code, f.source, f.observed_on, ST_XMin(f.geom) FROM actual_footprints f "
-             "JOIN zones z ON z.id = f.zone_id WHERE z.code LIKE :p"), like,
-    ).all()  # fmt: skip
+        text(
+            "SELECT z.code, f.source, f.observed_on, ST_XMin(f.geom) FROM actual_footprints f "
+            "JOIN zones z ON z.id = f.zone_id WHERE z.code LIKE :p"
+        ),
+        like,
+    ).all()
     return {
         "zones": sorted(tuple(z) for z in zones),
         "boundaries": sorted((*b[:4], _shape(b[4])) for b in boundaries),
@@ -241,8 +264,9 @@ def _rows(kind: str) -> st.SearchStrategy[list[dict]]:
         "planned": {"decision": st.sampled_from(DECISIONS)},
         "actual": {"source": st.sampled_from(SOURCES), "date": st.sampled_from(DATES)},
     }[kind]
-    row = st.fixed_dictionaries({"code": st.sampled_from(CODES),
-                                 "shape": st.integers(0, len(SHAPES) - 1), **columns})  # fmt: skip
+    row = st.fixed_dictionaries(
+        {"code": st.sampled_from(CODES), "shape": st.integers(0, len(SHAPES) - 1), **columns}
+    )
     return st.lists(row, min_size=1, max_size=2, unique_by=lambda r: r["code"])
 
 
@@ -340,11 +364,13 @@ class CommitOrderMachine(RuleBasedStateMachine):
         rows = self.session.execute(
             text("SELECT id, status, commit_seq FROM uploads WHERE id = ANY(:ids)"),
             {"ids": list(self.model.uploads)},
-        ).all()  # fmt: skip
+        ).all()
         assert {r[0]: r[1] for r in rows} == {u.id: u.status for u in self.model.uploads.values()}
         by_db = [r[0] for r in sorted((r for r in rows if r[2] is not None), key=lambda r: r[2])]
-        by_model = [u.id for u in sorted((u for u in self.model.uploads.values() if u.seq),
-                                         key=lambda u: u.seq)]  # fmt: skip
+        by_model = [
+            u.id
+            for u in sorted((u for u in self.model.uploads.values() if u.seq), key=lambda u: u.seq)
+        ]
         assert by_db == by_model
         assert self.model.lies() == []
 

@@ -36,15 +36,25 @@ PORTAL_MAP = "code=Mã, name=Tên khu công nghiệp , kind=Loại"
 
 def _post(client, path: Path, **form: str):  # noqa: ANN001, ANN202
     with path.open("rb") as handle:
-        return client.post("/api/uploads", data={"kind": "zones", **form},
-                           files={"file": (path.name, handle)})  # fmt: skip
+        return client.post(
+            "/api/uploads", data={"kind": "zones", **form}, files={"file": (path.name, handle)}
+        )
 
 
 def _zones(prefix: str, n: int, *, at=None, **props: str) -> list[dict]:  # noqa: ANN001
     where = at or VINHLONG
-    return [feature(square(*where[i % len(where)]), **{"MA": f"{prefix}{i:02d}",
-                    "TEN": f"Khu công nghiệp {prefix} {i}", "LOAI": "KCN", **props})
-            for i in range(n)]  # fmt: skip
+    return [
+        feature(
+            square(*where[i % len(where)]),
+            **{
+                "MA": f"{prefix}{i:02d}",
+                "TEN": f"Khu công nghiệp {prefix} {i}",
+                "LOAI": "KCN",
+                **props,
+            },
+        )
+        for i in range(n)
+    ]
 
 
 def test_upload_polygon_with_nan_is_422_naming_the_feature(
@@ -111,8 +121,9 @@ def test_admin_upload_with_contradicting_province_is_flagged(
     make_client, db_session: Session, tmp_path: Path
 ) -> None:
     client = make_client(user_token(db_session, "adm", "admin"))
-    path = write_geojson(tmp_path / "hcm.geojson", _zones("HCX", 1, at=[(106.7, 10.78)],
-                                                          MA_TINH="01"))  # fmt: skip
+    path = write_geojson(
+        tmp_path / "hcm.geojson", _zones("HCX", 1, at=[(106.7, 10.78)], MA_TINH="01")
+    )
     doc = _post(client, path).json()
     assert any("declare a province other than" in w and "01→79" in w for w in doc["warnings"])
 
@@ -133,27 +144,37 @@ def test_kml_entity_attacks_refused_with_nothing_written(
 
 def _cli(args: list[str], url: str) -> subprocess.CompletedProcess:
     command = [str(Path(sys.executable).parent / "zonemap"), "import", *args]
-    return subprocess.run(command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_cli_json_refused_import_prints_one_json_document(
     test_database_url: str, tmp_path: Path
 ) -> None:
     path = write_geojson(tmp_path / "s.geojson", portal_points(10, swapped=8))
-    proc = _cli([str(path), "--kind", "zones", "--map", PORTAL_MAP, "--dry-run", "--json"],
-                test_database_url)  # fmt: skip
+    proc = _cli(
+        [str(path), "--kind", "zones", "--map", PORTAL_MAP, "--dry-run", "--json"],
+        test_database_url,
+    )
     assert proc.returncode == 1
     doc = json.loads(proc.stdout)
     assert doc["status"] == "refused" and doc["error_code"] == "swapped_axes"
     assert "8 of 10 features have longitude and latitude swapped" in doc["errors"][0]
     assert doc["diagnosis"]["swapped_axes"] == 8
     assert "--swap-axes" in proc.stderr
-    bad_args = _cli([str(tmp_path / "none.geojson"), "--kind", "zones", "--json"],
-                    test_database_url)  # fmt: skip
+    bad_args = _cli(
+        [str(tmp_path / "none.geojson"), "--kind", "zones", "--json"], test_database_url
+    )
     assert bad_args.returncode != 0 and json.loads(bad_args.stdout)["errors"]
-    mapping = _cli([str(path), "--kind", "zones", "--map", "name=Nope", "--json"],
-                   test_database_url)  # fmt: skip
+    mapping = _cli(
+        [str(path), "--kind", "zones", "--map", "name=Nope", "--json"], test_database_url
+    )
     assert mapping.returncode == 1
     assert "'Mã đường' (e.g." in json.loads(mapping.stdout)["errors"][0]
 
@@ -190,10 +211,14 @@ def test_upload_form_constants_and_code_prefix_and_mapping_help(
     for f in features:
         del f["properties"]["Mã"], f["properties"]["Loại"]
     path = write_geojson(tmp_path / "noc.geojson", features)
-    doc = _post(client, path, mapping="name=Tên khu công nghiệp", constants="kind=KCN",
-                code_prefix="VLX-").json()  # fmt: skip
+    doc = _post(
+        client, path, mapping="name=Tên khu công nghiệp", constants="kind=KCN", code_prefix="VLX-"
+    ).json()
     assert [f["properties"]["code"] for f in doc["preview"]["features"]] == [
-        "VLX-1000", "VLX-1001", "VLX-1002"]  # fmt: skip
+        "VLX-1000",
+        "VLX-1001",
+        "VLX-1002",
+    ]
     assert {f["properties"]["kind"] for f in doc["preview"]["features"]} == {"KCN"}
     before = counts(db_session)
     bad = _post(client, path, mapping="name=Ten khu")

@@ -53,8 +53,19 @@ def test_cli_disable_enable_rescope_password_remove_take_effect_at_once(
 ) -> None:
     name = f"adm-{uuid.uuid4().hex[:8]}"
     run = lambda *args, stdin=None: _zonemap(test_database_url, "user", *args, stdin=stdin)  # noqa: E731
-    assert run("add", name, "--role", "editor", "--province", "01",
-               "--password-stdin", stdin=PASSWORD + "\n").returncode == 0  # fmt: skip
+    assert (
+        run(
+            "add",
+            name,
+            "--role",
+            "editor",
+            "--province",
+            "01",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).returncode
+        == 0
+    )
     token = _zonemap(test_database_url, "token", "create", name).stdout.strip()
     assert _me(live_app, token) == 200 and _login(live_app, name) == 303 and _me(live_app) == 200
 
@@ -81,14 +92,22 @@ def test_cli_disable_enable_rescope_password_remove_take_effect_at_once(
     assert _me(live_app, token) == 401 and _me(live_app) == 401
     assert name not in run("list").stdout
     with Session(engine) as session:
-        actions = session.execute(
-            text("SELECT action FROM audit_log WHERE target = :t ORDER BY id"),
-            {"t": f"user:{name}"},
-        ).scalars().all()  # fmt: skip
+        actions = (
+            session.execute(
+                text("SELECT action FROM audit_log WHERE target = :t ORDER BY id"),
+                {"t": f"user:{name}"},
+            )
+            .scalars()
+            .all()
+        )
     assert [a for a in actions if a.startswith("user.")] == [
-        "user.add", "user.disable", "user.enable", "user.set_provinces", "user.set_password",
+        "user.add",
+        "user.disable",
+        "user.enable",
+        "user.set_provinces",
+        "user.set_password",
         "user.remove",
-    ]  # fmt: skip
+    ]
 
 
 def test_cli_bad_admin_commands_exit_non_zero_and_change_nothing(
@@ -96,8 +115,12 @@ def test_cli_bad_admin_commands_exit_non_zero_and_change_nothing(
     engine,  # noqa: ANN001
 ) -> None:
     name = f"bad-{uuid.uuid4().hex[:8]}"
-    assert _zonemap(test_database_url, "user", "add", name, "--role", "editor",
-                    "--province", "01").returncode == 0  # fmt: skip
+    assert (
+        _zonemap(
+            test_database_url, "user", "add", name, "--role", "editor", "--province", "01"
+        ).returncode
+        == 0
+    )
     with Session(engine) as session:
         before = session.execute(text("SELECT * FROM users WHERE name = :n"), {"n": name}).one()
         audits = session.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
@@ -156,13 +179,17 @@ def test_admin_page_disables_a_user_whose_token_is_then_refused(
     refused = _post(client, "/admin/users/ed/disable")  # no CSRF token
     assert refused.status_code == 403
     assert db_session.execute(text("SELECT active FROM users WHERE name = 'ed'")).scalar_one()
-    done = _post(client, "/admin/users/ed/disable", csrf_token=client.cookies.get(CSRF_COOKIE),
-                 lang="en")  # fmt: skip
+    done = _post(
+        client, "/admin/users/ed/disable", csrf_token=client.cookies.get(CSRF_COOKIE), lang="en"
+    )
     assert done.status_code == 303
     assert "disabled" in client.get(done.headers["location"]).text
     assert make_client(token).get("/api/auth/me").status_code == 401
-    audit = db_session.execute(text("SELECT actor, action FROM audit_log WHERE target = "
-                                    "'user:ed' ORDER BY id DESC LIMIT 1")).one()  # fmt: skip
+    audit = db_session.execute(
+        text(
+            "SELECT actor, action FROM audit_log WHERE target = 'user:ed' ORDER BY id DESC LIMIT 1"
+        )
+    ).one()
     assert tuple(audit) == ("boss", "user.disable")
 
 
@@ -188,11 +215,16 @@ def test_admin_page_bad_changes_answer_in_the_page_language_and_change_nothing(
 def test_admin_page_adds_rescopes_and_removes(make_client, db_session: Session) -> None:  # noqa: ANN001
     client = _admin_client(make_client, db_session)
     csrf = client.cookies.get(CSRF_COOKIE)
-    added = _post(client, "/admin/users", name="newed", role="editor", provinces="01, 79",
-                  csrf_token=csrf)  # fmt: skip
+    added = _post(
+        client, "/admin/users", name="newed", role="editor", provinces="01, 79", csrf_token=csrf
+    )
     assert added.status_code == 303
-    assert _post(client, "/admin/users/newed/set-provinces", provinces="48",
-                 csrf_token=csrf).status_code == 303  # fmt: skip
+    assert (
+        _post(
+            client, "/admin/users/newed/set-provinces", provinces="48", csrf_token=csrf
+        ).status_code
+        == 303
+    )
     scope = db_session.execute(text("SELECT provinces FROM users WHERE name = 'newed'"))
     assert scope.scalar_one() == ["48"]
     assert _post(client, "/admin/users/newed/remove", csrf_token=csrf).status_code == 303

@@ -23,8 +23,14 @@ ZONEMAP = str(Path(sys.executable).parent / "zonemap")
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5", ""])
 def test_serve_bad_workers_is_a_clear_cli_error(value: str) -> None:
-    done = subprocess.run([ZONEMAP, "serve", "--workers", value], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=False)  # fmt: skip
+    done = subprocess.run(
+        [ZONEMAP, "serve", "--workers", value],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert "--workers must be a whole number" in done.stderr and f"'{value}'" in done.stderr
 
@@ -34,9 +40,12 @@ def two_workers(test_database_url: str, demo_loaded) -> Iterator[str]:  # noqa: 
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": test_database_url, "ZONEMAP_RATE_LIMIT_PER_MINUTE": "4"}
     server = subprocess.Popen(
-        [ZONEMAP, "serve", "--workers", "2", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [ZONEMAP, "serve", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, server)
@@ -74,8 +83,9 @@ def test_serve_two_workers_share_rate_limit_and_see_commits(two_workers: str, en
 
         token = issue_token(Session(bind=conn), f"w-{uuid.uuid4().hex[:8]}", role="viewer")
     auth = {"Authorization": f"Bearer {token}"}
-    statuses = [_fresh_get(two_workers + "/api/health", headers=auth).status_code
-                for _ in range(10)]  # fmt: skip
+    statuses = [
+        _fresh_get(two_workers + "/api/health", headers=auth).status_code for _ in range(10)
+    ]
     assert statuses.count(200) == 4 and statuses.count(429) == 6  # one bucket, not one per worker
 
     items = two_workers + "/ogc/collections/zones/items?limit=1"
@@ -83,10 +93,13 @@ def test_serve_two_workers_share_rate_limit_and_see_commits(two_workers: str, en
     assert len(before) == 1
     code = f"WK{uuid.uuid4().hex[:6]}"
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO zones (code, kind, name, province_code, location) VALUES (:c, 'KCN', "
-            "'Khu thử', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326))"
-        ), {"c": code})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO zones (code, kind, name, province_code, location) VALUES (:c, 'KCN', "
+                "'Khu thử', '01', ST_SetSRID(ST_MakePoint(105.8, 21.0), 4326))"
+            ),
+            {"c": code},
+        )
     try:
         after = {_fresh_get(items).json()["numberMatched"] for _ in range(6)}
         assert after == {before.pop() + 1}  # every worker, no stale count

@@ -24,11 +24,20 @@ def stage_rows(session: Session, kind: str, rows: Sequence[dict], *, editor: str
     frame["area_ha"] = 1.0
     fields = [f for f in ZONE_FIELDS if f in frame.columns] if kind == "zones" else []
     upload_id = repo.create_upload(
-        session, kind=kind, filename=f"{kind}-{editor}.geojson", sha256="0" * 64, size_bytes=0,
-        uploaded_by=editor, source_crs="EPSG:4326", encoding="utf-8",
-        counts={"features": len(frame), "repaired": 0}, warnings=[], errors=[], area_ha=1.0,
+        session,
+        kind=kind,
+        filename=f"{kind}-{editor}.geojson",
+        sha256="0" * 64,
+        size_bytes=0,
+        uploaded_by=editor,
+        source_crs="EPSG:4326",
+        encoding="utf-8",
+        counts={"features": len(frame), "repaired": 0},
+        warnings=[],
+        errors=[],
+        area_ha=1.0,
         options={"fields": fields, "mapping": {}, "layer": None},
-    )  # fmt: skip
+    )
     repo.stage_features(session, upload_id, frame, gpd.GeoSeries([], crs=4326))
     svc.preview(session, upload_id)
     return upload_id

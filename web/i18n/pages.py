@@ -193,7 +193,6 @@ PAGES_VI: Final = {
     "upload.status.rolled_back": "Đã hoàn tác",
     "upload.status.failed": "Lỗi",
     "upload.overwritten_by": "sau đó bị sửa bởi lần tải {ids}",
-
     "upload.status.expired": "Hết hạn (chưa ghi sau một ngày)",
     "error.generic": "Thao tác không thành công.",
     "error.upload_invalid": "Tệp đọc được nhưng dữ liệu chưa thể ghi.",
@@ -407,7 +406,6 @@ PAGES_EN: Final = {
     "upload.status.rolled_back": "Rolled back",
     "upload.status.failed": "Failed",
     "upload.overwritten_by": "later changed by upload(s) {ids}",
-
     "upload.status.expired": "Expired (not committed within a day)",
     "error.generic": "The operation failed.",
     "error.upload_invalid": "The file was read but its data cannot be committed.",

@@ -168,6 +168,15 @@ REPORTS_VI: Final = {
     "dl.xlsx": "Excel (XLSX)",
     "dl.pdf": "PDF",
     "dl.html": "HTML",
+    # how current the flags a report reads are
+    "report.analysis.as_of": "cảnh báo tính lúc",
+    "report.analysis.current": "hiện hành",
+    "report.analysis.pending": "đang cập nhật…",
+    "report.analysis.failed": "lần phân tích gần nhất bị lỗi, cảnh báo chưa phải mới nhất",
+    "report.notice.analysis_pending": "Cảnh báo của một số tỉnh đang được cập nhật (đang cập "
+    "nhật…): số liệu dưới đây có thể thay đổi trong ít phút.",
+    "report.notice.analysis_failed": "Lần phân tích gần nhất của một số tỉnh bị lỗi: cảnh báo "
+    "của các tỉnh đó là kết quả cũ, chưa phải mới nhất (xem trạng thái phân tích).",
 }
 
 REPORTS_EN: Final = {
@@ -331,4 +340,13 @@ REPORTS_EN: Final = {
     "dl.xlsx": "Excel (XLSX)",
     "dl.pdf": "PDF",
     "dl.html": "HTML",
+    # how current the flags a report reads are
+    "report.analysis.as_of": "flags as of",
+    "report.analysis.current": "current",
+    "report.analysis.pending": "updating…",
+    "report.analysis.failed": "the last analysis failed, the flags are not current",
+    "report.notice.analysis_pending": "The flags of some provinces are being updated "
+    "(updating…): the figures below may change within minutes.",
+    "report.notice.analysis_failed": "The last analysis of some provinces failed: their flags "
+    "are an older result, not current (see the analysis status).",
 }

@@ -29,13 +29,33 @@ SOURCES: Final = ("geojson", "tiles", "heat")
 ZONE_LABEL_ZOOM: Final = 11
 """From this zoom on, zones carry their names as labels on the map."""
 STYLES: Final = (
-    "zones", "provinces", "planning", "footprints", "encroachments", "clusters", "preview",
-)  # fmt: skip
+    "zones",
+    "provinces",
+    "planning",
+    "footprints",
+    "encroachments",
+    "clusters",
+    "preview",
+)
 # Label groups the browser needs (popups, side panel, upload page, error messages).
 _JS_LABEL_PREFIXES: Final = (
-    "severity.", "flag.", "kind.", "status.", "field.", "unit.", "popup.", "panel.", "sort.",
-    "upload.", "error.", "value.", "legend.", "layer.", "zone.", "col.",
-)  # fmt: skip
+    "severity.",
+    "flag.",
+    "kind.",
+    "status.",
+    "field.",
+    "unit.",
+    "popup.",
+    "panel.",
+    "sort.",
+    "upload.",
+    "error.",
+    "value.",
+    "legend.",
+    "layer.",
+    "zone.",
+    "col.",
+)
 
 LOCALES: Final = {"vi": "vi-VN", "en": "en-GB"}
 """Number and date locales of the map's scripts, by page language."""
@@ -166,21 +186,31 @@ def build_app_map(
     if lang not in SUPPORTED_LANGS:
         raise ValueError(f"unsupported language {lang!r}; use one of {SUPPORTED_LANGS}")
     min_lon, min_lat, max_lon, max_lat = bounds or VIETNAM_BOUNDS
-    m = AppMap(location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2], zoom_start=6,
-               tiles=None, control_scale=True, prefer_canvas=False)  # fmt: skip
+    m = AppMap(
+        location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     OfflineFullscreen(
         title=translate("map.fullscreen", lang), title_cancel=translate("map.fullscreen_exit", lang)
     ).add_to(m)
     config = {
-        "lang": lang, "locale": LOCALES[lang], "labels": js_labels(lang),
-        "layers": [asdict(layer) for layer in layers], "kindColours": dict(UNFLAGGED_KIND_COLOURS),
-        "tilesUrl": tiles_url, "basemapName": translate("layer.basemap", lang),
+        "lang": lang,
+        "locale": LOCALES[lang],
+        "labels": js_labels(lang),
+        "layers": [asdict(layer) for layer in layers],
+        "kindColours": dict(UNFLAGGED_KIND_COLOURS),
+        "tilesUrl": tiles_url,
+        "basemapName": translate("layer.basemap", lang),
         "loadError": translate("map.load_error", lang),
-        "zoneUrl": "/api/zones/{code}", "zonePage": f"/zones/{{code}}?lang={lang}",
+        "zoneUrl": "/api/zones/{code}",
+        "zonePage": f"/zones/{{code}}?lang={lang}",
         "zoneLabelZoom": ZONE_LABEL_ZOOM,
         **(extra or {}),
-    }  # fmt: skip
+    }
     MapApp(config, scripts=_scripts(layers)).add_to(m)
     return m
 
@@ -201,9 +231,7 @@ def _scripts(layers: Sequence[AppLayer]) -> list[tuple[str, str]]:
     ]
 
 
-def render_app_page(
-    m: folium.Map, *, template: str, title: str, lang: str, **context: Any
-) -> str:  # fmt: skip
+def render_app_page(m: folium.Map, *, template: str, title: str, lang: str, **context: Any) -> str:
     """Render ``m`` inside ``template`` (a child of ``map_panel.html``) as a full HTML page.
 
     Raises
@@ -216,10 +244,18 @@ def render_app_page(
     header = "".join(
         child.render() for key, child in root.header._children.items() if key != "meta_http"
     )
-    page = make_env().get_template(template).render(
-        lang=lang, title=title, map_header=Markup(header), map_html=Markup(root.html.render()),
-        map_script=Markup(root.script.render()), **context,
-    )  # fmt: skip
+    page = (
+        make_env()
+        .get_template(template)
+        .render(
+            lang=lang,
+            title=title,
+            map_header=Markup(header),
+            map_html=Markup(root.html.render()),
+            map_script=Markup(root.script.render()),
+            **context,
+        )
+    )
     external = find_external_assets(page)
     if external:
         raise ValueError(f"page would load external assets {external}; vendor them first")

@@ -37,11 +37,17 @@ def _url(path: str, **params: Any) -> str:
 def admin_layers(lang: str, *, version: str = CURRENT_ADMIN_VERSION) -> list[AppLayer]:
     """Province boundaries of both admin versions as base layers; ``version`` is shown."""
     return [
-        AppLayer(f"admin-{v}", translate(key, lang), "geojson",
-                 _url("/api/layers/provinces", version=v), "provinces", show=v == version,
-                 base=True)
+        AppLayer(
+            f"admin-{v}",
+            translate(key, lang),
+            "geojson",
+            _url("/api/layers/provinces", version=v),
+            "provinces",
+            show=v == version,
+            base=True,
+        )
         for v, key in _ADMIN_LAYER_KEYS.items()
-    ]  # fmt: skip
+    ]
 
 
 def zone_layers(
@@ -54,14 +60,24 @@ def zone_layers(
     for kind in ZONE_KINDS:
         name = translate(f"layer.{kind.lower()}", lang)
         if use_tiles:
-            layers.append(AppLayer(f"zones-{kind}", name, "tiles",
-                                   "/tiles/zones/{z}/{x}/{y}.mvt", "zones", popup=True,
-                                   kind=kind, tile_layer="zones",
-                                   min_zoom=TILE_ZONES_MIN_ZOOM))  # fmt: skip
+            layers.append(
+                AppLayer(
+                    f"zones-{kind}",
+                    name,
+                    "tiles",
+                    "/tiles/zones/{z}/{x}/{y}.mvt",
+                    "zones",
+                    popup=True,
+                    kind=kind,
+                    tile_layer="zones",
+                    min_zoom=TILE_ZONES_MIN_ZOOM,
+                )
+            )
         else:
             url = _url("/api/layers/zones", kind=kind, province=province, version=version)
-            layers.append(AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True,
-                                   kind=kind))  # fmt: skip
+            layers.append(
+                AppLayer(f"zones-{kind}", name, "geojson", url, "zones", popup=True, kind=kind)
+            )
     return layers
 
 
@@ -73,28 +89,63 @@ def analysis_layers(
     version = None if version == CURRENT_VERSION else version
     detail = TILE_DETAIL_ZOOM if use_tiles else None
     footprints = (
-        AppLayer("footprints", translate("layer.footprints", lang), "tiles",
-                 "/tiles/actual-footprints/{z}/{x}/{y}.mvt", "footprints", show=False,
-                 tile_layer="actual-footprints")
-        if use_tiles else
-        AppLayer("footprints", translate("layer.footprints", lang), "geojson",
-                 _url("/api/layers/footprints", province=province), "footprints", show=False)
-    )  # fmt: skip
+        AppLayer(
+            "footprints",
+            translate("layer.footprints", lang),
+            "tiles",
+            "/tiles/actual-footprints/{z}/{x}/{y}.mvt",
+            "footprints",
+            show=False,
+            tile_layer="actual-footprints",
+        )
+        if use_tiles
+        else AppLayer(
+            "footprints",
+            translate("layer.footprints", lang),
+            "geojson",
+            _url("/api/layers/footprints", province=province),
+            "footprints",
+            show=False,
+        )
+    )
     return [
-        AppLayer("planning", translate("layer.planning", lang), "geojson",
-                 _url("/api/layers/planning-boundaries", all_versions="true", province=province),
-                 "planning", show=False, min_zoom=detail),
+        AppLayer(
+            "planning",
+            translate("layer.planning", lang),
+            "geojson",
+            _url("/api/layers/planning-boundaries", all_versions="true", province=province),
+            "planning",
+            show=False,
+            min_zoom=detail,
+        ),
         footprints,
-        AppLayer("encroachments", translate("layer.encroachments", lang), "geojson",
-                 _url("/api/layers/encroachments", province=province, version=version),
-                 "encroachments",
-                 show=False, popup=True, min_zoom=detail),
-        AppLayer("clusters", translate("layer.clusters", lang), "geojson",
-                 _url("/api/layers/clusters", province=province, version=version), "clusters",
-                 show=False),
-        AppLayer("heat", translate("layer.heat", lang), "heat",
-                 _url("/api/layers/heat", province=province), "zones", show=use_tiles),
-    ]  # fmt: skip
+        AppLayer(
+            "encroachments",
+            translate("layer.encroachments", lang),
+            "geojson",
+            _url("/api/layers/encroachments", province=province, version=version),
+            "encroachments",
+            show=False,
+            popup=True,
+            min_zoom=detail,
+        ),
+        AppLayer(
+            "clusters",
+            translate("layer.clusters", lang),
+            "geojson",
+            _url("/api/layers/clusters", province=province, version=version),
+            "clusters",
+            show=False,
+        ),
+        AppLayer(
+            "heat",
+            translate("layer.heat", lang),
+            "heat",
+            _url("/api/layers/heat", province=province),
+            "zones",
+            show=use_tiles,
+        ),
+    ]
 
 
 def _province_link(lang: str) -> str:
@@ -105,10 +156,12 @@ def _province_link(lang: str) -> str:
 def page_helpers(lang: str) -> dict[str, Any]:
     """Formatting and flag helpers handed to the templates."""
     return {
-        "num": partial(format_number, lang=lang), "share": partial(format_share, lang=lang),
-        "date": partial(format_date, lang=lang), "flag_title": partial(flag_title, lang=lang),
+        "num": partial(format_number, lang=lang),
+        "share": partial(format_share, lang=lang),
+        "date": partial(format_date, lang=lang),
+        "flag_title": partial(flag_title, lang=lang),
         "flag_message": partial(flag_message, lang=lang),
-    }  # fmt: skip
+    }
 
 
 def render_national_page(
@@ -143,19 +196,40 @@ def render_national_page(
     freshness : mapping, optional
         ``state`` (current, pending, failed), ``as_of_text`` and ``error`` of the analysis.
     """
-    layers = [*admin_layers(lang), *zone_layers(lang, use_tiles=use_tiles),
-              *analysis_layers(lang, use_tiles=use_tiles)]  # fmt: skip
-    panel = {"flaggedUrl": "/api/layers/flagged-zones", "searchUrl": "/api/search",
-             "provinceUrl": _url("/api/layers/provinces", version=CURRENT_ADMIN_VERSION),
-             "province": None}  # fmt: skip
-    m = build_app_map(layers=layers, lang=lang, tiles_url=tiles_url,
-                      extra={"panel": panel, "provinceLinks": _province_link(lang)})  # fmt: skip
+    layers = [
+        *admin_layers(lang),
+        *zone_layers(lang, use_tiles=use_tiles),
+        *analysis_layers(lang, use_tiles=use_tiles),
+    ]
+    panel = {
+        "flaggedUrl": "/api/layers/flagged-zones",
+        "searchUrl": "/api/search",
+        "provinceUrl": _url("/api/layers/provinces", version=CURRENT_ADMIN_VERSION),
+        "province": None,
+    }
+    m = build_app_map(
+        layers=layers,
+        lang=lang,
+        tiles_url=tiles_url,
+        extra={"panel": panel, "provinceLinks": _province_link(lang)},
+    )
     return render_app_page(
-        m, template="national.html", title=translate("page.home.title", lang), lang=lang,
-        show_demo_notice=show_demo_notice, provinces=provinces, zone_kinds=ZONE_KINDS,
-        flag_codes=FLAG_CODES, severities=SEVERITIES, sorts=_SORTS, has_run=has_run,
-        use_tiles=use_tiles, zone_count=zone_count, freshness=freshness, **page_helpers(lang),
-    )  # fmt: skip
+        m,
+        template="national.html",
+        title=translate("page.home.title", lang),
+        lang=lang,
+        show_demo_notice=show_demo_notice,
+        provinces=provinces,
+        zone_kinds=ZONE_KINDS,
+        flag_codes=FLAG_CODES,
+        severities=SEVERITIES,
+        sorts=_SORTS,
+        has_run=has_run,
+        use_tiles=use_tiles,
+        zone_count=zone_count,
+        freshness=freshness,
+        **page_helpers(lang),
+    )
 
 
 _SORTS: Final = ("severity", "flags", "area", "name", "province")
@@ -193,18 +267,32 @@ def render_province_page(
         *analysis_layers(lang, use_tiles=use_tiles, province=only, version=version),
     ]
     bounds = tuple(float(province[k]) for k in ("xmin", "ymin", "xmax", "ymax"))
-    m = build_app_map(layers=layers, lang=lang, bounds=bounds,  # type: ignore[arg-type]
-                      tiles_url=tiles_url,
-                      extra={"provinceLinks": _province_link(lang)})  # fmt: skip
+    m = build_app_map(
+        layers=layers,
+        lang=lang,
+        bounds=bounds,  # type: ignore[arg-type]
+        tiles_url=tiles_url,
+        extra={"provinceLinks": _province_link(lang)},
+    )
     name = province["name_en"] if lang == "en" else province["name_vi"]
     counts = {s: sum(1 for f in flags if f["severity"] == s) for s in SEVERITIES}
     return render_app_page(
-        m, template="province.html", title=str(name), lang=lang, province=province,
-        stats=stats, flags=flags, flag_counts=counts, report_url=report_url,
-        html_report_url=html_report_url, admin_version=version,
-        show_demo_notice=show_demo_notice, freshness=freshness,
-        trend=flag_trend_svg(history, lang), **page_helpers(lang),
-    )  # fmt: skip
+        m,
+        template="province.html",
+        title=str(name),
+        lang=lang,
+        province=province,
+        stats=stats,
+        flags=flags,
+        flag_counts=counts,
+        report_url=report_url,
+        html_report_url=html_report_url,
+        admin_version=version,
+        show_demo_notice=show_demo_notice,
+        freshness=freshness,
+        trend=flag_trend_svg(history, lang),
+        **page_helpers(lang),
+    )
 
 
 def render_zone_page(
@@ -223,21 +311,44 @@ def render_zone_page(
     code = str(zone["code"])
     layers = [
         admin_layers(lang)[0],
-        AppLayer("planning", translate("layer.planning", lang), "geojson",
-                 _url("/api/layers/planning-boundaries", zone=code, all_versions="true"),
-                 "planning", zoomed=False),
-        AppLayer("footprints", translate("layer.footprints", lang), "geojson",
-                 _url("/api/layers/footprints", zone=code, all_versions="true"), "footprints",
-                 zoomed=False),
-        AppLayer("encroachments", translate("layer.encroachments", lang), "geojson",
-                 _url("/api/layers/encroachments", zone=code), "encroachments", zoomed=False),
-    ]  # fmt: skip
+        AppLayer(
+            "planning",
+            translate("layer.planning", lang),
+            "geojson",
+            _url("/api/layers/planning-boundaries", zone=code, all_versions="true"),
+            "planning",
+            zoomed=False,
+        ),
+        AppLayer(
+            "footprints",
+            translate("layer.footprints", lang),
+            "geojson",
+            _url("/api/layers/footprints", zone=code, all_versions="true"),
+            "footprints",
+            zoomed=False,
+        ),
+        AppLayer(
+            "encroachments",
+            translate("layer.encroachments", lang),
+            "geojson",
+            _url("/api/layers/encroachments", zone=code),
+            "encroachments",
+            zoomed=False,
+        ),
+    ]
     bounds = _padded(detail.get("bbox"))
     m = build_app_map(layers=layers, lang=lang, bounds=bounds)
     return render_app_page(
-        m, template="zone.html", title=str(zone["name"]), lang=lang, detail=detail, zone=zone,
-        show_demo_notice=show_demo_notice, freshness=freshness, **page_helpers(lang),
-    )  # fmt: skip
+        m,
+        template="zone.html",
+        title=str(zone["name"]),
+        lang=lang,
+        detail=detail,
+        zone=zone,
+        show_demo_notice=show_demo_notice,
+        freshness=freshness,
+        **page_helpers(lang),
+    )
 
 
 def _padded(bbox: Sequence[float] | None) -> Bounds | None:

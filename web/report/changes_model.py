@@ -33,7 +33,11 @@ class ReportChanges:
     def is_empty(self) -> bool:
         """True when nothing changed that the register can tell."""
         lists = (
-            self.zones_added, self.zones_removed, self.boundaries, self.footprints,
-            self.flags_raised, self.flags_cleared,
-        )  # fmt: skip
+            self.zones_added,
+            self.zones_removed,
+            self.boundaries,
+            self.footprints,
+            self.flags_raised,
+            self.flags_cleared,
+        )
         return not any(lists)

@@ -12,15 +12,20 @@ from web.i18n import translate
 from web.i18n.flags import flag_title
 from web.report.changes_model import ReportChanges
 from web.report.document import Block, Column, Heading, Paragraph, Table
+from web.report.text import analysis_text
 
 PRINT_LIMIT = 200  # rows of a long list in the print formats; the spreadsheet has all
 # the thresholds named in a report's heading lines (all of them are in its thresholds table)
 MAIN_THRESHOLDS = (
-    "footprint_mismatch.iou_min", "footprint_mismatch.encroachment_share_max",
-    "footprint_mismatch.encroachment_ha_max", "slow_deployment.min_built_share",
-    "low_occupancy.min_occupancy", "dense_cluster.distance_m", "ccn_size.min_ha",
+    "footprint_mismatch.iou_min",
+    "footprint_mismatch.encroachment_share_max",
+    "footprint_mismatch.encroachment_ha_max",
+    "slow_deployment.min_built_share",
+    "low_occupancy.min_occupancy",
+    "dense_cluster.distance_m",
+    "ccn_size.min_ha",
     "ccn_size.max_ha",
-)  # fmt: skip
+)
 
 
 def meta_lines(
@@ -38,6 +43,9 @@ def meta_lines(
         f"#{r['id']} ({t('report.run_finished')} {format_date(r.get('finished_at'), lang)})"
         for r in runs
     ) or t("report.no_run_short")
+    fresh = next((r["analysis"] for r in runs if r.get("analysis")), None)
+    if fresh:
+        analysis += "; " + analysis_text(fresh, lang)
     return [
         (t("doc.data_date"), format_date(data_date, lang)),
         (t("report.admin_version"), version),
@@ -115,8 +123,10 @@ def change_blocks(changes: ReportChanges | None, lang: str, *, national: bool) -
     if changes.flags_raised is None:
         blocks.append(Paragraph(t("ch.flags_unknown").format(date=date), "note"))
     else:
-        blocks += [_flag_table(changes.flags_raised, "ch.raised", lang),
-                   _flag_table(changes.flags_cleared or [], "ch.cleared", lang)]  # fmt: skip
+        blocks += [
+            _flag_table(changes.flags_raised, "ch.raised", lang),
+            _flag_table(changes.flags_cleared or [], "ch.cleared", lang),
+        ]
     return blocks
 
 
@@ -131,8 +141,12 @@ def _removed(changes: ReportChanges, lang: str, date: str) -> list[Block]:
 
 def _zone_columns(lang: str) -> tuple[Column, ...]:
     t = partial(translate, lang=lang)
-    return (Column(t("rcol.zone_code")), Column(t("rcol.zone")), Column(t("rcol.kind")),
-            Column(t("rcol.province")))  # fmt: skip
+    return (
+        Column(t("rcol.zone_code")),
+        Column(t("rcol.zone")),
+        Column(t("rcol.kind")),
+        Column(t("rcol.province")),
+    )
 
 
 def _zone_cells(row: dict[str, Any]) -> list[Any]:
@@ -141,49 +155,106 @@ def _zone_cells(row: dict[str, Any]) -> list[Any]:
 
 def _table(key: str, lang: str, extra: tuple[Column, ...], rows: list[list[Any]]) -> Table:
     t = partial(translate, lang=lang)
-    return Table(sheet=t(key)[:31], title=t(key), columns=(*_zone_columns(lang), *extra),
-                 rows=rows, template=t("tpl.none"), limit=PRINT_LIMIT,
-                 more_text=t("doc.more_rows"))  # fmt: skip
+    return Table(
+        sheet=t(key)[:31],
+        title=t(key),
+        columns=(*_zone_columns(lang), *extra),
+        rows=rows,
+        template=t("tpl.none"),
+        limit=PRINT_LIMIT,
+        more_text=t("doc.more_rows"),
+    )
 
 
 def _added(changes: ReportChanges, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    extra = (Column(t("rcol.established"), "date"), Column(t("rcol.planned_ha"), "ha"),
-             Column(t("rcol.entered_on"), "date"))  # fmt: skip
-    rows = [[*_zone_cells(z), z["established_on"], z["planned_area_ha"], z["entered_on"]]
-            for z in changes.zones_added]  # fmt: skip
+    extra = (
+        Column(t("rcol.established"), "date"),
+        Column(t("rcol.planned_ha"), "ha"),
+        Column(t("rcol.entered_on"), "date"),
+    )
+    rows = [
+        [*_zone_cells(z), z["established_on"], z["planned_area_ha"], z["entered_on"]]
+        for z in changes.zones_added
+    ]
     return _table("ch.added", lang, extra, rows)
 
 
 def _boundaries(changes: ReportChanges, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    extra = (Column(t("rcol.version"), "int"), Column(t("rcol.decision")),
-             Column(t("rcol.valid_from"), "date"), Column(t("rcol.previous_ha"), "ha"),
-             Column(t("rcol.area_ha"), "ha"), Column(t("rcol.added_ha"), "ha"),
-             Column(t("rcol.removed_ha"), "ha"))  # fmt: skip
-    rows = [[*_zone_cells(b), b["version"], b["decision_ref"], b["valid_from"],
-             b["previous_ha"], b["area_ha"], b["added_ha"], b["removed_ha"]]
-            for b in changes.boundaries]  # fmt: skip
+    extra = (
+        Column(t("rcol.version"), "int"),
+        Column(t("rcol.decision")),
+        Column(t("rcol.valid_from"), "date"),
+        Column(t("rcol.previous_ha"), "ha"),
+        Column(t("rcol.area_ha"), "ha"),
+        Column(t("rcol.added_ha"), "ha"),
+        Column(t("rcol.removed_ha"), "ha"),
+    )
+    rows = [
+        [
+            *_zone_cells(b),
+            b["version"],
+            b["decision_ref"],
+            b["valid_from"],
+            b["previous_ha"],
+            b["area_ha"],
+            b["added_ha"],
+            b["removed_ha"],
+        ]
+        for b in changes.boundaries
+    ]
     return _table("ch.boundaries", lang, extra, rows)
 
 
 def _footprints(changes: ReportChanges, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    extra = (Column(t("rcol.source")), Column(t("rcol.observed_on"), "date"),
-             Column(t("rcol.actual_ha"), "ha"), Column(t("rcol.planned_ha"), "ha"),
-             Column(t("rcol.built_share"), "share"))  # fmt: skip
-    rows = [[*_zone_cells(f), f["source"], f["observed_on"], f["area_ha"], f["planned_ha"],
-             f["built_share"]] for f in changes.footprints]  # fmt: skip
+    extra = (
+        Column(t("rcol.source")),
+        Column(t("rcol.observed_on"), "date"),
+        Column(t("rcol.actual_ha"), "ha"),
+        Column(t("rcol.planned_ha"), "ha"),
+        Column(t("rcol.built_share"), "share"),
+    )
+    rows = [
+        [
+            *_zone_cells(f),
+            f["source"],
+            f["observed_on"],
+            f["area_ha"],
+            f["planned_ha"],
+            f["built_share"],
+        ]
+        for f in changes.footprints
+    ]
     return _table("ch.footprints", lang, extra, rows)
 
 
 def _flag_table(flags: list[dict[str, Any]], key: str, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    columns = (Column(t("rcol.zone_code")), Column(t("rcol.zone")), Column(t("rcol.province")),
-               Column(t("rcol.rule")), Column(t("rcol.severity")))  # fmt: skip
-    rows = [[f.get("zone_code") or "–", f.get("zone_name") or "–", f.get("province_code"),
-             flag_title(f["code"], lang), t("report.severity." + f["severity"])]
-            for f in flags]  # fmt: skip
-    return Table(sheet=t(key)[:31], title=t(key), columns=columns, rows=rows,
-                 template=t("tpl.none"), limit=PRINT_LIMIT,
-                 more_text=t("doc.more_rows"))  # fmt: skip
+    columns = (
+        Column(t("rcol.zone_code")),
+        Column(t("rcol.zone")),
+        Column(t("rcol.province")),
+        Column(t("rcol.rule")),
+        Column(t("rcol.severity")),
+    )
+    rows = [
+        [
+            f.get("zone_code") or "–",
+            f.get("zone_name") or "–",
+            f.get("province_code"),
+            flag_title(f["code"], lang),
+            t("report.severity." + f["severity"]),
+        ]
+        for f in flags
+    ]
+    return Table(
+        sheet=t(key)[:31],
+        title=t(key),
+        columns=columns,
+        rows=rows,
+        template=t("tpl.none"),
+        limit=PRINT_LIMIT,
+        more_text=t("doc.more_rows"),
+    )

@@ -126,11 +126,17 @@ def cell_text(value: Any, kind: str, lang: str) -> str:
 def table_cells(table: Table, lang: str, *, limit: bool = True) -> list[list[str]]:
     """The rows of ``table`` as text (up to ``table.limit`` rows when ``limit``), total last."""
     rows = table.rows[: table.limit] if limit and table.limit else table.rows
-    out = [[cell_text(v, c.kind, lang) for v, c in zip(row, table.columns, strict=True)]
-           for row in rows]  # fmt: skip
+    out = [
+        [cell_text(v, c.kind, lang) for v, c in zip(row, table.columns, strict=True)]
+        for row in rows
+    ]
     if table.total is not None:
-        out.append([cell_text(v, c.kind, lang) if v is not None else ""
-                    for v, c in zip(table.total, table.columns, strict=True)])  # fmt: skip
+        out.append(
+            [
+                cell_text(v, c.kind, lang) if v is not None else ""
+                for v, c in zip(table.total, table.columns, strict=True)
+            ]
+        )
     return out
 
 

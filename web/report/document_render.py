@@ -47,11 +47,17 @@ def render_document_pdf(doc: ReportDocument) -> bytes:
                 files[number] = f"image-{number}.png"
                 (root / files[number]).write_bytes(block.png)
         data = {
-            "lang": doc.lang, "title": doc.title, "subtitle": doc.subtitle, "meta": doc.meta,
-            "notices": doc.notices, "summary": doc.summary, "sources": doc.sources,
-            "footer": doc.footer, "labels": dict(LABELS[doc.lang]),
+            "lang": doc.lang,
+            "title": doc.title,
+            "subtitle": doc.subtitle,
+            "meta": doc.meta,
+            "notices": doc.notices,
+            "summary": doc.summary,
+            "sources": doc.sources,
+            "footer": doc.footer,
+            "labels": dict(LABELS[doc.lang]),
             "blocks": prepared_blocks(doc.blocks, doc.lang, images=files),
-        }  # fmt: skip
+        }
         (root / "data.json").write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
         (root / "main.typ").write_text(_template(), "utf-8")
         return _typeset(root / "main.typ", root)
@@ -68,17 +74,27 @@ def prepared_blocks(
         elif isinstance(block, Paragraph):
             out.append({"type": "paragraph", "text": block.text, "style": block.style})
         elif isinstance(block, Image):
-            out.append({"type": "image", "caption": block.caption, "width_mm": block.width_mm,
-                        "file": images.get(number), "uri": None if number in images
-                        else data_uri(block.png, PNG)})  # fmt: skip
+            out.append(
+                {
+                    "type": "image",
+                    "caption": block.caption,
+                    "width_mm": block.width_mm,
+                    "file": images.get(number),
+                    "uri": None if number in images else data_uri(block.png, PNG),
+                }
+            )
         elif isinstance(block, Table):
             hidden = hidden_rows(block)
-            out.append({
-                "type": "table", "title": block.title, "template": block.template,
-                "columns": [(c.label, c.is_numeric) for c in block.columns],
-                "cells": table_cells(block, lang) if block.rows else [],
-                "more": block.more_text.format(n=hidden) if hidden else None,
-            })  # fmt: skip
+            out.append(
+                {
+                    "type": "table",
+                    "title": block.title,
+                    "template": block.template,
+                    "columns": [(c.label, c.is_numeric) for c in block.columns],
+                    "cells": table_cells(block, lang) if block.rows else [],
+                    "more": block.more_text.format(n=hidden) if hidden else None,
+                }
+            )
     return out
 
 

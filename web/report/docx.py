@@ -120,8 +120,9 @@ def _header(word: Document, doc: ReportDocument, head: Letterhead) -> None:
     note.add_run(t("doc.draft_note")).italic = True
 
 
-def _centered(word: Document, text: str, *, bold: bool = False, size: float = 13,
-              before: float = 0) -> None:  # fmt: skip
+def _centered(
+    word: Document, text: str, *, bold: bool = False, size: float = 13, before: float = 0
+) -> None:
     par = word.add_paragraph()
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
     par.paragraph_format.space_before = Pt(before)
@@ -133,8 +134,11 @@ def _centered(word: Document, text: str, *, bold: bool = False, size: float = 13
 def _summary(word: Document, doc: ReportDocument) -> None:
     t = partial(translate, lang=doc.lang)
     word.add_heading(t("doc.summary"), level=1)
-    for key, label in (("findings", "doc.findings"), ("conclusions", "doc.conclusions"),
-                       ("recommendations", "doc.recommendations")):  # fmt: skip
+    for key, label in (
+        ("findings", "doc.findings"),
+        ("conclusions", "doc.conclusions"),
+        ("recommendations", "doc.recommendations"),
+    ):
         word.add_heading(t(label), level=2)
         for text in doc.summary.get(key, []):
             par = word.add_paragraph(text, style="List Bullet" if key != "findings" else None)
@@ -173,8 +177,9 @@ def _table(word: Document, table: Table, lang: str) -> None:
     for r, row in enumerate(cells, start=1):
         is_total = table.total is not None and r == len(cells)
         for c, text in enumerate(row):
-            _cell(grid.rows[r].cells[c], text, size, bold=is_total,
-                  right=table.columns[c].is_numeric)  # fmt: skip
+            _cell(
+                grid.rows[r].cells[c], text, size, bold=is_total, right=table.columns[c].is_numeric
+            )
     hidden = hidden_rows(table)
     if hidden:
         word.add_paragraph(table.more_text.format(n=hidden)).runs[0].italic = True

@@ -162,8 +162,19 @@ def _draw_base(ax, provinces, outline, extent, to_m) -> None:  # noqa: ANN001
     if len(near):
         shapes.plot(ax=ax, facecolor=NEIGHBOUR_FILL, edgecolor="#9a9a9a", linewidth=0.5)
         for name, x, y in neighbour_labels(near, shapes, outline=outline, extent=extent):
-            ax.text(x, y, name, fontsize=6, color="#7a7a7a", ha="center", va="center",
-                    style="italic", family=FONT_FAMILY, zorder=1.5, clip_on=True)  # fmt: skip
+            ax.text(
+                x,
+                y,
+                name,
+                fontsize=6,
+                color="#7a7a7a",
+                ha="center",
+                va="center",
+                style="italic",
+                family=FONT_FAMILY,
+                zorder=1.5,
+                clip_on=True,
+            )
     if outline is not None:
         gpd.GeoSeries([project(outline, to_m)]).plot(
             ax=ax, facecolor=PROVINCE_FILL, edgecolor="#333333", linewidth=1.1, zorder=2
@@ -180,8 +191,9 @@ def _neighbour_shapes(
     # each shape with another province's name.
     clipped = gpd.GeoSeries(
         shapely.intersection(near.geometry.to_numpy(), box_deg.buffer(0.5)),
-        index=near.index, crs=4326,
-    )  # fmt: skip
+        index=near.index,
+        crs=4326,
+    )
     return near, _project_series(clipped, to_m.target_crs.to_epsg())
 
 

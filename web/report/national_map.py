@@ -81,8 +81,9 @@ def _colour(value: float, breaks: list[float]) -> str:
 
 
 def _legend(ax, breaks: list[float], lang: str) -> None:  # noqa: ANN001
-    handles = [Patch(facecolor=NONE_COLOUR, edgecolor="#555555",
-                     label=translate("nat.map.none", lang))]  # fmt: skip
+    handles = [
+        Patch(facecolor=NONE_COLOUR, edgecolor="#555555", label=translate("nat.map.none", lang))
+    ]
     lower = 0.0
     for index, upper in enumerate(breaks):
         colour = CLASS_COLOURS[index + len(CLASS_COLOURS) - len(breaks)]
@@ -90,6 +91,11 @@ def _legend(ax, breaks: list[float], lang: str) -> None:  # noqa: ANN001
         handles.append(Patch(facecolor=colour, edgecolor="#555555", label=label))
         lower = upper
     ax.legend(
-        handles=handles, title=translate("nat.map.legend", lang), loc="center left",
-        fontsize=7, title_fontsize=7.5, frameon=True, prop={"family": FONT_FAMILY, "size": 7},
-    )  # fmt: skip
+        handles=handles,
+        title=translate("nat.map.legend", lang),
+        loc="center left",
+        fontsize=7,
+        title_fontsize=7.5,
+        frameon=True,
+        prop={"family": FONT_FAMILY, "size": 7},
+    )

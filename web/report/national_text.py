@@ -62,7 +62,7 @@ def national_document(
             runs=report.runs,
             thresholds=report.thresholds,
             generated_on=report.generated_on,
-        ),  # fmt: skip
+        ),
         notices=notices,
         summary=_summary(report, lang),
         blocks=blocks,
@@ -76,71 +76,142 @@ def province_table(report: NationalReport, lang: str) -> Table:
     """One row per province, ranked by the share of flagged zones; national total last."""
     t = partial(translate, lang=lang)
     columns = (
-        Column(t("rcol.rank"), "int"), Column(t("rcol.code")), Column(t("rcol.province")),
-        Column(t("rcol.zones"), "int"), Column(t("rcol.planned_ha"), "ha"),
-        Column(t("rcol.industrial_ha"), "ha"), Column(t("rcol.leased_ha"), "ha"),
-        Column(t("rcol.occupancy"), "share"), Column(t("rcol.projects"), "int"),
-        Column(t("rcol.wastewater"), "int"), Column(t("rcol.flagged"), "int"),
-        Column(t("rcol.flagged_share"), "share"), Column(t("rcol.critical_zones"), "int"),
+        Column(t("rcol.rank"), "int"),
+        Column(t("rcol.code")),
+        Column(t("rcol.province")),
+        Column(t("rcol.zones"), "int"),
+        Column(t("rcol.planned_ha"), "ha"),
+        Column(t("rcol.industrial_ha"), "ha"),
+        Column(t("rcol.leased_ha"), "ha"),
+        Column(t("rcol.occupancy"), "share"),
+        Column(t("rcol.projects"), "int"),
+        Column(t("rcol.wastewater"), "int"),
+        Column(t("rcol.flagged"), "int"),
+        Column(t("rcol.flagged_share"), "share"),
+        Column(t("rcol.critical_zones"), "int"),
         Column(t("rcol.flag_density"), "num"),
-    )  # fmt: skip
-    keys = ("zones", "planned_ha", "industrial_ha", "leased_ha", "occupancy", "projects",
-            "wastewater_operating", "flagged_zones", "flagged_share", "critical_zones",
-            "flag_density")  # fmt: skip
+    )
+    keys = (
+        "zones",
+        "planned_ha",
+        "industrial_ha",
+        "leased_ha",
+        "occupancy",
+        "projects",
+        "wastewater_operating",
+        "flagged_zones",
+        "flagged_share",
+        "critical_zones",
+        "flag_density",
+    )
     rows = [
         [rank, p["code"], p["name_en"] if lang == "en" else p["name_vi"], *(p[k] for k in keys)]
         for rank, p in enumerate(report.provinces, start=1)
     ]
     total = [None, None, t("doc.total"), *(report.totals[k] for k in keys)]
-    return Table(sheet=t("nat.sec.provinces")[:31], title=t("nat.sec.provinces"),
-                 columns=columns, rows=rows, template=t("tpl.kcn"), total=total)  # fmt: skip
+    return Table(
+        sheet=t("nat.sec.provinces")[:31],
+        title=t("nat.sec.provinces"),
+        columns=columns,
+        rows=rows,
+        template=t("tpl.kcn"),
+        total=total,
+    )
 
 
 def _kind_status_table(report: NationalReport, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    columns = (Column(t("rcol.kind")), *(Column(t("status." + s), "int") for s in STATUSES),
-               Column(t("rcol.total"), "int"))  # fmt: skip
+    columns = (
+        Column(t("rcol.kind")),
+        *(Column(t("status." + s), "int") for s in STATUSES),
+        Column(t("rcol.total"), "int"),
+    )
     rows = []
     for kind in KINDS:
         counts = report.by_kind_status.get(kind, {})
-        rows.append([f"{kind} – {t('kind.' + kind)}", *(counts.get(s, 0) for s in STATUSES),
-                     sum(counts.values())])  # fmt: skip
-    total = [t("doc.total"), *(sum(r[i + 1] for r in rows) for i in range(len(STATUSES))),
-             report.totals["zones"]]  # fmt: skip
-    return Table(sheet=t("nat.tab.kind_status")[:31], title=t("nat.tab.kind_status"),
-                 columns=columns, rows=rows, total=total, template=t("tpl.none"))  # fmt: skip
+        rows.append(
+            [
+                f"{kind} – {t('kind.' + kind)}",
+                *(counts.get(s, 0) for s in STATUSES),
+                sum(counts.values()),
+            ]
+        )
+    total = [
+        t("doc.total"),
+        *(sum(r[i + 1] for r in rows) for i in range(len(STATUSES))),
+        report.totals["zones"],
+    ]
+    return Table(
+        sheet=t("nat.tab.kind_status")[:31],
+        title=t("nat.tab.kind_status"),
+        columns=columns,
+        rows=rows,
+        total=total,
+        template=t("tpl.none"),
+    )
 
 
 def _areas_table(report: NationalReport, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    columns = (Column(t("rcol.kind")), Column(t("rcol.zones"), "int"),
-               Column(t("rcol.planned_ha"), "ha"), Column(t("rcol.industrial_ha"), "ha"),
-               Column(t("rcol.leased_ha"), "ha"), Column(t("rcol.occupancy"), "share"))  # fmt: skip
+    columns = (
+        Column(t("rcol.kind")),
+        Column(t("rcol.zones"), "int"),
+        Column(t("rcol.planned_ha"), "ha"),
+        Column(t("rcol.industrial_ha"), "ha"),
+        Column(t("rcol.leased_ha"), "ha"),
+        Column(t("rcol.occupancy"), "share"),
+    )
     rows = [_kind_area_row(report, kind, lang) for kind in KINDS]
     tot = report.totals
-    total = [t("doc.total"), tot["zones"], tot["planned_ha"], tot["industrial_ha"],
-             tot["leased_ha"], tot["occupancy"]]  # fmt: skip
-    return Table(sheet=t("nat.tab.areas")[:31], title=t("nat.tab.areas"), columns=columns,
-                 rows=rows, total=total, template=t("tpl.kcn"))  # fmt: skip
+    total = [
+        t("doc.total"),
+        tot["zones"],
+        tot["planned_ha"],
+        tot["industrial_ha"],
+        tot["leased_ha"],
+        tot["occupancy"],
+    ]
+    return Table(
+        sheet=t("nat.tab.areas")[:31],
+        title=t("nat.tab.areas"),
+        columns=columns,
+        rows=rows,
+        total=total,
+        template=t("tpl.kcn"),
+    )
 
 
 def _kind_area_row(report: NationalReport, kind: str, lang: str) -> list[Any]:
     area = report.directive["area_by_kind"].get(kind, {})
     industrial, leased = area.get("industrial_ha", 0.0), area.get("leased_ha", 0.0)
-    return [f"{kind} – {translate('kind.' + kind, lang)}", area.get("zones", 0),
-            area.get("planned_ha", 0.0), industrial, leased,
-            leased / industrial if industrial else None]  # fmt: skip
+    return [
+        f"{kind} – {translate('kind.' + kind, lang)}",
+        area.get("zones", 0),
+        area.get("planned_ha", 0.0),
+        industrial,
+        leased,
+        leased / industrial if industrial else None,
+    ]
 
 
 def _rules_table(report: NationalReport, lang: str) -> Table:
     t = partial(translate, lang=lang)
-    columns = (Column(t("rcol.rule")),
-               *(Column(t("report.severity." + s), "int") for s in SEVERITIES),
-               Column(t("rcol.flagged"), "int"))  # fmt: skip
-    rows = [[flag_title(r["code"], lang), *(r[s] for s in SEVERITIES), r["zones"]]
-            for r in report.flags_by_rule]  # fmt: skip
-    return Table(sheet=t("nat.tab.rules")[:31], title=t("nat.tab.rules"), columns=columns,
-                 rows=rows, template=t("tpl.none"))  # fmt: skip
+    columns = (
+        Column(t("rcol.rule")),
+        *(Column(t("report.severity." + s), "int") for s in SEVERITIES),
+        Column(t("rcol.flagged"), "int"),
+    )
+    rows = [
+        [flag_title(r["code"], lang), *(r[s] for s in SEVERITIES), r["zones"]]
+        for r in report.flags_by_rule
+    ]
+    return Table(
+        sheet=t("nat.tab.rules")[:31],
+        title=t("nat.tab.rules"),
+        columns=columns,
+        rows=rows,
+        template=t("tpl.none"),
+    )
 
 
 def _critical_table(report: NationalReport, lang: str) -> Table:
@@ -157,12 +228,26 @@ def _critical_table(report: NationalReport, lang: str) -> Table:
             "rcol.message",
         )
     )
-    rows = [[names.get(f["province_code"], f["province_code"]), f["zone_code"] or "–",
-             f.get("zone_name") or "–", f.get("kind") or "–", flag_title(f["code"], lang),
-             flag_message(f, lang)] for f in report.critical_flags]  # fmt: skip
-    return Table(sheet=t("nat.sec.critical")[:31], title=t("nat.sec.critical"), columns=columns,
-                 rows=rows, template=t("tpl.none"), limit=PRINT_LIMIT,
-                 more_text=t("doc.more_rows"))  # fmt: skip
+    rows = [
+        [
+            names.get(f["province_code"], f["province_code"]),
+            f["zone_code"] or "–",
+            f.get("zone_name") or "–",
+            f.get("kind") or "–",
+            flag_title(f["code"], lang),
+            flag_message(f, lang),
+        ]
+        for f in report.critical_flags
+    ]
+    return Table(
+        sheet=t("nat.sec.critical")[:31],
+        title=t("nat.sec.critical"),
+        columns=columns,
+        rows=rows,
+        template=t("tpl.none"),
+        limit=PRINT_LIMIT,
+        more_text=t("doc.more_rows"),
+    )
 
 
 def _directive_blocks(report: NationalReport, lang: str) -> list[Block]:
@@ -177,21 +262,39 @@ def _directive_blocks(report: NationalReport, lang: str) -> list[Block]:
         return format_number(value, lang, digits=1)
 
     figures = {
-        "planning": {"mismatch": n(rules["FOOTPRINT_MISMATCH"]),
-                     "encroach": n(rules["ENCROACHMENT"]), "outside": n(rules["OUTSIDE_PLANNING"]),
-                     "overlap": n(rules["OVERLAP"]), "cross": n(rules["CROSS_PROVINCE"])},
-        "fast": {"zones": n(tot["zones"]), "kkt": n(d["by_kind"].get("KKT", 0)),
-                 "kcn": n(d["by_kind"].get("KCN", 0)), "ccn": n(d["by_kind"].get("CCN", 0)),
-                 "density": format_number(tot["density"], lang, digits=2),
-                 "dense": n(rules["DENSE_CLUSTER"]), "planned": n(d["planned_status"])},
-        "thin": {"occupancy": format_share(tot["occupancy"], lang), "leased": ha(tot["leased_ha"]),
-                 "industrial": ha(tot["industrial_ha"]), "unleased": ha(d["unleased_ha"]),
-                 "low": n(rules["LOW_OCCUPANCY"]), "unbuilt": n(d["slow_zones"])},
-        "ccn": {"ccn": n(d["by_kind"].get("CCN", 0)), "size": n(ccn["CCN_SIZE_RULE"]),
-                "newexp": n(ccn["CCN_NEW_OR_EXPANSION_RULE"]), "slow": n(d["slow_ccn"]),
-                "low": n(ccn["LOW_OCCUPANCY"])},
+        "planning": {
+            "mismatch": n(rules["FOOTPRINT_MISMATCH"]),
+            "encroach": n(rules["ENCROACHMENT"]),
+            "outside": n(rules["OUTSIDE_PLANNING"]),
+            "overlap": n(rules["OVERLAP"]),
+            "cross": n(rules["CROSS_PROVINCE"]),
+        },
+        "fast": {
+            "zones": n(tot["zones"]),
+            "kkt": n(d["by_kind"].get("KKT", 0)),
+            "kcn": n(d["by_kind"].get("KCN", 0)),
+            "ccn": n(d["by_kind"].get("CCN", 0)),
+            "density": format_number(tot["density"], lang, digits=2),
+            "dense": n(rules["DENSE_CLUSTER"]),
+            "planned": n(d["planned_status"]),
+        },
+        "thin": {
+            "occupancy": format_share(tot["occupancy"], lang),
+            "leased": ha(tot["leased_ha"]),
+            "industrial": ha(tot["industrial_ha"]),
+            "unleased": ha(d["unleased_ha"]),
+            "low": n(rules["LOW_OCCUPANCY"]),
+            "unbuilt": n(d["slow_zones"]),
+        },
+        "ccn": {
+            "ccn": n(d["by_kind"].get("CCN", 0)),
+            "size": n(ccn["CCN_SIZE_RULE"]),
+            "newexp": n(ccn["CCN_NEW_OR_EXPANSION_RULE"]),
+            "slow": n(d["slow_ccn"]),
+            "low": n(ccn["LOW_OCCUPANCY"]),
+        },
         "freeze": {"moratorium": n(ccn["MORATORIUM"] or rules["MORATORIUM"])},
-    }  # fmt: skip
+    }
     blocks: list[Block] = []
     for number, point in enumerate(DIRECTIVE_POINTS, start=1):
         blocks.append(Heading(f"2.{number}. {t(f'dir.{point}.title')}", 2))
@@ -206,20 +309,25 @@ def _summary(report: NationalReport, lang: str) -> dict[str, list[str]]:
     names = ", ".join(p["name_en"] if lang == "en" else p["name_vi"] for p in top) or "–"
     findings = [
         t("sum.national").format(
-            zones=format_number(tot["zones"], lang, digits=0), provinces=tot["provinces"],
+            zones=format_number(tot["zones"], lang, digits=0),
+            provinces=tot["provinces"],
             version=report.admin_version,
             flagged=format_number(tot["flagged_zones"], lang, digits=0),
             share=format_share(tot["flagged_share"], lang),
-            critical=format_number(tot["critical_zones"], lang, digits=0)),
-        t("sum.occupancy").format(occupancy=format_share(tot["occupancy"], lang),
-                                  leased=format_number(tot["leased_ha"], lang, digits=1),
-                                  industrial=format_number(tot["industrial_ha"], lang, digits=1)),
-    ]  # fmt: skip
+            critical=format_number(tot["critical_zones"], lang, digits=0),
+        ),
+        t("sum.occupancy").format(
+            occupancy=format_share(tot["occupancy"], lang),
+            leased=format_number(tot["leased_ha"], lang, digits=1),
+            industrial=format_number(tot["industrial_ha"], lang, digits=1),
+        ),
+    ]
     conclusions = []
     if report.flags_by_rule:
         first = report.flags_by_rule[0]
-        conclusions.append(t("sum.top_rule").format(rule=flag_title(first["code"], lang),
-                                                    zones=first["zones"]))  # fmt: skip
+        conclusions.append(
+            t("sum.top_rule").format(rule=flag_title(first["code"], lang), zones=first["zones"])
+        )
         conclusions.append(t("sum.top_provinces").format(names=names))
         many = sum(1 for p in report.provinces if (p["flagged_share"] or 0) > 1 / 3)
         conclusions.append(t("sum.many_flagged").format(n=many))

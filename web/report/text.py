@@ -7,6 +7,7 @@ and dd/mm/yyyy, English 1,234.5 and yyyy-mm-dd.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -68,11 +69,38 @@ def source_text(source: dict[str, Any], lang: str) -> str:
 
 
 def run_text(run: dict[str, Any] | None, lang: str) -> str:
-    """The analysis run the numbers come from: ``#12 (completed 01/11/2026)``."""
+    """The analysis run the numbers come from: ``#12 (completed 01/11/2026)``, then when its
+    flags were computed and whether they are current (see :func:`analysis_text`)."""
     if run is None:
         return translate("report.no_run_short", lang)
     finished = format_date(run.get("finished_at"), lang)
-    return f"#{run['id']} ({translate('report.run_finished', lang)} {finished})"
+    text = f"#{run['id']} ({translate('report.run_finished', lang)} {finished})"
+    analysis = analysis_text(run.get("analysis"), lang)
+    return f"{text}; {analysis}" if analysis else text
+
+
+def analysis_text(fresh: dict[str, Any] | None, lang: str) -> str:
+    """``flags as of 04/12/2026 08:03 UTC (current)``, or ``(updating…)``, or ``(the last
+    analysis failed: …)``; empty without ``fresh`` (see ``analysis_status.freshness``)."""
+    if not fresh:
+        return ""
+    t = partial(translate, lang=lang)
+    state = t(f"report.analysis.{fresh['state']}")
+    if fresh["state"] == "failed":
+        state += ": " + "; ".join(
+            f"{code or '–'} {error}" for code, error in sorted(fresh["errors"].items())
+        )
+    return f"{t('report.analysis.as_of')} {format_time(fresh.get('as_of'), lang)} ({state})"
+
+
+def format_time(value: Any, lang: str) -> str:
+    """An ISO time as ``dd/mm/yyyy HH:MM UTC`` (Vietnamese) or ``yyyy-mm-dd HH:MM UTC``."""
+    if value in (None, ""):
+        return "–"
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{format_date(moment, lang)} {moment:%H:%M} UTC"
 
 
 def run_source_text(run: dict[str, Any] | None, lang: str) -> str:
@@ -104,10 +132,16 @@ def summary_rows(summary: dict[str, Any], lang: str) -> list[tuple[str, str, str
     if s["clark_evans_p"] is not None:
         clark_evans += f" (p = {num(s['clark_evans_p'], 3)})"
     rows += [
-        (t("report.sum.density"), num(s["density_per_1000km2"], 2),
-         num(national["zones_per_1000km2"], 2)),
-        (t("report.sum.area_density"), num(s["zone_area_ha_per_1000km2"], 0),
-         num(national["zone_area_ha_per_1000km2"], 0)),
+        (
+            t("report.sum.density"),
+            num(s["density_per_1000km2"], 2),
+            num(national["zones_per_1000km2"], 2),
+        ),
+        (
+            t("report.sum.area_density"),
+            num(s["zone_area_ha_per_1000km2"], 0),
+            num(national["zone_area_ha_per_1000km2"], 0),
+        ),
         (t("report.sum.planned_ha"), f"{num(s['planned_ha'], 1)} ha", ""),
         (t("report.sum.actual_ha"), f"{num(s['actual_ha'], 1)} ha", ""),
         (t("field.industrial_land"), f"{num(s['industrial_ha'], 1)} ha", ""),
@@ -117,7 +151,7 @@ def summary_rows(summary: dict[str, Any], lang: str) -> list[tuple[str, str, str
         (t("report.sum.nn_median"), f"{num(s['nn_median_m'], 0)} m", ""),
         (t("report.sum.nn_min"), f"{num(s['nn_min_m'], 0)} m", ""),
         (t("report.sum.clark_evans"), clark_evans, num(national["clark_evans_r"], 2)),
-    ]  # fmt: skip
+    ]
     return rows
 
 

@@ -21,8 +21,13 @@ from openpyxl.utils import get_column_letter
 from web.i18n import translate
 from web.report.document import ReportDocument, Table
 
-NUMBER_FORMATS = {"int": "#,##0", "ha": "#,##0.0", "num": "#,##0.00", "share": "0.0%",
-                  "date": "yyyy-mm-dd"}  # fmt: skip
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "ha": "#,##0.0",
+    "num": "#,##0.00",
+    "share": "0.0%",
+    "date": "yyyy-mm-dd",
+}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 BOLD = Font(bold=True)
@@ -52,8 +57,14 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _cell(sheet, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
-          number_format: str | None = None) -> WriteOnlyCell:  # noqa: ANN001  # fmt: skip
+def _cell(
+    sheet,
+    value: Any,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    number_format: str | None = None,
+) -> WriteOnlyCell:  # noqa: ANN001
     cell = WriteOnlyCell(sheet, value=value)
     if font is not None:
         cell.font = font
@@ -80,15 +91,22 @@ def _sheet(sheet, table: Table) -> None:  # noqa: ANN001
     sheet.freeze_panes = "A2"
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if column.is_numeric else 28
-    sheet.append([_cell(sheet, c.label, font=HEADER_FONT, fill=HEADER_FILL)
-                  for c in table.columns])  # fmt: skip
+    sheet.append([_cell(sheet, c.label, font=HEADER_FONT, fill=HEADER_FILL) for c in table.columns])
     formats = [NUMBER_FORMATS.get(c.kind) for c in table.columns]
     for row in table.rows:
-        sheet.append([_cell(sheet, v, number_format=f) if f and v is not None else v
-                      for v, f in zip(row, formats, strict=True)])  # fmt: skip
+        sheet.append(
+            [
+                _cell(sheet, v, number_format=f) if f and v is not None else v
+                for v, f in zip(row, formats, strict=True)
+            ]
+        )
     if table.total is not None:
-        sheet.append([_cell(sheet, v, font=BOLD, number_format=f if v is not None else None)
-                      for v, f in zip(table.total, formats, strict=True)])  # fmt: skip
+        sheet.append(
+            [
+                _cell(sheet, v, font=BOLD, number_format=f if v is not None else None)
+                for v, f in zip(table.total, formats, strict=True)
+            ]
+        )
     if table.template:
         sheet.append([])
         sheet.append([table.template])
@@ -97,8 +115,9 @@ def _sheet(sheet, table: Table) -> None:  # noqa: ANN001
 def _sources(sheet, doc: ReportDocument) -> None:  # noqa: ANN001
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 120
-    sheet.append([_cell(sheet, translate("doc.sources", doc.lang), font=HEADER_FONT,
-                        fill=HEADER_FILL)])  # fmt: skip
+    sheet.append(
+        [_cell(sheet, translate("doc.sources", doc.lang), font=HEADER_FONT, fill=HEADER_FILL)]
+    )
     for source in doc.sources:
         sheet.append([source])
     for label, value in doc.meta:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -34,6 +36,7 @@ def read_provinces(session: Session, version: str) -> gpd.GeoDataFrame:
 
 
 def start_run(session: Session, *, version: str, province: str | None, thresholds: dict) -> int:
+    """A new run (status ``running``; a trigger makes it a part of itself in ``run_parts``)."""
     return session.execute(
         text(
             "INSERT INTO analysis_runs (admin_version, province_code, thresholds) "
@@ -43,15 +46,33 @@ def start_run(session: Session, *, version: str, province: str | None, threshold
     ).scalar_one()
 
 
-def finish_run(
-    session: Session, run_id: int, *, fingerprint: str, zone_count: int, duration_s: float
-) -> None:
+def add_parts(session: Session, run_id: int, parts: Iterable[int]) -> None:
+    """Make the rows of the runs ``parts`` part of run ``run_id`` (nothing is copied)."""
     session.execute(
         text(
-            "UPDATE analysis_runs SET status = 'complete', finished_at = now(), "
+            "INSERT INTO run_parts (run_id, part_id) SELECT :r, p "
+            "FROM unnest(CAST(:ps AS bigint[])) p ON CONFLICT DO NOTHING"
+        ),
+        {"r": run_id, "ps": list(parts)},
+    )
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    fingerprint: str,
+    zone_count: int,
+    duration_s: float,
+    status: str = "complete",
+) -> None:
+    """Close a run: ``complete`` (readable) or ``part`` (read only as part of a national run)."""
+    session.execute(
+        text(
+            "UPDATE analysis_runs SET status = :s, finished_at = now(), "
             "inputs_fingerprint = :f, zone_count = :n, duration_s = :d WHERE id = :id"
         ),
-        {"f": fingerprint, "n": zone_count, "d": duration_s, "id": run_id},
+        {"s": status, "f": fingerprint, "n": zone_count, "d": duration_s, "id": run_id},
     )
 
 
@@ -118,7 +139,7 @@ def store_flags(session: Session, run_id: int, flags: list) -> int:
 
 def _nullable(values: pd.Series) -> list[Any]:
     """A column as Python values, NaN/NaT/NA as None."""
-    array = values.to_numpy(dtype=object, copy=True)  # writable even when ``values`` is not
+    array = np.array(values.to_numpy(dtype=object), dtype=object)  # a writable copy, always
     array[pd.isna(array)] = None
     return array.tolist()
 
@@ -208,10 +229,18 @@ def flags_of_run(
 
 
 def province_stats(session: Session, run_id: int, province: str) -> dict | None:
-    return session.execute(
-        text("SELECT stats FROM province_stats WHERE run_id = :r AND province_code = :p"),
+    """The province's statistics in run ``run_id``: its parts' rows merged (density, clusters)."""
+    rows = session.execute(
+        text(
+            "SELECT stats FROM province_stats WHERE province_code = :p "
+            "AND run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) ORDER BY run_id"
+        ),
         {"r": run_id, "p": province},
-    ).scalar_one_or_none()
+    ).scalars()
+    merged: dict = {}
+    for stats in rows:
+        merged |= stats
+    return merged or None
 
 
 def worst_severity(flags: list) -> dict[str, str]:
@@ -228,6 +257,10 @@ def worst_severity(flags: list) -> dict[str, str]:
 def count_flags(session: Session, run_id: int) -> int:
     return int(
         session.execute(
-            text("SELECT count(*) FROM flags WHERE run_id = :r"), {"r": run_id}
+            text(
+                "SELECT count(*) FROM flags "
+                "WHERE run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r)"
+            ),
+            {"r": run_id},
         ).scalar_one()
     )

@@ -10,19 +10,29 @@ from sqlalchemy.orm import Session
 
 
 def insert(
-    session: Session, *, user_id: int | None, actor: str, action: str, target: str | None,
-    client_ip: str | None, details: dict[str, Any],
-) -> None:  # fmt: skip
+    session: Session,
+    *,
+    user_id: int | None,
+    actor: str,
+    action: str,
+    target: str | None,
+    client_ip: str | None,
+    details: dict[str, Any],
+) -> None:
     session.execute(
         text(
             "INSERT INTO audit_log (user_id, actor, action, target, client_ip, details) "
             "VALUES (:u, :a, :act, :t, :ip, CAST(:d AS jsonb))"
         ),
         {
-            "u": user_id, "a": actor, "act": action, "t": target, "ip": client_ip,
+            "u": user_id,
+            "a": actor,
+            "act": action,
+            "t": target,
+            "ip": client_ip,
             "d": json.dumps(details, ensure_ascii=False, default=str),
         },
-    )  # fmt: skip
+    )
 
 
 def recent(session: Session, *, limit: int) -> list[dict]:

@@ -30,10 +30,12 @@ def create_observation(
 ) -> int:
     """A 'previewed' observation of ``upload_id``; return its id."""
     row = session.execute(
-        text("INSERT INTO building_observations (source, observed_on, upload_id) "
-             "VALUES (:s, :d, :u) RETURNING id"),
+        text(
+            "INSERT INTO building_observations (source, observed_on, upload_id) "
+            "VALUES (:s, :d, :u) RETURNING id"
+        ),
         {"s": source, "d": observed_on, "u": upload_id},
-    )  # fmt: skip
+    )
     return int(row.scalar_one())
 
 
@@ -47,8 +49,10 @@ class BuildingWriter:
     def __init__(self, raw: object, observation_id: int) -> None:
         self._raw = raw
         self._prefix = struct.pack(">hiq", 2, 8, int(observation_id))
-        self._sql = (f"COPY {partition_name(observation_id)} (observation_id, geom) "
-                     "FROM STDIN (FORMAT BINARY)")  # fmt: skip
+        self._sql = (
+            f"COPY {partition_name(observation_id)} (observation_id, geom) "
+            "FROM STDIN (FORMAT BINARY)"
+        )
         self.written = 0
 
     def write(self, geoms: np.ndarray) -> None:
@@ -81,39 +85,56 @@ def set_observation_totals(
     session: Session, observation_id: int, *, building_count: int, floor_area_ha: float
 ) -> None:
     session.execute(
-        text("UPDATE building_observations SET building_count = :n, floor_area_ha = :a "
-             "WHERE id = :o"),
+        text(
+            "UPDATE building_observations SET building_count = :n, floor_area_ha = :a WHERE id = :o"
+        ),
         {"n": building_count, "a": floor_area_ha, "o": observation_id},
-    )  # fmt: skip
+    )
 
 
 def observation_of_upload(session: Session, upload_id: int) -> dict | None:
-    row = session.execute(
-        text("SELECT id, source, observed_on, status, building_count, floor_area_ha "
-             "FROM building_observations WHERE upload_id = :u"),
-        {"u": upload_id},
-    ).mappings().first()  # fmt: skip
+    row = (
+        session.execute(
+            text(
+                "SELECT id, source, observed_on, status, building_count, floor_area_ha "
+                "FROM building_observations WHERE upload_id = :u"
+            ),
+            {"u": upload_id},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def get_observation(session: Session, observation_id: int) -> dict | None:
-    row = session.execute(
-        text("SELECT id, source, observed_on, status, upload_id, building_count, floor_area_ha, "
-             "near_zone_count, far_count, derived_at FROM building_observations WHERE id = :o"),
-        {"o": observation_id},
-    ).mappings().first()  # fmt: skip
+    row = (
+        session.execute(
+            text(
+                "SELECT id, source, observed_on, status, upload_id, building_count, floor_area_ha, "
+                "near_zone_count, far_count, derived_at FROM building_observations WHERE id = :o"
+            ),
+            {"o": observation_id},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def zones_near(session: Session, observation_id: int, *, distance_m: float) -> int:
     """Zones whose current planning boundary has a building within ``distance_m``."""
-    return int(session.execute(
-        text("SELECT count(*) FROM current_planning_boundaries pb WHERE EXISTS (SELECT 1 "
-             "FROM buildings b WHERE b.observation_id = :o AND b.geom && "
-             "ST_Expand(pb.geom, :deg) AND ST_DWithin(b.geom::geography, pb.geom::geography, "
-             ":m))"),
-        {"o": observation_id, "m": distance_m, "deg": degrees_for(distance_m)},
-    ).scalar_one())  # fmt: skip
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM current_planning_boundaries pb WHERE EXISTS (SELECT 1 "
+                "FROM buildings b WHERE b.observation_id = :o AND b.geom && "
+                "ST_Expand(pb.geom, :deg) AND ST_DWithin(b.geom::geography, pb.geom::geography, "
+                ":m))"
+            ),
+            {"o": observation_id, "m": distance_m, "deg": degrees_for(distance_m)},
+        ).scalar_one()
+    )
 
 
 def degrees_for(distance_m: float) -> float:
@@ -123,45 +144,56 @@ def degrees_for(distance_m: float) -> float:
 
 def commit_observation(session: Session, upload_id: int, observation_id: int) -> None:
     """Make the observation visible and journal it (a rollback deletes it)."""
-    session.execute(text("UPDATE building_observations SET status = 'committed' WHERE id = :o"),
-                    {"o": observation_id})  # fmt: skip
     session.execute(
-        text("INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, action) "
-             "VALUES (:u, 'building_observations', :o, NULL, 'insert')"),
+        text("UPDATE building_observations SET status = 'committed' WHERE id = :o"),
+        {"o": observation_id},
+    )
+    session.execute(
+        text(
+            "INSERT INTO upload_changes (upload_id, table_name, row_id, zone_id, action) "
+            "VALUES (:u, 'building_observations', :o, NULL, 'insert')"
+        ),
         {"u": upload_id, "o": observation_id},
-    )  # fmt: skip
+    )
 
 
 def same_committed_observation(session: Session, upload_id: int) -> int | None:
     """A committed observation with the same source, date and file (sha256) as ``upload_id``'s."""
     return session.execute(
-        text("SELECT o2.id FROM building_observations o JOIN uploads u ON u.id = o.upload_id "
-             "JOIN building_observations o2 ON o2.source = o.source "
-             "AND o2.observed_on = o.observed_on AND o2.status = 'committed' "
-             "JOIN uploads u2 ON u2.id = o2.upload_id AND u2.sha256 = u.sha256 "
-             "WHERE o.upload_id = :u ORDER BY o2.id LIMIT 1"),
+        text(
+            "SELECT o2.id FROM building_observations o JOIN uploads u ON u.id = o.upload_id "
+            "JOIN building_observations o2 ON o2.source = o.source "
+            "AND o2.observed_on = o.observed_on AND o2.status = 'committed' "
+            "JOIN uploads u2 ON u2.id = o2.upload_id AND u2.sha256 = u.sha256 "
+            "WHERE o.upload_id = :u ORDER BY o2.id LIMIT 1"
+        ),
         {"u": upload_id},
-    ).scalar_one_or_none()  # fmt: skip
+    ).scalar_one_or_none()
 
 
 def discard_observation(session: Session, observation_id: int) -> None:
     """Drop a staged (never committed) observation and its partition."""
     session.execute(text("SELECT zonemap_building_partition_drop(:o)"), {"o": observation_id})
-    session.execute(text("DELETE FROM building_observations WHERE id = :o"),
-                    {"o": observation_id})  # fmt: skip
+    session.execute(text("DELETE FROM building_observations WHERE id = :o"), {"o": observation_id})
 
 
 def delete_observations(session: Session, upload_id: int) -> int:
     """Delete the journalled observations of ``upload_id``, their partitions and derivations."""
-    ids = [r[0] for r in session.execute(
-        text("SELECT row_id FROM upload_changes WHERE upload_id = :u "
-             "AND table_name = 'building_observations' AND action = 'insert'"),
-        {"u": upload_id},
-    )]  # fmt: skip
+    ids = [
+        r[0]
+        for r in session.execute(
+            text(
+                "SELECT row_id FROM upload_changes WHERE upload_id = :u "
+                "AND table_name = 'building_observations' AND action = 'insert'"
+            ),
+            {"u": upload_id},
+        )
+    ]
     for observation_id in ids:
         session.execute(text("SELECT zonemap_building_partition_drop(:o)"), {"o": observation_id})
-        session.execute(text("DELETE FROM building_observations WHERE id = :o"),
-                        {"o": observation_id})  # fmt: skip
+        session.execute(
+            text("DELETE FROM building_observations WHERE id = :o"), {"o": observation_id}
+        )
     return len(ids)
 
 
@@ -172,10 +204,12 @@ def current_boundaries(session: Session) -> list[tuple[int, bytes]]:
     of migration 0006); the CLI and admins get every zone.
     """
     rows = session.execute(
-        text("SELECT pb.zone_id, ST_AsBinary(pb.geom) FROM current_planning_boundaries pb "
-             "JOIN zones z ON z.id = pb.zone_id WHERE current_user <> 'zonemap_writer' "
-             "OR zonemap_may_write(z.province_code) ORDER BY pb.zone_id")
-    )  # fmt: skip
+        text(
+            "SELECT pb.zone_id, ST_AsBinary(pb.geom) FROM current_planning_boundaries pb "
+            "JOIN zones z ON z.id = pb.zone_id WHERE current_user <> 'zonemap_writer' "
+            "OR zonemap_may_write(z.province_code) ORDER BY pb.zone_id"
+        )
+    )
     return [(int(z), bytes(w)) for z, w in rows]
 
 
@@ -189,43 +223,62 @@ def buildings_near_zones(
     (``ctid`` is unique within the observation's single partition).
     """
     rows = session.execute(
-        text("SELECT ST_AsBinary(q.geom) FROM (SELECT DISTINCT ON (b.ctid) b.geom "
-             "FROM current_planning_boundaries pb JOIN buildings b ON b.observation_id = :o "
-             "AND b.geom && ST_Expand(pb.geom, :deg) ORDER BY b.ctid) q"),
+        text(
+            "SELECT ST_AsBinary(q.geom) FROM (SELECT DISTINCT ON (b.ctid) b.geom "
+            "FROM current_planning_boundaries pb JOIN buildings b ON b.observation_id = :o "
+            "AND b.geom && ST_Expand(pb.geom, :deg) ORDER BY b.ctid) q"
+        ),
         {"o": observation_id, "deg": degrees_for(distance_m)},
-    )  # fmt: skip
+    )
     near = [bytes(r[0]) for r in rows]
-    total = int(session.execute(
-        text("SELECT building_count FROM building_observations WHERE id = :o"),
-        {"o": observation_id},
-    ).scalar_one())  # fmt: skip
+    total = int(
+        session.execute(
+            text("SELECT building_count FROM building_observations WHERE id = :o"),
+            {"o": observation_id},
+        ).scalar_one()
+    )
     return near, total
 
 
 def clear_derivation(session: Session, observation_id: int) -> None:
     """Remove a previous derivation of the observation (footprints and statistics)."""
-    session.execute(text("DELETE FROM zone_building_stats WHERE observation_id = :o"),
-                    {"o": observation_id})  # fmt: skip
-    session.execute(text("DELETE FROM actual_footprints WHERE building_observation_id = :o"),
-                    {"o": observation_id})  # fmt: skip
+    session.execute(
+        text("DELETE FROM zone_building_stats WHERE observation_id = :o"), {"o": observation_id}
+    )
+    session.execute(
+        text("DELETE FROM actual_footprints WHERE building_observation_id = :o"),
+        {"o": observation_id},
+    )
 
 
 def insert_derived_footprints(
-    session: Session, observation_id: int, *, source: str, observed_on: dt.date,
+    session: Session,
+    observation_id: int,
+    *,
+    source: str,
+    observed_on: dt.date,
     rows: Iterable[tuple[int, str, float]],
-) -> dict[int, int]:  # fmt: skip
+) -> dict[int, int]:
     """Insert (zone id, hex EWKB, area ha) footprints; return {zone id: footprint id}."""
     rows = list(rows)
     if not rows:
         return {}
     result = session.execute(
-        text("INSERT INTO actual_footprints (zone_id, source, observed_on, geom, area_ha, "
-             "building_observation_id) SELECT z, :s, :d, ST_GeomFromEWKB(decode(g, 'hex')), a, :o "
-             "FROM unnest(CAST(:z AS bigint[]), CAST(:g AS text[]), CAST(:a AS float8[])) "
-             "AS t(z, g, a) RETURNING zone_id, id"),
-        {"s": source, "d": observed_on, "o": observation_id, "z": [r[0] for r in rows],
-         "g": [r[1] for r in rows], "a": [r[2] for r in rows]},
-    )  # fmt: skip
+        text(
+            "INSERT INTO actual_footprints (zone_id, source, observed_on, geom, area_ha, "
+            "building_observation_id) SELECT z, :s, :d, ST_GeomFromEWKB(decode(g, 'hex')), a, :o "
+            "FROM unnest(CAST(:z AS bigint[]), CAST(:g AS text[]), CAST(:a AS float8[])) "
+            "AS t(z, g, a) RETURNING zone_id, id"
+        ),
+        {
+            "s": source,
+            "d": observed_on,
+            "o": observation_id,
+            "z": [r[0] for r in rows],
+            "g": [r[1] for r in rows],
+            "a": [r[2] for r in rows],
+        },
+    )
     return {int(z): int(i) for z, i in result}
 
 
@@ -233,35 +286,49 @@ def insert_zone_stats(session: Session, observation_id: int, rows: list[dict]) -
     """Per-zone statistics of a derivation (keys as the ``zone_building_stats`` columns)."""
     if not rows:
         return
-    columns = ("zone_id", "footprint_id", "building_count", "floor_area_ha", "builtup_ha",
-               "built_share", "outside_count", "outside_floor_area_ha")  # fmt: skip
+    columns = (
+        "zone_id",
+        "footprint_id",
+        "building_count",
+        "floor_area_ha",
+        "builtup_ha",
+        "built_share",
+        "outside_count",
+        "outside_floor_area_ha",
+    )
     types = ("bigint", "bigint", "int", "float8", "float8", "float8", "int", "float8")
     arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(columns, types, strict=True))
     session.execute(
-        text(f"INSERT INTO zone_building_stats (observation_id, {', '.join(columns)}) "
-             f"SELECT :o, * FROM unnest({arrays})"),
+        text(
+            f"INSERT INTO zone_building_stats (observation_id, {', '.join(columns)}) "
+            f"SELECT :o, * FROM unnest({arrays})"
+        ),
         {"o": observation_id, **{c: [r.get(c) for r in rows] for c in columns}},
-    )  # fmt: skip
+    )
 
 
 def set_derivation_totals(
     session: Session, observation_id: int, *, near_zone_count: int, far_count: int
 ) -> None:
     session.execute(
-        text("UPDATE building_observations SET near_zone_count = :n, far_count = :f, "
-             "derived_at = now() WHERE id = :o"),
+        text(
+            "UPDATE building_observations SET near_zone_count = :n, far_count = :f, "
+            "derived_at = now() WHERE id = :o"
+        ),
         {"n": near_zone_count, "f": far_count, "o": observation_id},
-    )  # fmt: skip
+    )
 
 
 def zone_stats(session: Session, zone_id: int) -> list[dict]:
     """Building statistics of a zone, one row per committed observation, newest first."""
     rows = session.execute(
-        text("SELECT o.id AS observation_id, o.source, o.observed_on, s.building_count, "
-             "s.floor_area_ha, s.builtup_ha, s.built_share, s.outside_count, "
-             "s.outside_floor_area_ha FROM zone_building_stats s JOIN building_observations o "
-             "ON o.id = s.observation_id WHERE s.zone_id = :z AND o.status = 'committed' "
-             "ORDER BY o.observed_on DESC, o.id DESC"),
+        text(
+            "SELECT o.id AS observation_id, o.source, o.observed_on, s.building_count, "
+            "s.floor_area_ha, s.builtup_ha, s.built_share, s.outside_count, "
+            "s.outside_floor_area_ha FROM zone_building_stats s JOIN building_observations o "
+            "ON o.id = s.observation_id WHERE s.zone_id = :z AND o.status = 'committed' "
+            "ORDER BY o.observed_on DESC, o.id DESC"
+        ),
         {"z": zone_id},
-    )  # fmt: skip
+    )
     return [dict(r) for r in rows.mappings()]

@@ -33,11 +33,15 @@ from api.db.sql import query
 
 def assign_commit_seq(session: Session, upload_id: int) -> int:
     """Number the commit of ``upload_id`` (hold the commit lock) and stamp its commit time."""
-    return int(session.execute(
-        text("UPDATE uploads SET commit_seq = nextval('upload_commit_seq'), "
-             "committed_at = clock_timestamp() WHERE id = :u RETURNING commit_seq"),
-        {"u": upload_id},
-    ).scalar_one())  # fmt: skip
+    return int(
+        session.execute(
+            text(
+                "UPDATE uploads SET commit_seq = nextval('upload_commit_seq'), "
+                "committed_at = clock_timestamp() WHERE id = :u RETURNING commit_seq"
+            ),
+            {"u": upload_id},
+        ).scalar_one()
+    )
 
 
 def record_dependencies(session: Session, upload_id: int) -> list[int]:

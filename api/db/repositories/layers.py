@@ -53,11 +53,19 @@ def coordinate_digits(zoom: int | None) -> int:
 def _params(q: LayerQuery, **extra: Any) -> dict[str, Any]:
     xmin, ymin, xmax, ymax = q.bbox if q.bbox else (None, None, None, None)
     return {
-        "tolerance_deg": tolerance_deg(q.zoom), "digits": coordinate_digits(q.zoom),
-        "xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax, "province": q.province,
-        "kind": q.kind, "zone": q.zone, "all_versions": q.all_versions, "limit": q.limit,
+        "tolerance_deg": tolerance_deg(q.zoom),
+        "digits": coordinate_digits(q.zoom),
+        "xmin": xmin,
+        "ymin": ymin,
+        "xmax": xmax,
+        "ymax": ymax,
+        "province": q.province,
+        "kind": q.kind,
+        "zone": q.zone,
+        "all_versions": q.all_versions,
+        "limit": q.limit,
         **extra,
-    }  # fmt: skip
+    }
 
 
 def _features(session: Session, sql_name: str, params: dict[str, Any], id_key: str) -> list[dict]:
@@ -114,26 +122,52 @@ def heat_points(session: Session, q: LayerQuery) -> list[list[float]]:
     """``[lat, lon, zones, area_ha]`` per grid cell of four pixels at ``q.zoom``."""
     cell_deg = max(4 * 2 * tolerance_deg(q.zoom if q.zoom is not None else 12), 1e-4)
     rows = session.execute(query("layer_heat"), _params(q, cell_deg=cell_deg))
-    return [[float(r.lat), float(r.lon), int(r.zones), round(float(r.area_ha or 0), 1)]
-            for r in rows]  # fmt: skip
+    return [
+        [float(r.lat), float(r.lon), int(r.zones), round(float(r.area_ha or 0), 1)] for r in rows
+    ]
 
 
 def flagged_zones(
-    session: Session, *, run_id: int, province: str | None, kind: str | None, flag: str | None,
-    severity: str | None, sort: str, limit: int, offset: int = 0, with_geometry: bool = False,
-) -> tuple[list[dict], int]:  # fmt: skip
+    session: Session,
+    *,
+    run_id: int,
+    province: str | None,
+    kind: str | None,
+    flag: str | None,
+    severity: str | None,
+    sort: str,
+    limit: int,
+    offset: int = 0,
+    with_geometry: bool = False,
+) -> tuple[list[dict], int]:
     """Flagged zones of run ``run_id`` for the side panel (one page: ``limit`` rows from
     ``offset``), and how many match in total; ``with_geometry`` adds each zone's GeoJSON."""
     if sort not in FLAGGED_SORTS:
         raise ValueError(f"sort must be one of {FLAGGED_SORTS}")
-    params = {"run": run_id, "province": province, "kind": kind, "flag": flag,
-              "severity": severity, "sort": sort, "limit": limit, "offset": offset,
-              "with_geometry": with_geometry}  # fmt: skip
+    params = {
+        "run": run_id,
+        "province": province,
+        "kind": kind,
+        "flag": flag,
+        "severity": severity,
+        "sort": sort,
+        "limit": limit,
+        "offset": offset,
+        "with_geometry": with_geometry,
+    }
     rows = [dict(r) for r in session.execute(query("layer_flagged_zones"), params).mappings()]
     total = int(rows[0]["total"]) if rows else 0
     if not rows and offset > 0:  # past the last page: the total still says how many there are
-        _, total = flagged_zones(session, run_id=run_id, province=province, kind=kind,
-                                 flag=flag, severity=severity, sort=sort, limit=1)  # fmt: skip
+        _, total = flagged_zones(
+            session,
+            run_id=run_id,
+            province=province,
+            kind=kind,
+            flag=flag,
+            severity=severity,
+            sort=sort,
+            limit=1,
+        )
     skip = {"total"} if with_geometry else {"total", "geometry"}
     return [{k: _jsonable(v) for k, v in r.items() if k not in skip} for r in rows], total
 
@@ -145,10 +179,12 @@ def search_zones(session: Session, folded: str, *, limit: int) -> list[dict]:
     if not words:
         return []
     params = {
-        "pattern": "%" + "%".join(words) + "%", "prefix_pattern": "%".join(words) + "%",
-        "code_prefix": _escape_like(folded.strip()) + "%", "exact": folded.strip(),
+        "pattern": "%" + "%".join(words) + "%",
+        "prefix_pattern": "%".join(words) + "%",
+        "code_prefix": _escape_like(folded.strip()) + "%",
+        "exact": folded.strip(),
         "limit": limit,
-    }  # fmt: skip
+    }
     rows = session.execute(query("zone_search"), params).mappings()
     return [{k: _jsonable(v) for k, v in r.items()} for r in rows]
 

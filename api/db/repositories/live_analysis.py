@@ -26,9 +26,21 @@ def province_of(key_: str) -> str | None:
 
 
 def read_partition_zones(
-    session: Session, *, version: str, province: str | None, reach: float, margin: float
+    session: Session,
+    *,
+    version: str,
+    province: str | None,
+    reach: float,
+    margin: float,
+    ccn_from: Any,
 ) -> gpd.GeoDataFrame:
-    params = {"version": version, "province": province, "reach": reach, "margin": margin}
+    params = {
+        "version": version,
+        "province": province,
+        "reach": reach,
+        "margin": margin,
+        "ccn_from": ccn_from,
+    }
     return read_frame(session, query("partition_zones"), params)
 
 
@@ -64,8 +76,10 @@ def mark_dirty(session: Session, version: str, provinces: list[str]) -> None:
     )
 
 
-def dirty_provinces_of_upload(session: Session, upload_id: int, margin: float) -> list[tuple]:
-    params = {"upload": upload_id, "margin": margin}
+def dirty_provinces_of_upload(
+    session: Session, upload_id: int, margin: float, ccn_from: Any
+) -> list[tuple]:
+    params = {"upload": upload_id, "margin": margin, "ccn_from": ccn_from}
     rows = session.execute(query("analysis_dirty_provinces"), params)
     return [(r.admin_version, r.province_code) for r in rows]
 
@@ -104,13 +118,16 @@ def store_result(
     flag_counts: dict[str, int],
     duration_s: float,
     payload: Any,
+    run_id: int,
+    track: bool = True,
 ) -> int:
-    """Keep one province's result and mark its edits up to ``seq`` analysed (one transaction)."""
+    """Keep one province's result (its rows are in the part run ``run_id``, ``payload`` is
+    what the cluster step reads) and, with ``track``, mark its edits up to ``seq`` analysed."""
     result_id = session.execute(
         text(
             "INSERT INTO province_results (admin_version, province_code, inputs_fingerprint, "
-            "zone_count, flag_counts, dirty_seq, duration_s, payload) VALUES (:v, :p, :f, :n, "
-            "CAST(:c AS jsonb), :s, :d, :b) RETURNING id"
+            "zone_count, flag_counts, dirty_seq, duration_s, payload, run_id) VALUES (:v, :p, "
+            ":f, :n, CAST(:c AS jsonb), :s, :d, :b, :r) RETURNING id"
         ),
         {
             "v": version,
@@ -121,8 +138,11 @@ def store_result(
             "s": seq,
             "d": duration_s,
             "b": pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL),
+            "r": run_id,
         },
     ).scalar_one()
+    if not track:
+        return int(result_id)
     session.execute(
         text(
             "INSERT INTO analysis_state (admin_version, province_code, dirty_seq, done_seq) "
@@ -150,26 +170,53 @@ def record_failure(session: Session, *, version: str, key_: str, seq: int, error
     )
 
 
-def latest_results(session: Session, version: str) -> dict[str, tuple[int, Any]]:
-    """{key: (result id, unpickled partition result)} of the newest result of each partition."""
+def latest_parts(session: Session, version: str) -> dict[str, dict[str, Any]]:
+    """{key: result_id, run_id, fingerprint, zone_count} of the newest result of each
+    partition that has its rows in a part run (older results are re-analysed first)."""
     rows = session.execute(
         text(
-            "SELECT DISTINCT ON (province_code) province_code, id, payload FROM province_results "
-            "WHERE admin_version = :v ORDER BY province_code, id DESC"
+            "SELECT DISTINCT ON (province_code) province_code AS key, id AS result_id, run_id, "
+            "inputs_fingerprint AS fingerprint, zone_count FROM province_results "
+            "WHERE admin_version = :v AND run_id IS NOT NULL ORDER BY province_code, id DESC"
+        ),
+        {"v": version},
+    ).mappings()
+    return {r["key"]: dict(r) for r in rows}
+
+
+def legacy_keys(session: Session, version: str) -> list[str]:
+    """Partitions whose newest result predates part runs (stored before migration 0014)."""
+    rows = session.execute(
+        text(
+            "SELECT province_code FROM (SELECT DISTINCT ON (province_code) province_code, run_id "
+            "FROM province_results WHERE admin_version = :v ORDER BY province_code, id DESC) r "
+            "WHERE run_id IS NULL ORDER BY 1"
         ),
         {"v": version},
     )
+    return [r[0] for r in rows]
+
+
+def cluster_inputs(session: Session, result_ids: list[int]) -> list[Any]:
+    """The unpickled cluster inputs of the results ``result_ids``, read one row at a time."""
+    rows = session.execute(
+        text("SELECT payload FROM province_results WHERE id = ANY(:ids) ORDER BY id"),
+        {"ids": result_ids},
+        execution_options={"yield_per": 1},
+    )
     # our own pickles, written by store_result from the analysis library's dataclasses
-    return {r[0]: (int(r[1]), pickle.loads(r[2])) for r in rows}  # noqa: S301
+    return [pickle.loads(r[0]) for r in rows]  # noqa: S301
 
 
-def latest_result_ids(session: Session, version: str) -> dict[str, int]:
+def flag_counts(session: Session, run_id: int, province: str | None = None) -> dict[str, int]:
+    """Flags per severity of a run (through its parts), of one province when given."""
     rows = session.execute(
         text(
-            "SELECT province_code, max(id) FROM province_results WHERE admin_version = :v "
-            "GROUP BY province_code"
+            "SELECT severity, count(*) FROM flags WHERE run_id IN "
+            "(SELECT part_id FROM run_parts WHERE run_id = :r) "
+            "AND (CAST(:p AS text) IS NULL OR province_code = :p) GROUP BY severity"
         ),
-        {"v": version},
+        {"r": run_id, "p": province},
     )
     return {r[0]: int(r[1]) for r in rows}
 

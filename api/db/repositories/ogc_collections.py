@@ -120,10 +120,19 @@ FROM provinces p WHERE p.admin_version = '{version}'
 """
 _FLAGS_SQL = """
 SELECT f.id AS fid, z.current_geom AS geom, f.zone_code, f.province_code,
-       f.code, f.severity, f.value, f.threshold, f.unit, f.message_vi, f.message_en, f.run_id
+       f.code, f.severity, f.value, f.threshold, f.unit, f.message_vi, f.message_en,
+       r.id AS run_id, to_char(part.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+           AS as_of,
+       CASE WHEN s.failed_seq >= s.dirty_seq AND s.done_seq < s.dirty_seq THEN 'failed'
+            WHEN s.done_seq < s.dirty_seq THEN 'pending' ELSE 'current' END AS analysis_state
 FROM flags f
-JOIN (SELECT id FROM analysis_runs WHERE status = 'complete'
-      ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1) r ON r.id = f.run_id
+JOIN run_parts rp ON rp.part_id = f.run_id
+JOIN (SELECT id FROM analysis_runs WHERE status = 'complete' AND province_code IS NULL
+      ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1) r ON r.id = rp.run_id
+JOIN analysis_runs part ON part.id = f.run_id
+LEFT JOIN province_results pr ON pr.run_id = f.run_id
+LEFT JOIN analysis_state s
+    ON s.admin_version = pr.admin_version AND s.province_code = pr.province_code
 LEFT JOIN zones z ON z.code = f.zone_code
 """
 _KIND_TITLES = {"KKT": "economic zones", "KCN": "industrial parks", "CCN": "industrial clusters"}
@@ -193,13 +202,18 @@ _ALL: tuple[Collection, ...] = (
     *(_provinces(version) for version in ADMIN_VERSIONS),
     Collection(
         id="flags",
-        title="Flags (latest complete analysis run)",
-        description="Flags raised by the latest complete analysis run, on the zone's geometry.",
+        title="Flags (latest analysis of each province)",
+        description=(
+            "Flags of the latest analysis of each province, on the zone's geometry; as_of says "
+            "when that province's flags were computed and analysis_state whether they are "
+            "current, pending (a re-analysis is queued) or failed (the last one failed)."
+        ),
         source_sql=_FLAGS_SQL,
         fid_type="integer",
         properties=_p(
             "zone_code:string province_code:string code:string severity:string value:number "
-            "threshold:number unit:string message_vi:string message_en:string run_id:integer"
+            "threshold:number unit:string message_vi:string message_en:string run_id:integer "
+            "as_of:string analysis_state:string"
         ),
         aliases={"province": "province_code"},
     ),

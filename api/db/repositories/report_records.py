@@ -69,9 +69,16 @@ def record(
             "INSERT INTO report_records (scope, admin_version, format, lang, since, run_ids, "
             "zone_codes) VALUES (:s, :v, :f, :l, :since, :runs, :codes) RETURNING id"
         ),
-        {"s": scope, "v": version, "f": fmt, "l": lang, "since": since, "runs": run_ids,
-         "codes": zone_codes},
-    ).scalar_one()  # fmt: skip
+        {
+            "s": scope,
+            "v": version,
+            "f": fmt,
+            "l": lang,
+            "since": since,
+            "runs": run_ids,
+            "codes": zone_codes,
+        },
+    ).scalar_one()
 
 
 def previous_record(

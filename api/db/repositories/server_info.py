@@ -35,5 +35,5 @@ def wal_insert_lsn(session: Session) -> str | None:
 def row_counts(session: Session, tables: Iterable[str] = COUNTED_TABLES) -> dict[str, int]:
     """Rows per table; ``tables`` come from ``COUNTED_TABLES`` (identifiers, never input)."""
     allowed = [t for t in tables if t in COUNTED_TABLES]
-    count = 'SELECT count(*) FROM {}'
+    count = "SELECT count(*) FROM {}"
     return {t: int(session.execute(text(count.format(t))).scalar_one()) for t in allowed}

@@ -47,14 +47,18 @@ def revoke(session: Session, token_id: int) -> None:
 def holder_of(session: Session, digest: str) -> dict | None:
     """The active user holding the live token with this digest (``token_id``, ``id``, ``name``,
     ``role``, ``provinces``), or None."""
-    row = session.execute(
-        text(
-            "SELECT t.id AS token_id, u.id, u.name, u.role, u.provinces FROM api_tokens t "
-            "JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = :h AND u.active "
-            "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
-        ),
-        {"h": digest},
-    ).mappings().first()
+    row = (
+        session.execute(
+            text(
+                "SELECT t.id AS token_id, u.id, u.name, u.role, u.provinces FROM api_tokens t "
+                "JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = :h AND u.active "
+                "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
+            ),
+            {"h": digest},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 

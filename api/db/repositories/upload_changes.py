@@ -13,10 +13,22 @@ from sqlalchemy.orm import Session
 
 #: Zone columns an upload may set (an allowlist: these names are pasted into SQL).
 ZONE_FIELDS = (
-    "kind", "name", "province_code", "status", "established_on", "expanded_on", "decision_ref",
-    "planned_area_ha", "industrial_land_ha", "leased_land_ha", "is_mountainous",
-    "is_craft_village", "investor", "workers", "location",
-)  # fmt: skip
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "investor",
+    "workers",
+    "location",
+)
 _NOT_NULL = ("kind", "name", "province_code", "status", "is_mountainous", "is_craft_village")
 _INSERT_DEFAULTS = {"status": "'planned'", "is_mountainous": "false", "is_craft_village": "false"}
 _WORK_MEM = "64MB"
@@ -78,8 +90,10 @@ def apply_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> tu
     fields = tuple(f for f in ZONE_FIELDS if f in fields)
     updated = _update_zones(session, upload_id, fields) if fields else set()
     columns = [c for c in ZONE_FIELDS if c in fields or c in _INSERT_DEFAULTS]
-    values = [f"COALESCE(s.{c}, {_INSERT_DEFAULTS[c]})" if c in _INSERT_DEFAULTS else f"s.{c}"
-              for c in columns]  # fmt: skip
+    values = [
+        f"COALESCE(s.{c}, {_INSERT_DEFAULTS[c]})" if c in _INSERT_DEFAULTS else f"s.{c}"
+        for c in columns
+    ]
     # current_geom: the polygon apply_boundaries inserts as the zone's first boundary, so that
     # the boundaries' trigger (migration 0015) finds it right and does not rewrite the zone row.
     session.execute(
@@ -104,8 +118,9 @@ def apply_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> tu
 
 
 def _update_zones(session: Session, upload_id: int, fields: tuple[str, ...]) -> set[int]:
-    staged = [f"COALESCE(s.{c}, z.{c})" if c in _NOT_NULL or c == "location" else f"s.{c}"
-              for c in fields]  # fmt: skip
+    staged = [
+        f"COALESCE(s.{c}, z.{c})" if c in _NOT_NULL or c == "location" else f"s.{c}" for c in fields
+    ]
     old = [f"z.{c}" for c in fields]
     sets = ", ".join(f"{c} = c.v_{c}" for c in fields)
     rows = session.execute(

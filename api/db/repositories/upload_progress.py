@@ -7,16 +7,23 @@ from sqlalchemy.engine import Connection
 
 
 def record(
-    conn: Connection, token: str, *, stage: str, fraction: float, processed: int | None,
+    conn: Connection,
+    token: str,
+    *,
+    stage: str,
+    fraction: float,
+    processed: int | None,
     total: int | None,
-) -> None:  # fmt: skip
+) -> None:
     """Upsert the token's progress (the caller's connection autocommits)."""
     conn.execute(
-        text("INSERT INTO upload_progress (token, stage, fraction, processed, total) "
-             "VALUES (:t, :s, :f, :p, :n) ON CONFLICT (token) DO UPDATE SET stage = :s, "
-             "fraction = :f, processed = :p, total = :n, updated_at = now()"),
+        text(
+            "INSERT INTO upload_progress (token, stage, fraction, processed, total) "
+            "VALUES (:t, :s, :f, :p, :n) ON CONFLICT (token) DO UPDATE SET stage = :s, "
+            "fraction = :f, processed = :p, total = :n, updated_at = now()"
+        ),
         {"t": token, "s": stage, "f": fraction, "p": processed, "n": total},
-    )  # fmt: skip
+    )
 
 
 def forget_old(conn: Connection) -> None:
@@ -25,9 +32,15 @@ def forget_old(conn: Connection) -> None:
 
 
 def get(conn: Connection, token: str) -> dict | None:
-    row = conn.execute(
-        text("SELECT stage, fraction, processed, total, updated_at FROM upload_progress "
-             "WHERE token = :t"),
-        {"t": token},
-    ).mappings().first()  # fmt: skip
+    row = (
+        conn.execute(
+            text(
+                "SELECT stage, fraction, processed, total, updated_at FROM upload_progress "
+                "WHERE token = :t"
+            ),
+            {"t": token},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None

@@ -17,11 +17,26 @@ from sqlalchemy.orm import Session
 from api.db.repositories import bulk
 
 STAGED_FIELDS = (
-    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
-    "decision_ref", "approved_on", "planned_area_ha", "industrial_land_ha", "leased_land_ha",
-    "is_mountainous", "is_craft_village", "investor", "workers", "source", "observed_on",
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "approved_on",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "investor",
+    "workers",
+    "source",
+    "observed_on",
     "geom_province_code",
-)  # fmt: skip
+)
 _COLUMNS = ("upload_id", "ord", *STAGED_FIELDS, "geom", "location", "original_geom", "area_ha")
 _UPLOAD_COLUMNS = (
     "id, kind, filename, sha256, size_bytes, status, uploaded_by, source_crs, encoding, counts, "
@@ -42,8 +57,11 @@ _LINKS = (
 def create_upload(session: Session, **values: Any) -> int:
     """Insert an upload record (status 'previewed') and return its id."""
     for key in ("counts", "warnings", "errors", "options"):
-        values[key] = json.dumps(values.get(key) or ({} if key in ("counts", "options") else []),
-                                 ensure_ascii=False, default=str)  # fmt: skip
+        values[key] = json.dumps(
+            values.get(key) or ({} if key in ("counts", "options") else []),
+            ensure_ascii=False,
+            default=str,
+        )
     row = session.execute(
         text(
             "INSERT INTO uploads (kind, filename, sha256, size_bytes, uploaded_by, source_crs, "
@@ -74,11 +92,14 @@ def stage_features(
     if len(originals):
         original[originals.index.to_numpy()] = bulk.ewkb_hex_array(originals.to_numpy())
     columns = [
-        [upload_id] * n, range(n),
+        [upload_id] * n,
+        range(n),
         *(_column(features, name) for name in STAGED_FIELDS),
-        bulk.ewkb_hex_array(polygons, as_multi=True), bulk.ewkb_hex_array(points), original,
+        bulk.ewkb_hex_array(polygons, as_multi=True),
+        bulk.ewkb_hex_array(points),
+        original,
         features["area_ha"].to_numpy().tolist(),
-    ]  # fmt: skip
+    ]
     bulk.copy_rows(session, "upload_features", _COLUMNS, zip(*columns, strict=True), plain=True)
     # Fresh statistics on the join keys: hash joins, not loops, in the commit.
     session.execute(text("ANALYZE upload_features (upload_id, ord, code)"))
@@ -88,22 +109,32 @@ def stage_features(
 def stage_quarantine(session: Session, upload_id: int, quarantine: Sequence[Any]) -> int:
     """Record the quarantined features of an upload (``geo.ingest.prepared.QuarantinedFeature``)."""
     rows = [
-        {"u": upload_id, "ord": q.index, "fid": None if q.fid is None else str(q.fid),
-         "code": q.code, "reason": q.reason, "detail": q.detail, "message": q.message,
-         "props": json.dumps(q.properties, ensure_ascii=False, default=str),
-         "geom": None if q.geometry is None else bulk.ewkb(shapely.to_wkb(q.geometry, byte_order=1,
-                                                                     flavor="extended")).hex(),
-         "wkt": q.original_wkt}
+        {
+            "u": upload_id,
+            "ord": q.index,
+            "fid": None if q.fid is None else str(q.fid),
+            "code": q.code,
+            "reason": q.reason,
+            "detail": q.detail,
+            "message": q.message,
+            "props": json.dumps(q.properties, ensure_ascii=False, default=str),
+            "geom": None
+            if q.geometry is None
+            else bulk.ewkb(shapely.to_wkb(q.geometry, byte_order=1, flavor="extended")).hex(),
+            "wkt": q.original_wkt,
+        }
         for q in quarantine
-    ]  # fmt: skip
+    ]
     if rows:
         session.execute(
-            text("INSERT INTO upload_quarantine (upload_id, ord, feature_id, code, reason, detail, "
-                 "message, properties, geom, original_wkt) VALUES (:u, :ord, :fid, :code, "
-                 ":reason, :detail, :message, CAST(:props AS jsonb), "
-                 "ST_GeomFromEWKB(decode(:geom, 'hex')), :wkt)"),
+            text(
+                "INSERT INTO upload_quarantine (upload_id, ord, feature_id, code, reason, detail, "
+                "message, properties, geom, original_wkt) VALUES (:u, :ord, :fid, :code, "
+                ":reason, :detail, :message, CAST(:props AS jsonb), "
+                "ST_GeomFromEWKB(decode(:geom, 'hex')), :wkt)"
+            ),
             rows,
-        )  # fmt: skip
+        )
     return len(rows)
 
 
@@ -116,19 +147,30 @@ def quarantine_features(
     ``_reason``, ``_message`` and ``_original_wkt`` (the geometry as read, in the file's CRS).
     """
     rows = session.execute(
-        text("SELECT ord, feature_id, code, reason, detail, message, properties, original_wkt, "
-             "ST_AsGeoJSON(geom) AS geometry FROM upload_quarantine WHERE upload_id = :u "
-             "ORDER BY ord LIMIT :limit"),
+        text(
+            "SELECT ord, feature_id, code, reason, detail, message, properties, original_wkt, "
+            "ST_AsGeoJSON(geom) AS geometry FROM upload_quarantine WHERE upload_id = :u "
+            "ORDER BY ord LIMIT :limit"
+        ),
         {"u": upload_id, "limit": limit},
-    ).mappings()  # fmt: skip
+    ).mappings()
     return [
-        {"type": "Feature", "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
-         "properties": {**(r["properties"] or {}), "_index": r["ord"],
-                        "_feature_id": r["feature_id"], "_code": r["code"],
-                        "_reason": r["reason"], "_detail": r["detail"],
-                        "_message": r["message"], "_original_wkt": r["original_wkt"]}}
+        {
+            "type": "Feature",
+            "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
+            "properties": {
+                **(r["properties"] or {}),
+                "_index": r["ord"],
+                "_feature_id": r["feature_id"],
+                "_code": r["code"],
+                "_reason": r["reason"],
+                "_detail": r["detail"],
+                "_message": r["message"],
+                "_original_wkt": r["original_wkt"],
+            },
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def _column(features: pd.DataFrame, name: str) -> np.ndarray:
@@ -147,10 +189,14 @@ def get_upload(
     """
     lock = " FOR UPDATE OF uploads" if for_update else ""
     links = f", {_LINKS}" if with_links else ""
-    row = session.execute(
-        text(f"SELECT {_UPLOAD_COLUMNS}{links} FROM uploads WHERE id = :id{lock}"),
-        {"id": upload_id},
-    ).mappings().first()  # fmt: skip
+    row = (
+        session.execute(
+            text(f"SELECT {_UPLOAD_COLUMNS}{links} FROM uploads WHERE id = :id{lock}"),
+            {"id": upload_id},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -158,10 +204,12 @@ def list_uploads(session: Session, *, limit: int = 100, offset: int = 0) -> list
     """Uploads in commit order, newest commit first, then the never committed ones (newest
     first), each with ``overwritten_by`` and ``builds_on``."""
     rows = session.execute(
-        text(f"SELECT {_UPLOAD_COLUMNS}, {_LINKS} FROM uploads "
-             "ORDER BY commit_seq DESC NULLS LAST, id DESC LIMIT :limit OFFSET :offset"),
+        text(
+            f"SELECT {_UPLOAD_COLUMNS}, {_LINKS} FROM uploads "
+            "ORDER BY commit_seq DESC NULLS LAST, id DESC LIMIT :limit OFFSET :offset"
+        ),
         {"limit": limit, "offset": offset},
-    )  # fmt: skip
+    )
     return [dict(r) for r in rows.mappings()]
 
 
@@ -174,10 +222,12 @@ def mark(session: Session, upload_id: int, **values: Any) -> None:
             raise ValueError(f"cannot set {key}")
         cast = "CAST(:{0} AS jsonb)" if key in ("counts", "errors") else ":{0}"
         sets.append(f"{key} = " + ("now()" if values[key] == "now" else cast.format(key)))
-    params = {k: json.dumps(v, default=str) if k in ("counts", "errors") else v
-              for k, v in values.items()}  # fmt: skip
-    session.execute(text(f"UPDATE uploads SET {', '.join(sets)} WHERE id = :id"),
-                    {**params, "id": upload_id})  # fmt: skip
+    params = {
+        k: json.dumps(v, default=str) if k in ("counts", "errors") else v for k, v in values.items()
+    }
+    session.execute(
+        text(f"UPDATE uploads SET {', '.join(sets)} WHERE id = :id"), {**params, "id": upload_id}
+    )
 
 
 def unknown_codes(session: Session, upload_id: int) -> list[str]:
@@ -203,17 +253,22 @@ def staged_geojson(session: Session, upload_id: int, *, limit: int) -> list[dict
         {"u": upload_id, "limit": limit},
     )
     return [
-        {"type": "Feature", "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
-         "properties": {k: _plain(v) for k, v in r.items() if k != "geometry"}}
+        {
+            "type": "Feature",
+            "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
+            "properties": {k: _plain(v) for k, v in r.items() if k != "geometry"},
+        }
         for r in rows.mappings()
-    ]  # fmt: skip
+    ]
 
 
 def staged_count(session: Session, upload_id: int) -> int:
     """Number of staged features of an upload."""
-    return int(session.execute(
-        text("SELECT count(*) FROM upload_features WHERE upload_id = :u"), {"u": upload_id}
-    ).scalar_one())  # fmt: skip
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM upload_features WHERE upload_id = :u"), {"u": upload_id}
+        ).scalar_one()
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -222,9 +277,20 @@ def _plain(value: Any) -> Any:
 
 def table_counts(session: Session, tables: Sequence[str]) -> dict[str, int]:
     """Row counts of ``tables`` (names from a fixed allowlist)."""
-    allowed = {"zones", "planning_boundaries", "actual_footprints", "uploads", "upload_features",
-               "upload_changes", "provinces", "analysis_runs", "flags", "upload_quarantine",
-               "login_throttle", "audit_log"}  # fmt: skip
+    allowed = {
+        "zones",
+        "planning_boundaries",
+        "actual_footprints",
+        "uploads",
+        "upload_features",
+        "upload_changes",
+        "provinces",
+        "analysis_runs",
+        "flags",
+        "upload_quarantine",
+        "login_throttle",
+        "audit_log",
+    }
     return {
         t: int(session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
         for t in tables
@@ -234,20 +300,29 @@ def table_counts(session: Session, tables: Sequence[str]) -> dict[str, int]:
 
 def is_stale(session: Session, upload_id: int, lifetime: dt.timedelta) -> bool:
     """Whether upload ``upload_id`` was created more than ``lifetime`` ago."""
-    return bool(session.execute(
-        text("SELECT created_at < now() - :age FROM uploads WHERE id = :i"),
-        {"i": upload_id, "age": lifetime},
-    ).scalar_one())  # fmt: skip
+    return bool(
+        session.execute(
+            text("SELECT created_at < now() - :age FROM uploads WHERE id = :i"),
+            {"i": upload_id, "age": lifetime},
+        ).scalar_one()
+    )
 
 
 def expire_previews(session: Session, lifetime: dt.timedelta) -> int:
     """Previews older than ``lifetime`` become ``expired``; their staged features are deleted."""
-    ids = session.execute(
-        text("UPDATE uploads SET status = 'expired', stage = 'expired' WHERE status = "
-             "'previewed' AND created_at < now() - :age RETURNING id"),
-        {"age": lifetime},
-    ).scalars().all()  # fmt: skip
+    ids = (
+        session.execute(
+            text(
+                "UPDATE uploads SET status = 'expired', stage = 'expired' WHERE status = "
+                "'previewed' AND created_at < now() - :age RETURNING id"
+            ),
+            {"age": lifetime},
+        )
+        .scalars()
+        .all()
+    )
     if ids:
-        session.execute(text("DELETE FROM upload_features WHERE upload_id = ANY(:ids)"),
-                        {"ids": list(ids)})  # fmt: skip
+        session.execute(
+            text("DELETE FROM upload_features WHERE upload_id = ANY(:ids)"), {"ids": list(ids)}
+        )
     return len(ids)

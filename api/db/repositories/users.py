@@ -23,13 +23,17 @@ def insert_user(
     session: Session, name: str, role: str, provinces: Sequence[str], password_hash: str | None
 ) -> dict:
     """Insert a user and return it (IntegrityError when the name is taken)."""
-    row = session.execute(
-        text(
-            "INSERT INTO users (name, role, provinces, password_hash) "
-            f"VALUES (:n, :r, :p, :h) RETURNING {_COLUMNS}"
-        ),
-        {"n": name, "r": role, "p": list(provinces), "h": password_hash},
-    ).mappings().one()
+    row = (
+        session.execute(
+            text(
+                "INSERT INTO users (name, role, provinces, password_hash) "
+                f"VALUES (:n, :r, :p, :h) RETURNING {_COLUMNS}"
+            ),
+            {"n": name, "r": role, "p": list(provinces), "h": password_hash},
+        )
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 
@@ -72,19 +76,27 @@ def get_user(
 ) -> dict | None:
     """The user with this id or name (active or not, password hash included), or None."""
     where = "id = :v" if user_id is not None else "name = :v"
-    row = session.execute(
-        text(f"SELECT {_COLUMNS}, password_hash FROM users WHERE {where}"),
-        {"v": user_id if user_id is not None else name},
-    ).mappings().first()
+    row = (
+        session.execute(
+            text(f"SELECT {_COLUMNS}, password_hash FROM users WHERE {where}"),
+            {"v": user_id if user_id is not None else name},
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def update_user(session: Session, user_id: int, what: str, value: object) -> dict:
     """Set ``what`` (active, provinces or password, see ``_UPDATES``) and return the user."""
-    row = session.execute(
-        text(f"UPDATE users SET {_UPDATES[what]} WHERE id = :i RETURNING {_COLUMNS}"),
-        {"i": user_id, "v": value},
-    ).mappings().one()
+    row = (
+        session.execute(
+            text(f"UPDATE users SET {_UPDATES[what]} WHERE id = :i RETURNING {_COLUMNS}"),
+            {"i": user_id, "v": value},
+        )
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 

@@ -3,7 +3,7 @@ SELECT f.id, f.zone_code, z.name AS zone_name, z.kind, f.province_code, f.code, 
        f.value, f.threshold, f.unit, f.message_vi, f.message_en, f.details
 FROM flags f
 LEFT JOIN zones z ON z.code = f.zone_code
-WHERE f.run_id = :run
+WHERE f.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run)
   AND (CAST(:province AS text) IS NULL OR f.province_code = :province)
   AND (CAST(:code AS text) IS NULL OR f.code = :code)
   AND (CAST(:severity AS text) IS NULL OR f.severity = :severity)

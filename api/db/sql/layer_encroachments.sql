@@ -6,7 +6,7 @@ SELECT m.zone_code AS code, z.name, m.kind, m.province_code,
                          ELSE m.encroachment_geom END, :digits) AS geometry
 FROM zone_metrics m
 LEFT JOIN zones z ON z.code = m.zone_code
-WHERE m.run_id = :run AND m.encroachment_geom IS NOT NULL
+WHERE m.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run) AND m.encroachment_geom IS NOT NULL
   AND NOT ST_IsEmpty(m.encroachment_geom)
   AND (CAST(:province AS text) IS NULL OR m.province_code = :province)
   AND (CAST(:zone AS text) IS NULL OR m.zone_code = :zone)

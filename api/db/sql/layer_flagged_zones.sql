@@ -8,7 +8,7 @@ WITH flagged AS (
            max(CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END)
                AS severity_rank
     FROM flags f
-    WHERE f.run_id = :run AND f.zone_code IS NOT NULL
+    WHERE f.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run) AND f.zone_code IS NOT NULL
     GROUP BY f.zone_code
     HAVING (CAST(:flag AS text) IS NULL OR bool_or(f.code = :flag))
        AND (CAST(:severity AS text) IS NULL OR bool_or(f.severity = :severity))

@@ -1,7 +1,9 @@
 -- Zones for the web map: the current planning boundary (or the zone's point when it has none:
 -- zones.current_geom, GiST-indexed),
 -- simplified by :tolerance_deg and written with :digits decimals, with the worst flag severity
--- and the flag codes of analysis run :run (NULL before the first run). Filters are optional.
+-- (from its flags: the national DENSE_CLUSTER ones are in another part of the run than its
+-- metrics) and the flag codes of analysis run :run (NULL before the first run). Filters are
+-- optional.
 -- The most severe come last so that the map draws them on top.
 WITH picked AS (
     SELECT z.code, z.name, z.kind, z.status, z.province_code, z.planned_area_ha,
@@ -15,14 +17,17 @@ WITH picked AS (
            OR z.current_geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326))
 )
 SELECT p.code, p.name, p.kind, p.status, p.province_code, p.planned_area_ha,
-       m.worst_severity AS worst,
-       (SELECT array_agg(DISTINCT f.code ORDER BY f.code) FROM flags f
-        WHERE f.run_id = :run AND f.zone_code = p.code) AS flags,
+       CASE fl.rank WHEN 3 THEN 'critical' WHEN 2 THEN 'warning' WHEN 1 THEN 'info' END AS worst,
+       fl.codes AS flags,
        ST_AsGeoJSON(CASE WHEN :tolerance_deg > 0
                          THEN ST_SimplifyPreserveTopology(p.shape, :tolerance_deg)
                          ELSE p.shape END, :digits) AS geometry
 FROM picked p
-LEFT JOIN zone_metrics m ON m.run_id = :run AND m.zone_code = p.code
-ORDER BY CASE m.worst_severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2
-                               WHEN 'info' THEN 1 ELSE 0 END, p.code
+LEFT JOIN LATERAL (
+    SELECT array_agg(DISTINCT f.code ORDER BY f.code) AS codes,
+           max(CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) AS rank
+    FROM flags f
+    WHERE f.run_id IN (SELECT part_id FROM run_parts WHERE run_id = :run) AND f.zone_code = p.code
+) fl ON true
+ORDER BY COALESCE(fl.rank, 0), p.code
 LIMIT :limit

@@ -7,7 +7,8 @@ WITH scope AS (
 SELECT f.zone_code, z.name AS zone_name, z.kind, f.province_code, f.code, f.severity,
        f.message_vi, f.message_en
 FROM flags f
-JOIN scope s ON s.run_id = f.run_id AND s.province_code = f.province_code
+JOIN run_parts rp ON rp.part_id = f.run_id
+JOIN scope s ON s.run_id = rp.run_id AND s.province_code = f.province_code
 LEFT JOIN zones z ON z.code = f.zone_code
 WHERE f.severity = 'critical'
 ORDER BY f.province_code, f.zone_code NULLS FIRST, f.code

@@ -1,13 +1,18 @@
 -- The zones one partition needs: those that may belong to :province (a province of :version,
--- or NULL for the zones near no province), every zone whose planning boundary lies in the
--- halo window around them, and the other zones of the same stored provinces (peers of the
--- Decree 32 rule). A superset: geo.analysis.partitions decides the core exactly.
+-- or NULL for the zones near no province), every zone whose planning boundary lies within the
+-- halo :margin of one of them, and, without geometry (peer_only), the other clusters (CCN) of
+-- the stored provinces of the new clusters among them (established from :ccn_from: the peers
+-- the Decree 32 rule compares them with). A superset: geo.analysis.partitions decides the core
+-- exactly. The halo is the outline grown by :reach + :margin, which holds every zone near a
+-- candidate lying inside the outline, plus a :margin box around each candidate reaching out of
+-- it (all candidates of the NULL partition).
 WITH p AS MATERIALIZED (
-    -- the outline grown by :reach, so that one prepared intersects test finds the zones near it
-    SELECT ST_Buffer(geom, :reach) AS near FROM provinces
+    SELECT ST_Buffer(geom, :reach) AS near, ST_Buffer(geom, :reach + :margin) AS wide
+    FROM provinces
     WHERE admin_version = :version AND code = :province
-), candidates AS (
-    SELECT z.id, z.province_code, pb.geom
+), candidates AS MATERIALIZED (
+    SELECT z.id, z.province_code, z.kind, z.status, z.established_on, pb.geom,
+           ST_CoveredBy(pb.geom, p.near) AS inside
     FROM zones z
     JOIN current_planning_boundaries pb ON pb.zone_id = z.id, p
     WHERE CAST(:province AS text) IS NOT NULL
@@ -15,7 +20,7 @@ WITH p AS MATERIALIZED (
     UNION ALL
     -- near no province: no boundary, or a representative point inside no outline (the
     -- outlines are the outer loop, so each is prepared once and the points come by index)
-    SELECT z.id, z.province_code, pb.geom
+    SELECT z.id, z.province_code, z.kind, z.status, z.established_on, pb.geom, false AS inside
     FROM zones z
     LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
     WHERE CAST(:province AS text) IS NULL
@@ -25,16 +30,35 @@ WITH p AS MATERIALIZED (
             ON ST_PointOnSurface(inside.geom) && q.geom
            AND ST_Intersects(q.geom, ST_PointOnSurface(inside.geom))
           WHERE q.admin_version = :version AND inside.valid_to IS NULL))
-), window_box AS (
-    SELECT ST_Expand(ST_SetSRID(ST_Extent(geom)::geometry, 4326), :margin) AS box FROM candidates
+), halo AS MATERIALIZED (
+    SELECT pb.zone_id AS id
+    FROM current_planning_boundaries pb, p
+    WHERE pb.geom && p.wide AND ST_Intersects(pb.geom, p.wide)
+    UNION
+    SELECT pb.zone_id
+    FROM candidates c
+    JOIN current_planning_boundaries pb ON pb.geom && ST_Expand(c.geom, :margin)
+    WHERE c.geom IS NOT NULL AND NOT c.inside
+), picked AS (
+    SELECT id FROM candidates UNION SELECT id FROM halo
 )
 SELECT z.code, z.kind, z.name, z.province_code, z.status, z.established_on, z.expanded_on,
        z.decision_ref, z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha,
        z.is_mountainous, z.is_craft_village, z.is_synthetic, pb.approved_on,
-       pb.geom AS geometry
+       pb.geom AS geometry, false AS peer_only
 FROM zones z
 LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
-WHERE z.id IN (SELECT id FROM candidates)
-   OR pb.geom && (SELECT box FROM window_box)
-   OR z.province_code IN (SELECT DISTINCT province_code FROM candidates)
-ORDER BY z.code
+WHERE z.id IN (SELECT id FROM picked)
+UNION ALL
+SELECT z.code, z.kind, z.name, z.province_code, z.status, z.established_on, z.expanded_on,
+       z.decision_ref, z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha,
+       z.is_mountainous, z.is_craft_village, z.is_synthetic, pb.approved_on,
+       NULL AS geometry, true AS peer_only
+FROM zones z
+LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
+WHERE z.kind = 'CCN'
+  AND z.province_code IN (
+      SELECT DISTINCT province_code FROM candidates
+      WHERE kind = 'CCN' AND status <> 'cancelled' AND established_on >= CAST(:ccn_from AS date))
+  AND z.id NOT IN (SELECT id FROM picked)
+ORDER BY code

@@ -8,7 +8,7 @@ SELECT z.code, z.name, z.kind, z.status, z.established_on, z.decision_ref,
        pb.geom AS geometry
 FROM zones z
 LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
-LEFT JOIN zone_metrics m ON m.run_id = CAST(:run AS bigint) AND m.zone_code = z.code
+LEFT JOIN zone_metrics m ON m.run_id IN (SELECT part_id FROM run_parts WHERE run_id = CAST(:run AS bigint)) AND m.zone_code = z.code
 WHERE (:version = '2025-34' AND z.province_code = :province)
    OR (:version <> '2025-34' AND EXISTS (
         SELECT 1 FROM provinces p

@@ -15,7 +15,8 @@ features AS (
     SELECT z.code, z.kind, z.name, z.status, z.province_code,
            (SELECT pb.area_ha FROM current_planning_boundaries pb WHERE pb.zone_id = z.id)
                AS area_ha,
-           (SELECT f.severity FROM flags f JOIN latest_run r ON r.id = f.run_id
+           (SELECT f.severity FROM flags f
+            JOIN run_parts rp ON rp.part_id = f.run_id JOIN latest_run r ON r.id = rp.run_id
             WHERE f.zone_code = z.code
             ORDER BY CASE f.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC
             LIMIT 1) AS worst_flag,

@@ -34,11 +34,15 @@ def provinces(version_east: str = "2025-34"):
     west = shapely.segmentize(box(X0 - 50_000, Y0 - 50_000, X0, Y0 + 50_000), 100)
     east = shapely.segmentize(box(X0, Y0 - 50_000, X0 + 50_000, Y0 + 50_000), 100)
     return gpd.GeoDataFrame(
-        {"code": ["01", "02"], "name_vi": ["Hà Nội", "Bắc Ninh"],
-         "admin_version": ["2025-34", version_east], "area_km2": [5000.0, 5000.0]},
+        {
+            "code": ["01", "02"],
+            "name_vi": ["Hà Nội", "Bắc Ninh"],
+            "admin_version": ["2025-34", version_east],
+            "area_km2": [5000.0, 5000.0],
+        },
         geometry=[to_wgs84(west), to_wgs84(east)],
         crs=4326,
-    )  # fmt: skip
+    )
 
 
 def inputs():
@@ -63,11 +67,14 @@ def inputs():
         crs=4326,
     )
     actual = gpd.GeoDataFrame(
-        {"zone_code": ["Z0", "Z1", "Z3", "Z4"], "source": ["survey"] * 4,
-         "observed_on": [dt.date(2025, 1, 1)] * 4},
+        {
+            "zone_code": ["Z0", "Z1", "Z3", "Z4"],
+            "source": ["survey"] * 4,
+            "observed_on": [dt.date(2025, 1, 1)] * 4,
+        },
         geometry=[square(100), square(1500), square(40_000), shapely.Polygon()],
         crs=4326,
-    )  # fmt: skip
+    )
     return zones, actual, provinces()
 
 
@@ -128,17 +135,27 @@ def test_result_to_json_has_the_contract_shape_and_no_nan():
     first = doc["zones"][0]
     assert set(first) == {"code", "kind", "province", "metrics", "flags"}
     assert set(first["metrics"]) == {
-        "planned_ha", "actual_ha", "intersection_ha", "iou", "encroachment_ha", "unbuilt_ha",
+        "planned_ha",
+        "actual_ha",
+        "intersection_ha",
+        "iou",
+        "encroachment_ha",
+        "unbuilt_ha",
         "hausdorff_m",
-    }  # fmt: skip
+    }
     assert set(first["flags"][0]) == {"code", "severity", "value", "threshold"}
     assert [z["code"] for z in doc["zones"]] == [f"Z{i}" for i in range(6)]
     z2 = next(z for z in doc["zones"] if z["code"] == "Z2")
     assert z2["metrics"]["iou"] is None
     prov = {p["code"]: p for p in doc["provinces"]}
     assert set(prov["01"]) == {
-        "code", "zones", "density_per_1000km2", "clark_evans_r", "clark_evans_p", "clusters",
-    }  # fmt: skip
+        "code",
+        "zones",
+        "density_per_1000km2",
+        "clark_evans_r",
+        "clark_evans_p",
+        "clusters",
+    }
     assert prov["01"]["zones"] == 3
     assert prov["01"]["density_per_1000km2"] == pytest.approx(3 / 5000 * 1000)
     assert prov["02"]["clark_evans_r"] is None

@@ -23,8 +23,9 @@ def _lonlat(*geoms: shapely.Geometry) -> np.ndarray:
 
 
 def _zone(*geoms: shapely.Geometry) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"zone_id": range(1, len(geoms) + 1)}, geometry=_lonlat(*geoms),
-                            crs=4326)  # fmt: skip
+    return gpd.GeoDataFrame(
+        {"zone_id": range(1, len(geoms) + 1)}, geometry=_lonlat(*geoms), crs=4326
+    )
 
 
 @pytest.mark.parametrize("n_zones", [1, 9])
@@ -59,8 +60,9 @@ def test_straddling_building_counted_once_and_far_one_ignored_not_lost() -> None
     straddling = shapely.box(480, 200, 520, 240)
     outside = shapely.box(560, 200, 600, 240)
     far = shapely.box(5000, 5000, 5040, 5040)
-    result = derive_builtup(_zone(zone), _lonlat(straddling, outside, far), search_m=100,
-                            closing_m=10)  # fmt: skip
+    result = derive_builtup(
+        _zone(zone), _lonlat(straddling, outside, far), search_m=100, closing_m=10
+    )
     stats = result.stats.iloc[0]
     assert (stats["building_count"], stats["outside_count"]) == (1, 1)
     assert stats["floor_area_ha"] == pytest.approx(0.16, rel=0.02)
@@ -69,8 +71,7 @@ def test_straddling_building_counted_once_and_far_one_ignored_not_lost() -> None
 
 def test_zone_without_buildings_nearby_gets_no_row() -> None:
     zones = _zone(shapely.box(0, 0, 500, 500), shapely.box(5000, 0, 5500, 500))
-    result = derive_builtup(zones, _lonlat(shapely.box(10, 10, 50, 50)), search_m=100,
-                            closing_m=10)  # fmt: skip
+    result = derive_builtup(zones, _lonlat(shapely.box(10, 10, 50, 50)), search_m=100, closing_m=10)
     assert result.stats["zone_id"].tolist() == [1] and len(result.footprints) == 1
 
 
@@ -92,26 +93,36 @@ def test_reader_quarantines_broken_buildings_by_file_position(tmp_path: Path) ->
     good = list(building_scenario(1, far=0).buildings[:20])
     bowtie = shapely.Polygon([(105.41, 20.51), (105.42, 20.52), (105.42, 20.51), (105.41, 20.52)])
     sliver = shapely.Polygon([(105.41, 20.51), (105.42, 20.51), (105.43, 20.51)])  # no area
-    geoms = [*good[:7], shapely.box(2.30, 48.80, 2.31, 48.81), bowtie, sliver,
-             shapely.LineString([(105.41, 20.51), (105.42, 20.52)]), *good[7:]]  # fmt: skip
+    geoms = [
+        *good[:7],
+        shapely.box(2.30, 48.80, 2.31, 48.81),
+        bowtie,
+        sliver,
+        shapely.LineString([(105.41, 20.51), (105.42, 20.52)]),
+        *good[7:],
+    ]
     path = tmp_path / "b.gpkg"
     gpd.GeoDataFrame(geometry=geoms, crs=4326).to_file(path)
     with read_buildings(path, chunk_size=4) as layer:
         chunks = list(layer.chunks)
         layer.tally.refuse_if_mostly_broken()  # 3 of 24 broken: quarantined, not refused
     quarantined = {q.index: q.reason for c in chunks for q in c.quarantine}
-    assert quarantined == {7: "outside_vietnam", 9: "invalid_geometry",
-                           10: "wrong_geometry_type"}  # fmt: skip
+    assert quarantined == {7: "outside_vietnam", 9: "invalid_geometry", 10: "wrong_geometry_type"}
     assert sum(len(c.geoms) for c in chunks) == 21 and layer.tally.repaired == 1  # the bow-tie
-    assert layer.tally.diagnosis == {"ok": 21, "invalid_geometry": 1, "outside_vietnam": 1,
-                                     "wrong_geometry_type": 1}  # fmt: skip
+    assert layer.tally.diagnosis == {
+        "ok": 21,
+        "invalid_geometry": 1,
+        "outside_vietnam": 1,
+        "wrong_geometry_type": 1,
+    }
 
 
 def test_layer_mostly_broken_is_refused_with_reasons(tmp_path: Path) -> None:
     paris = [shapely.box(2.30 + i / 100, 48.80, 2.305 + i / 100, 48.805) for i in range(3)]
     path = tmp_path / "b.gpkg"
-    gpd.GeoDataFrame(geometry=[*building_scenario(1, far=0).buildings[:3], *paris],
-                     crs=4326).to_file(path)  # fmt: skip
+    gpd.GeoDataFrame(
+        geometry=[*building_scenario(1, far=0).buildings[:3], *paris], crs=4326
+    ).to_file(path)
     with read_buildings(path) as layer:
         list(layer.chunks)
         with pytest.raises(BrokenBuildingsError, match="Only 3 of 6 features.*3 lies outside"):

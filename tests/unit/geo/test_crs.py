@@ -72,9 +72,14 @@ def provinces_2025():
 
 def test_vn2000_towgs84_is_the_published_decision():
     assert VN2000_TOWGS84 == (
-        -191.90441429, -39.30318279, -111.45032835, -0.00928836, 0.01975479, -0.00427372,
+        -191.90441429,
+        -39.30318279,
+        -111.45032835,
+        -0.00928836,
+        0.01975479,
+        -0.00427372,
         0.252906278,
-    )  # fmt: skip
+    )
     assert ROTATION_CONVENTION == "coordinate_frame"
     assert VN2000_PROJ_TOWGS84[:3] == VN2000_TOWGS84[:3]
     assert VN2000_PROJ_TOWGS84[3:6] == tuple(-r for r in VN2000_TOWGS84[3:6])

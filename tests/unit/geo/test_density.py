@@ -42,11 +42,15 @@ def provinces():
     west = to_wgs84(shapely.segmentize(box(X0 - 20_000, Y0 - 20_000, X0, Y0 + 20_000), 100))
     east = to_wgs84(shapely.segmentize(box(X0, Y0 - 20_000, X0 + 20_000, Y0 + 20_000), 100))
     return gpd.GeoDataFrame(
-        {"code": ["02", "01"], "name_vi": ["Tỉnh Đông", "Tỉnh Tây"], "area_km2": [800.0, 800.0],
-         "admin_version": ["2025-34", "2025-34"]},
+        {
+            "code": ["02", "01"],
+            "name_vi": ["Tỉnh Đông", "Tỉnh Tây"],
+            "area_km2": [800.0, 800.0],
+            "admin_version": ["2025-34", "2025-34"],
+        },
         geometry=[east, west],
         crs=4326,
-    )  # fmt: skip
+    )
 
 
 def zones(geoms, **columns):
@@ -90,8 +94,12 @@ def test_assign_provinces_shipped_boundaries_find_ha_noi():
 
 
 def test_province_density_counts_areas_and_edge_distances():
-    geoms = [square(-10_000, 0, 1000), square(-8_700, 0, 1000), square(-3_000, 5_000, 500),
-             square(5_000, 0)]  # fmt: skip
+    geoms = [
+        square(-10_000, 0, 1000),
+        square(-8_700, 0, 1000),
+        square(-3_000, 5_000, 500),
+        square(5_000, 0),
+    ]
     frame = zones(geoms, kind=["KCN", "CCN", "CCN", "KKT"])
     stats = province_density(frame, provinces()).set_index("code")
     west, east = stats.loc["01"], stats.loc["02"]
@@ -155,8 +163,14 @@ def test_find_dense_clusters_without_occupancy_reports_none():
 
 
 def test_find_dense_clusters_are_ordered_and_deterministic():
-    geoms = [square(50_000, 0), square(51_000, 0), square(52_000, 0),
-             square(0, 0), square(1_000, 0), square(2_000, 0)]  # fmt: skip
+    geoms = [
+        square(50_000, 0),
+        square(51_000, 0),
+        square(52_000, 0),
+        square(0, 0),
+        square(1_000, 0),
+        square(2_000, 0),
+    ]
     frame = zones(geoms)
     first = find_dense_clusters(frame)
     again = find_dense_clusters(frame.iloc[::-1])

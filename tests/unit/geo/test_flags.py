@@ -101,13 +101,17 @@ def test_footprint_mismatch_iou_just_below_minimum_is_flagged():
     metrics_iou = (1000 - 10) / (1000 + 10)
     loose = {"footprint_mismatch.encroachment_share_max": 1.0}
     above = run(
-        [zone("A", square(0))], {"A": square(10)}, **loose,
+        [zone("A", square(0))],
+        {"A": square(10)},
+        **loose,
         **{"footprint_mismatch.iou_min": metrics_iou + 0.001},
-    )  # fmt: skip
+    )
     below = run(
-        [zone("A", square(0))], {"A": square(10)}, **loose,
+        [zone("A", square(0))],
+        {"A": square(10)},
+        **loose,
         **{"footprint_mismatch.iou_min": metrics_iou - 0.001},
-    )  # fmt: skip
+    )
     [flag] = only(above, "FOOTPRINT_MISMATCH")
     assert flag.value == pytest.approx(metrics_iou, abs=1e-4)
     assert flag.unit == "ratio" and flag.details["reasons"] == ["iou"]
@@ -203,9 +207,13 @@ def test_slow_deployment_almost_nothing_built_is_critical():
 
 def occupancy(leased: float, age_years: float, status: str = "operating"):
     row = zone(
-        "A", square(0), status=status, established_on=years_ago(age_years),
-        industrial_land_ha=100.0, leased_land_ha=leased,
-    )  # fmt: skip
+        "A",
+        square(0),
+        status=status,
+        established_on=years_ago(age_years),
+        industrial_land_ha=100.0,
+        leased_land_ha=leased,
+    )
     return only(run([row]), "LOW_OCCUPANCY")
 
 
@@ -308,10 +316,17 @@ def test_ccn_size_rule_without_declared_area_uses_the_boundary():
 
 def new_ccn(established: dt.date, leased: float, *, peer_province: str = "01"):
     peers = [
-        zone(f"P{i}", square(5_000 * (i + 1), 30_000, 300), kind="CCN", province_code=peer_province,
-             established_on=dt.date(2019, 1, 1), industrial_land_ha=100.0, leased_land_ha=leased)
+        zone(
+            f"P{i}",
+            square(5_000 * (i + 1), 30_000, 300),
+            kind="CCN",
+            province_code=peer_province,
+            established_on=dt.date(2019, 1, 1),
+            industrial_land_ha=100.0,
+            leased_land_ha=leased,
+        )
         for i in range(2)
-    ]  # fmt: skip
+    ]
     new = zone("N", square(0), kind="CCN", planned_area_ha=30.0, established_on=established)
     return [f for f in only(run([new, *peers]), "CCN_NEW_OR_EXPANSION_RULE") if f.zone_code == "N"]
 
@@ -338,9 +353,15 @@ def test_ccn_new_rule_allowed_cases_are_not_flagged(established, leased, peer_pr
 
 def expansion(expanded: dt.date, leased: float, area_ha: float = 40.0):
     row = zone(
-        "A", square(0), kind="CCN", established_on=dt.date(2019, 1, 1), expanded_on=expanded,
-        planned_area_ha=area_ha, industrial_land_ha=100.0, leased_land_ha=leased,
-    )  # fmt: skip
+        "A",
+        square(0),
+        kind="CCN",
+        established_on=dt.date(2019, 1, 1),
+        expanded_on=expanded,
+        planned_area_ha=area_ha,
+        industrial_land_ha=100.0,
+        leased_land_ha=leased,
+    )
     return only(run([row]), "CCN_NEW_OR_EXPANSION_RULE")
 
 
@@ -438,11 +459,16 @@ def test_cross_province_small_spill_is_not_flagged():
 
 def test_evaluate_flags_messages_are_nfc_and_details_json_safe():
     rows = [
-        zone("A", square(0), established_on=years_ago(10), industrial_land_ha=100.0,
-             leased_land_ha=5.0),
+        zone(
+            "A",
+            square(0),
+            established_on=years_ago(10),
+            industrial_land_ha=100.0,
+            leased_land_ha=5.0,
+        ),
         zone("B", square(970), kind="CCN", established_on=dt.date(2013, 1, 1)),
         zone("C", None),
-    ]  # fmt: skip
+    ]
     flags = run(rows, {"A": square(300, 0, 200), "C": square(5000)})
     assert len({f.code for f in flags}) >= 6
     for flag in flags:

@@ -223,8 +223,10 @@ def test_compare_footprints_properties_hold_for_random_rectangles(
     # so splitting it moves the area by up to ~L³ tan(lat) / 12R: nothing for a zone, but ~0.1 %
     # of a 5 m × 2 km strip. Areas are asked to be right within 0.1 %, so the identities are
     # checked to that, plus that bound for the long edges of both rectangles, + 1 m².
-    bow_ha = sum(2 * max(w, h) ** 3 * math.tan(math.radians(24)) / (12 * 6.371e6) / 1e4
-                 for w, h in ((w1, h1), (w2, h2)))  # fmt: skip
+    bow_ha = sum(
+        2 * max(w, h) ** 3 * math.tan(math.radians(24)) / (12 * 6.371e6) / 1e4
+        for w, h in ((w1, h1), (w2, h2))
+    )
     tol = 1e-3 * max(row["planned_ha"], row["actual_ha"]) + bow_ha + 1e-4
     assert 0.0 <= row["iou"] <= 1.0
     assert row["intersection_ha"] <= min(row["planned_ha"], row["actual_ha"])

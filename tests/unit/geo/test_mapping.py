@@ -13,9 +13,14 @@ from geo.ingest.mapping import MappingError, apply_mapping, parse_mapping_args, 
 def test_propose_mapping_diacritic_column_names_match_fields() -> None:
     columns = ["Tên khu công nghiệp", "Mã", "Diện tích", "Trạng thái", "NGAY_TL", "Tỉnh"]
     proposal = propose_mapping(columns, kind="zones")
-    assert proposal == {"code": "Mã", "name": "Tên khu công nghiệp", "province_code": "Tỉnh",
-                        "status": "Trạng thái", "established_on": "NGAY_TL",
-                        "planned_area_ha": "Diện tích"}  # fmt: skip
+    assert proposal == {
+        "code": "Mã",
+        "name": "Tên khu công nghiệp",
+        "province_code": "Tỉnh",
+        "status": "Trạng thái",
+        "established_on": "NGAY_TL",
+        "planned_area_ha": "Diện tích",
+    }
 
 
 def test_propose_mapping_given_entry_overrides_and_unknown_column_raises() -> None:
@@ -26,7 +31,11 @@ def test_propose_mapping_given_entry_overrides_and_unknown_column_raises() -> No
 
 def test_parse_mapping_args_spaces_and_commas_parsed() -> None:
     assert parse_mapping_args(["code=MA_KCN name=TEN", "kind=LOAI,status=TT"]) == {
-        "code": "MA_KCN", "name": "TEN", "kind": "LOAI", "status": "TT"}  # fmt: skip
+        "code": "MA_KCN",
+        "name": "TEN",
+        "kind": "LOAI",
+        "status": "TT",
+    }
     with pytest.raises(MappingError):
         parse_mapping_args(["code"])
 
@@ -40,8 +49,9 @@ def test_apply_mapping_vietnamese_values_converted() -> None:
             "NGAY": ["02/03/2012", "2015"],
         }
     )
-    out, notes = apply_mapping(frame, {"name": "TEN", "status": "TT", "planned_area_ha": "DT",
-                                       "established_on": "NGAY"})  # fmt: skip
+    out, notes = apply_mapping(
+        frame, {"name": "TEN", "status": "TT", "planned_area_ha": "DT", "established_on": "NGAY"}
+    )
     assert out["kind"].tolist() == ["CCN", "KCN"]
     assert out["status"].tolist() == ["operating", "planned"]
     assert out["planned_area_ha"].tolist() == [39020.0, 250.5]

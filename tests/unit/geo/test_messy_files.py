@@ -49,13 +49,29 @@ def _prepare(path: Path, **kwargs: object):  # noqa: ANN202
 
 
 def test_diagnose_positions_each_reason_by_feature() -> None:
-    geoms = gpd.GeoSeries([
-        Point(105.9, 10.1), Point(10.1, 105.9), Point(0, 0), Point(106187238.0, 10.09742),
-        Point(2.35, 48.85), None, Point(math.nan, 10.0), Point(650_000.0, 1_120_000.0),
-    ])  # fmt: skip
+    geoms = gpd.GeoSeries(
+        [
+            Point(105.9, 10.1),
+            Point(10.1, 105.9),
+            Point(0, 0),
+            Point(106187238.0, 10.09742),
+            Point(2.35, 48.85),
+            None,
+            Point(math.nan, 10.0),
+            Point(650_000.0, 1_120_000.0),
+        ]
+    )
     reasons = diagnose_positions(geoms, WGS84).reasons.tolist()
-    assert reasons == ["ok", "swapped_axes", "null_island", "scale_error", "outside_vietnam",
-                       "geometry_missing", "non_finite", "crs_mismatch"]  # fmt: skip
+    assert reasons == [
+        "ok",
+        "swapped_axes",
+        "null_island",
+        "scale_error",
+        "outside_vietnam",
+        "geometry_missing",
+        "non_finite",
+        "crs_mismatch",
+    ]
 
 
 def test_diagnose_positions_projected_file_with_degrees_is_crs_mismatch() -> None:
@@ -65,14 +81,18 @@ def test_diagnose_positions_projected_file_with_degrees_is_crs_mismatch() -> Non
 
 
 def test_prepare_upload_mostly_good_points_quarantines_the_bad_by_reason(tmp_path: Path) -> None:
-    path = write_geojson(tmp_path / "p.geojson",
-                         portal_points(40, null_island=2, scale_errors=3))  # fmt: skip
+    path = write_geojson(tmp_path / "p.geojson", portal_points(40, null_island=2, scale_errors=3))
     prepared = _prepare(path)
     assert prepared.is_ok and prepared.feature_count == 35 and prepared.read_count == 40
     assert prepared.diagnosis == {"ok": 35, "scale_error": 3, "null_island": 2}
     by_reason = {q.index: q.reason for q in prepared.quarantine}
-    assert by_reason == {0: "null_island", 1: "null_island", 2: "scale_error", 3: "scale_error",
-                         4: "scale_error"}  # fmt: skip
+    assert by_reason == {
+        0: "null_island",
+        1: "null_island",
+        2: "scale_error",
+        3: "scale_error",
+        4: "scale_error",
+    }
     assert prepared.quarantine[0].fid == 1000 and prepared.quarantine[0].code == "VL-000"
     assert "(0, 0)" in prepared.quarantine[0].message
     assert prepared.positions.tolist() == list(range(5, 40))
@@ -80,8 +100,9 @@ def test_prepare_upload_mostly_good_points_quarantines_the_bad_by_reason(tmp_pat
 
 
 def test_prepare_upload_majority_swapped_axes_says_so_then_swap_fixes_it(tmp_path: Path) -> None:
-    path = write_geojson(tmp_path / "s.geojson",
-                         portal_points(40, swapped=32, null_island=2, scale_errors=3))  # fmt: skip
+    path = write_geojson(
+        tmp_path / "s.geojson", portal_points(40, swapped=32, null_island=2, scale_errors=3)
+    )
     refused = _prepare(path)
     assert [e.code for e in refused.errors] == ["swapped_axes"]
     assert "32 of 40 features have longitude and latitude swapped" in refused.errors[0].message
@@ -100,8 +121,10 @@ def test_prepare_upload_swapped_quarantined_feature_drawn_where_it_belongs(tmp_p
 
 
 def test_prepare_upload_nan_coordinate_quarantined_and_named(tmp_path: Path) -> None:
-    features = [feature(square(*VINHLONG[i]), **{"Mã": f"N{i}", "Tên khu công nghiệp ": "A",
-                                                  "Loại": "KCN"}) for i in range(5)]  # fmt: skip
+    features = [
+        feature(square(*VINHLONG[i]), **{"Mã": f"N{i}", "Tên khu công nghiệp ": "A", "Loại": "KCN"})
+        for i in range(5)
+    ]
     features[3]["geometry"]["coordinates"][0][1][0] = math.nan
     prepared = _prepare(write_geojson(tmp_path / "n.geojson", features))
     assert prepared.is_ok
@@ -119,9 +142,13 @@ def test_prepare_upload_only_bad_features_refused_naming_each(tmp_path: Path) ->
 
 
 def test_prepare_upload_self_intersecting_polygons_repaired_with_reason(tmp_path: Path) -> None:
-    features = [feature((bowtie if i % 2 else square)(*VINHLONG[i]),
-                        **{"Mã": f"B{i}", "Tên khu công nghiệp ": "A", "Loại": "KCN"})
-                for i in range(10)]  # fmt: skip
+    features = [
+        feature(
+            (bowtie if i % 2 else square)(*VINHLONG[i]),
+            **{"Mã": f"B{i}", "Tên khu công nghiệp ": "A", "Loại": "KCN"},
+        )
+        for i in range(10)
+    ]
     prepared = _prepare(write_geojson(tmp_path / "b.geojson", features))
     assert prepared.is_ok and prepared.feature_count == 10
     assert [r.feature for r in prepared.repairs] == [1, 3, 5, 7, 9]
@@ -165,11 +192,13 @@ def test_repair_text_each_kind_of_mojibake_and_clean_values_untouched() -> None:
 
 def test_settle_encoding_code_fields_do_not_make_dbf_ambiguous() -> None:
     fields = {
-        "ten": [encode_text("Khu công nghiệp Tiên Sơn", "cp1258"),
-                encode_text("Cụm công nghiệp Đồng Văn", "cp1258")],
+        "ten": [
+            encode_text("Khu công nghiệp Tiên Sơn", "cp1258"),
+            encode_text("Cụm công nghiệp Đồng Văn", "cp1258"),
+        ],
         "ma_duong": [encode_text("ĐH66", "cp1258"), encode_text("ĐT825", "cp1258")],
         "so_qd": [encode_text("1234/QĐ-TTg", "cp1258"), encode_text("56/QĐ-UBND", "cp1258")],
-    }  # fmt: skip
+    }
     per_field = detect_field_encodings(fields)
     assert not per_field["ma_duong"].has_words and not per_field["so_qd"].has_words
     assert settle_encoding(per_field).encoding == "cp1258"
@@ -241,8 +270,13 @@ def test_map_column_names_matched_after_nfc_and_trim_with_constants(tmp_path: Pa
     path = write_geojson(tmp_path / "m.geojson", portal_points(5))
     decomposed = unicodedata.normalize("NFD", "Tên khu công nghiệp")  # no trailing space
     mapping = parse_mapping_args([f"code=Mã, name={decomposed}"])
-    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES, mapping=mapping,
-                              constants={"kind": "Khu công nghiệp"})  # fmt: skip
+    prepared = prepare_upload(
+        path,
+        kind="zones",
+        provinces=PROVINCES,
+        mapping=mapping,
+        constants={"kind": "Khu công nghiệp"},
+    )
     assert prepared.is_ok and prepared.mapping["name"] == "Tên khu công nghiệp "
     assert set(prepared.features["kind"]) == {"KCN"}
 
@@ -252,17 +286,21 @@ def test_code_prefix_makes_codes_from_feature_ids(tmp_path: Path) -> None:
     for f in features:
         del f["properties"]["Mã"]
     path = write_geojson(tmp_path / "m.geojson", features)
-    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES, code_prefix="VL-",
-                              mapping={"name": "Tên khu công nghiệp "},
-                              constants={"kind": "KCN"})  # fmt: skip
+    prepared = prepare_upload(
+        path,
+        kind="zones",
+        provinces=PROVINCES,
+        code_prefix="VL-",
+        mapping={"name": "Tên khu công nghiệp "},
+        constants={"kind": "KCN"},
+    )
     assert prepared.features["code"].tolist() == ["VL-1000", "VL-1001", "VL-1002"]
 
 
 def test_kml_extended_data_fields_are_ordinary_columns(tmp_path: Path) -> None:
     rows = [("KCN Hòa Phú", "Vĩnh Long", 105.92, 10.12), ("KCN An Định", "Vĩnh Long", 105.95, 10.2)]
     path = kml_with_extended_data(tmp_path / "p.kml", rows)
-    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES,
-                              mapping={"code": "ma_kcn"})  # fmt: skip
+    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES, mapping={"code": "ma_kcn"})
     assert prepared.is_ok, prepared.errors
     assert prepared.features["province_code"].tolist() == ["86", "86"]
     assert {"ten_tinh", "ma_kcn", "loai"} <= set(prepared.columns)
@@ -278,8 +316,9 @@ def test_kml_entity_attacks_refused(tmp_path: Path, text: str) -> None:
 
 def test_real_portal_layer_prepares_without_encoding_refusal() -> None:
     path = shared_data("zones", "vinhlong_banqlkcn_307_raw.geojson")
-    prepared = prepare_upload(path, kind="zones", provinces=PROVINCES, mapping={"code": "fid"},
-                              constants={"kind": "KCN"})  # fmt: skip
+    prepared = prepare_upload(
+        path, kind="zones", provinces=PROVINCES, mapping={"code": "fid"}, constants={"kind": "KCN"}
+    )
     assert prepared.is_ok and prepared.feature_count == 23
     assert set(prepared.features["province_code"]) == {"86"}
 

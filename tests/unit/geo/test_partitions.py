@@ -37,19 +37,25 @@ def with_border_cluster(zones, provinces):
     outlines = provinces.set_index("code").geometry
     codes = list(outlines.index)
     a, b = next(
-        (x, y) for i, x in enumerate(codes) for y in codes[i + 1 :]
+        (x, y)
+        for i, x in enumerate(codes)
+        for y in codes[i + 1 :]
         if outlines[x].intersects(outlines[y])
-    )  # fmt: skip
+    )
     border = shapely.intersection(outlines[a].boundary, outlines[b].buffer(1e-6))
-    point = shapely.line_interpolate_point(border, 0.5, normalized=True) if border.geom_type in (
-        "LineString", "MultiLineString") else border.representative_point()  # fmt: skip
+    point = (
+        shapely.line_interpolate_point(border, 0.5, normalized=True)
+        if border.geom_type in ("LineString", "MultiLineString")
+        else border.representative_point()
+    )
     template = zones[zones["kind"] == "CCN"].iloc[0]
     rows = []
     for i, (dx, dy) in enumerate([(-0.01, -0.01), (0.01, -0.01), (-0.01, 0.01), (0.01, 0.01)]):
         row = template.copy()
         row["code"] = f"CCN-XB-{i:04d}"
-        row["geometry"] = shapely.box(point.x + dx, point.y + dy, point.x + dx + 0.004,
-                                      point.y + dy + 0.004)  # fmt: skip
+        row["geometry"] = shapely.box(
+            point.x + dx, point.y + dy, point.x + dx + 0.004, point.y + dy + 0.004
+        )
         row["leased_land_ha"], row["industrial_land_ha"] = 1.0, 10.0
         rows.append(row)
     planted = gpd.GeoDataFrame(rows, geometry="geometry", crs=zones.crs)
@@ -57,7 +63,8 @@ def with_border_cluster(zones, provinces):
 
 
 def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
-    """Every partition cut the way a worker cuts it: core candidates plus a bounding-box halo."""
+    """Every partition cut the way a worker cuts it: core candidates, a bounding-box halo and,
+    without their shape, the other clusters (CCN) of the same stored provinces."""
     owners = owner_provinces(zones, provinces)
     anchor = outline_anchor(provinces)
     margin = halo_margin_deg(thresholds)
@@ -70,25 +77,49 @@ def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
             window = shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
             near = shapely.intersects(geoms, window) & ~shapely.is_missing(geoms)
             stored = set(zones["province_code"][core])
-            peers = zones["province_code"].isin(stored).to_numpy()
-            pick = zones[core | near | peers]
+            peers = zones["province_code"].isin(stored).to_numpy() & ~(core | near)
+            peers &= (zones["kind"] == "CCN").to_numpy()  # as the worker reads them: no shape
+            far = (
+                zones[peers]
+                .assign(peer_only=True)
+                .set_geometry(
+                    gpd.GeoSeries(
+                        [None] * int(peers.sum()), crs=zones.crs, index=zones.index[peers]
+                    )
+                )
+            )
+            pick = pd.concat([zones[core | near].assign(peer_only=False), far])
         else:
             pick = zones[core]
         parts.append(
             analyze_partition(
-                pick, actual, provinces, province=code, thresholds=thresholds, today=TODAY,
+                pick,
+                actual,
+                provinces,
+                province=code,
+                thresholds=thresholds,
+                today=TODAY,
                 anchor=anchor,
             )
-        )  # fmt: skip
+        )
     return parts
 
 
 def flag_rows(flags):
     return [
-        (f.zone_code, f.code, f.severity, f.province_code, f.value, f.threshold,
-         f.message_en, f.message_vi, f.details)
+        (
+            f.zone_code,
+            f.code,
+            f.severity,
+            f.province_code,
+            f.value,
+            f.threshold,
+            f.message_en,
+            f.message_vi,
+            f.details,
+        )
         for f in flags
-    ]  # fmt: skip
+    ]
 
 
 def test_union_of_partitions_equals_the_national_run_flag_by_flag(demo):
@@ -109,10 +140,13 @@ def test_union_of_partitions_equals_the_national_run_flag_by_flag(demo):
         shapely.to_wkb(whole.metrics["encroachment_geom"].to_numpy())
     )
     assert union.provinces.to_dict("records") == whole.provinces.to_dict("records")
-    assert [(c.cluster_id, c.members, c.province_code, c.total_area_ha, c.mean_occupancy)
-            for c in union.clusters] == [
-           (c.cluster_id, c.members, c.province_code, c.total_area_ha, c.mean_occupancy)
-            for c in whole.clusters]  # fmt: skip
+    assert [
+        (c.cluster_id, c.members, c.province_code, c.total_area_ha, c.mean_occupancy)
+        for c in union.clusters
+    ] == [
+        (c.cluster_id, c.members, c.province_code, c.total_area_ha, c.mean_occupancy)
+        for c in whole.clusters
+    ]
     for mine, theirs in zip(union.clusters, whole.clusters, strict=True):
         assert shapely.equals(mine.hull, theirs.hull)
 
@@ -149,9 +183,14 @@ def test_a_province_outside_the_given_outlines_is_refused(demo):
     zones, actual, provinces = demo
     with pytest.raises(AdminVersionError, match="99"):
         analyze_partition(
-            zones.head(5), actual, provinces, province="99", thresholds=load_thresholds(),
-            today=TODAY, anchor=outline_anchor(provinces),
-        )  # fmt: skip
+            zones.head(5),
+            actual,
+            provinces,
+            province="99",
+            thresholds=load_thresholds(),
+            today=TODAY,
+            anchor=outline_anchor(provinces),
+        )
 
 
 def test_a_zone_outside_every_outline_goes_to_the_nearest_or_to_none():

@@ -20,14 +20,30 @@ from geo.synthetic.shapes import EQUAL_AREA_CRS
 
 TODAY = date(2026, 1, 1)
 CONTRACT_COLUMNS = [
-    "code", "kind", "name", "province_code", "status", "established_on", "expanded_on",
-    "decision_ref", "planned_area_ha", "industrial_land_ha", "leased_land_ha", "is_mountainous",
-    "is_craft_village", "is_synthetic", "geometry",
-]  # fmt: skip
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "is_synthetic",
+    "geometry",
+]
 EXTRA_COLUMNS = [
-    "approved_on", "investor", "workers", "wastewater_status", "wastewater_capacity_m3_day",
+    "approved_on",
+    "investor",
+    "workers",
+    "wastewater_status",
+    "wastewater_capacity_m3_day",
     "has_worker_housing",
-]  # fmt: skip
+]
 PREFIX = r"^(Khu công nghiệp|Cụm công nghiệp( làng nghề)?|Khu kinh tế( ven biển| cửa khẩu)?) "
 VIETNAMESE_LETTER = "[ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ]"
 RULE_BREAKING_SIZES = {"CCN-37-0001", "CCN-37-0002", "CCN-42-0002"}
@@ -107,8 +123,12 @@ def test_generate_zones_contract_columns_present(national):
     assert zones["code"].is_unique and zones["code"].is_monotonic_increasing
     assert zones["is_synthetic"].all()
     assert set(zones["status"]) <= {
-        "planned", "under_construction", "operating", "suspended", "cancelled"
-    }  # fmt: skip
+        "planned",
+        "under_construction",
+        "operating",
+        "suspended",
+        "cancelled",
+    }
     assert zones["code"].str.fullmatch(r"(KKT|KCN|CCN)-\d{2}-\d{4,}").all()
     assert (zones["code"].str[:3] == zones["kind"]).all()
     assert (zones["code"].str[4:6] == zones["province_code"]).all()
@@ -229,8 +249,9 @@ def test_generate_zones_actual_mostly_near_copy(measured):
     assert np.mean(iou > 0.85) > 0.85
     assert not data.actual["zone_code"].isin(zones.index[zones["status"] == "planned"]).any()
     assert set(data.actual["source"]) <= {
-        "Sentinel-2 digitising (synthetic)", "field survey (synthetic)"
-    }  # fmt: skip
+        "Sentinel-2 digitising (synthetic)",
+        "field survey (synthetic)",
+    }
     assert data.actual["zone_code"].duplicated().any()
 
 
@@ -308,8 +329,10 @@ def test_flag_condition_ccn_size_rule_present(measured):
 def test_flag_condition_ccn_new_or_expansion_present(measured):
     _, zones, _, occupancy = measured
     ccn = zones[zones["kind"] == "CCN"].assign(occ=occupancy)
-    ccn = ccn.assign(est=pd.to_datetime(ccn["established_on"]), unleased=ccn["industrial_land_ha"]
-                     - ccn["leased_land_ha"])  # fmt: skip
+    ccn = ccn.assign(
+        est=pd.to_datetime(ccn["established_on"]),
+        unleased=ccn["industrial_land_ha"] - ccn["leased_land_ha"],
+    )
     decree = pd.Timestamp("2024-05-15")
     breaches = 0
     for province, est in ccn.loc[ccn["est"] >= decree, ["province_code", "est"]].itertuples(

@@ -38,17 +38,49 @@ def test_split_tone_keeps_vowel_modifiers():
 
 @pytest.mark.parametrize(
     "word",
-    ["nghiệp", "Khu", "công", "Sơn", "Đồng", "Huế", "Thừa", "gì", "quyền", "người", "khuya",
-     "Rịa", "giường", "oản", "ạ", "Vũng", "tế", "Bà"],
-)  # fmt: skip
+    [
+        "nghiệp",
+        "Khu",
+        "công",
+        "Sơn",
+        "Đồng",
+        "Huế",
+        "Thừa",
+        "gì",
+        "quyền",
+        "người",
+        "khuya",
+        "Rịa",
+        "giường",
+        "oản",
+        "ạ",
+        "Vũng",
+        "tế",
+        "Bà",
+    ],
+)
 def test_is_vietnamese_syllable_real_words_true(word):
     assert is_vietnamese_syllable(word)
 
 
 @pytest.mark.parametrize(
     "word",
-    ["nghiÖp", "c«ng", "S¬n", "coâng", "nghieäp", "Ã´ng", "§ång", "nghiêòp", "hoàá",
-     "bạt́", "tàc", "xyz", "strong", ""],
-)  # fmt: skip
+    [
+        "nghiÖp",
+        "c«ng",
+        "S¬n",
+        "coâng",
+        "nghieäp",
+        "Ã´ng",
+        "§ång",
+        "nghiêòp",
+        "hoàá",
+        "bạt́",
+        "tàc",
+        "xyz",
+        "strong",
+        "",
+    ],
+)
 def test_is_vietnamese_syllable_mojibake_or_foreign_false(word):
     assert not is_vietnamese_syllable(word)

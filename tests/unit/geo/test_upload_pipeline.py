@@ -36,8 +36,9 @@ def test_prepare_upload_tm3_legacy_text_decoded_and_areas_match_geod(
 
 def test_prepare_upload_positions_match_wgs84_source_within_metres(tmp_path: Path) -> None:
     src = wgs84_zones(2)
-    prepared = prepare_upload(zipped_shapefile(tmp_path, to_tm3(src)), kind="zones",
-                              provinces=PROVINCES)  # fmt: skip
+    prepared = prepare_upload(
+        zipped_shapefile(tmp_path, to_tm3(src)), kind="zones", provinces=PROVINCES
+    )
     for got, want in zip(prepared.features.geometry, src.geometry, strict=True):
         _, _, dist_m = GEOD.inv(got.centroid.x, got.centroid.y, want.centroid.x, want.centroid.y)
         assert dist_m < 0.05

@@ -30,7 +30,8 @@ def test_check_geometries_bowtie_repaired_polygonal_with_area_change_and_origina
 def test_check_geometries_points_for_planned_errors_but_allowed_for_zones() -> None:
     frame = _frame([Point(105.8, 21.0)])
     assert [e.code for e in check_geometries(frame, kind="planned").errors] == [
-        "wrong_geometry_type"]  # fmt: skip
+        "wrong_geometry_type"
+    ]
     assert check_geometries(frame, kind="zones").errors == ()
 
 

@@ -37,10 +37,14 @@ def _report(n_zones: int, *, name_first: str = "Khu công nghiệp Yên Phong") 
     codes = [f"KCN-01-{i:03d}" for i in range(n_zones)]
     names = [name_first, *(f"Khu công nghiệp Ngọc Hồi {i}" for i in range(1, n_zones))][:n_zones]
     shapes = [
-        box(105.62 + 0.004 * (i % 80), 20.82 + 0.004 * (i // 80), 105.623 + 0.004 * (i % 80),
-            20.823 + 0.004 * (i // 80))
+        box(
+            105.62 + 0.004 * (i % 80),
+            20.82 + 0.004 * (i // 80),
+            105.623 + 0.004 * (i % 80),
+            20.823 + 0.004 * (i // 80),
+        )
         for i in range(n_zones)
-    ]  # fmt: skip
+    ]
     severities = ["critical" if i % 3 == 0 else None for i in range(n_zones)]
     zones = gpd.GeoDataFrame(
         {
@@ -218,9 +222,15 @@ def test_pdf_without_zones_is_short_and_says_so():
 def test_report_text_formats_cells_per_language():
     row = _report(1).rows[0]
     assert zone_cells(row, "vi")[3:] == [
-        "Đang hoạt động", "01/05/2010", "120,5", "98,3", "0,81", "0,0", "53,2 %",
+        "Đang hoạt động",
+        "01/05/2010",
+        "120,5",
+        "98,3",
+        "0,81",
+        "0,0",
+        "53,2 %",
         "Lấn ra ngoài ranh giới được duyệt",
-    ]  # fmt: skip
+    ]
     assert zone_cells(row, "en")[4:6] == ["2010-05-01", "120.5"]
     assert format_number(float("nan"), 1, "vi") == "–"
     source = {

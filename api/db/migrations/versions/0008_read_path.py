@@ -31,9 +31,15 @@ branch_labels = None
 depends_on = None
 
 VERSIONED_TABLES = (
-    "zones", "planning_boundaries", "actual_footprints", "provinces", "analysis_runs", "flags",
-    "zone_metrics", "clusters",
-)  # fmt: skip
+    "zones",
+    "planning_boundaries",
+    "actual_footprints",
+    "provinces",
+    "analysis_runs",
+    "flags",
+    "zone_metrics",
+    "clusters",
+)
 
 CURRENT_GEOM = """
 ALTER TABLE zones ADD COLUMN current_geom geometry(Geometry, 4326);

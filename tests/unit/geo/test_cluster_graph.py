@@ -1,0 +1,85 @@
+"""The reduced cluster graphs of partitions give the DBSCAN clusters of the whole graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.analysis.cluster_graph import reduce_graph
+from geo.analysis.clusters import clusters_from_graph
+
+
+def random_points(seed: int, n: int = 300) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([rng.uniform(0, 10, (n // 2, 2)), rng.normal(5, 1.2, (n - n // 2, 2))])
+    codes = np.array([f"Z{i:04d}" for i in range(n)], dtype=object)
+    nodes = pd.DataFrame(
+        {
+            "code": codes,
+            "province_code": "01",
+            "area_ha": 1.0,
+            "occupancy": 0.1,
+            "hull": shapely.points(xy),
+        }
+    )
+    return nodes, xy
+
+
+def pairs(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    gap = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    left, right = np.nonzero(np.triu(gap <= distance, k=1))
+    return left, right
+
+
+def members(clusters: list) -> list[tuple]:
+    return [(c.cluster_id, c.members) for c in clusters]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("min_zones", [2, 3, 6])
+def test_union_of_reduced_partition_graphs_gives_the_whole_graphs_clusters(seed, min_zones):
+    nodes, xy = random_points(seed)
+    distance = 0.45
+    left, right = pairs(xy, distance)
+    whole = clusters_from_graph(nodes, left, right, min_zones=min_zones)
+    assert whole, "the random points should form clusters"
+
+    slab = np.digitize(xy[:, 0], [3.3, 6.6])  # three partitions side by side
+    kept_nodes, kept_edges = [], []
+    for part in range(3):
+        core = np.flatnonzero(slab == part)
+        touching = np.isin(left, core) | np.isin(right, core)
+        halo = np.setdiff1d(np.concatenate([left[touching], right[touching]]), core)
+        position = np.full(len(nodes), -1)
+        position[core] = np.arange(len(core))
+        position[halo] = len(core) + np.arange(len(halo))
+        part_nodes, part_edges = reduce_graph(
+            nodes.iloc[core].reset_index(drop=True),
+            nodes["code"].to_numpy()[halo],
+            position[left[touching]],
+            position[right[touching]],
+            min_zones=min_zones,
+        )
+        kept_nodes.append(part_nodes)
+        kept_edges.append(part_edges)
+    union = pd.concat(kept_nodes, ignore_index=True).sort_values("code").reset_index(drop=True)
+    edges = pd.concat(kept_edges, ignore_index=True).drop_duplicates()
+    index = pd.Index(union["code"])
+    a, b = index.get_indexer(edges["a"]), index.get_indexer(edges["b"])
+    assert (a >= 0).all() and (b >= 0).all()
+    reduced = clusters_from_graph(union, np.minimum(a, b), np.maximum(a, b), min_zones=min_zones)
+    assert members(reduced) == members(whole)
+    assert len(edges) < len(left)  # the point of it: fewer pairs than the whole graph
+
+
+def test_hulls_of_many_points_are_the_same_chunk_by_chunk():
+    from geo.analysis.clusters import _hulls
+
+    rng = np.random.default_rng(3)
+    geoms = shapely.points(rng.normal(size=(3_000, 2)))
+    labels = rng.integers(0, 3, len(geoms))
+    whole = _hulls(geoms, labels, chunk=10**9)
+    chunked = _hulls(geoms, labels, chunk=100)
+    assert {k: g.wkt for k, g in whole.items()} == {k: g.wkt for k, g in chunked.items()}
