@@ -52,10 +52,10 @@ def measure(args: list[str]) -> tuple[float, float, int]:
 
 def warm_single(province: str) -> float:
     """Seconds for one PDF in a warm process (imports done, the second render timed)."""
-    from api.cli.common import session_scope
+    from api.cli.common import transaction
     from api.services.reports import render_report
 
-    with session_scope() as session:
+    with transaction() as session:
         render_report(session, province, version="2025-34", fmt="pdf")
         started = time.perf_counter()
         render_report(session, province, version="2025-34", fmt="pdf")

@@ -34,7 +34,7 @@ def settings() -> Settings:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
+def transaction() -> Iterator[Session]:
     """One transaction on the configured database, committed on success."""
     engine = make_engine(settings().resolved_database_url())
     try:

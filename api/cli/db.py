@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import print_json, session_scope, settings
+from api.cli.common import print_json, settings, transaction
 from api.db.engine import check_postgis, make_engine, redacted
 from api.db.repositories import server_info
 from api.db.server import DatabaseServer
@@ -46,7 +46,7 @@ def status(
         version = check_postgis(engine, create_extension=False)
     finally:
         engine.dispose()
-    with session_scope() as session:
+    with transaction() as session:
         counts = server_info.row_counts(session)
     if as_json:
         print_json({"url": redacted(url), "postgis": version, "counts": counts})

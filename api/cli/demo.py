@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import print_json, session_scope, settings
+from api.cli.common import print_json, settings, transaction
 from geo.vocabulary import CURRENT_ADMIN_VERSION
 
 
@@ -21,7 +21,7 @@ def demo(
     from api.db.repositories import zones as zones_repo
     from api.services.demo import load_demo
 
-    with session_scope() as session:
+    with transaction() as session:
         if if_empty and zones_repo.count(session):
             typer.echo("zones already loaded: demo data left as it is", err=as_json)
             if analyse:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli.common import fail, session_scope, settings
+from api.cli.common import fail, settings, transaction
 
 FORMATS = ("pdf", "html", "docx", "xlsx")
 
@@ -56,7 +56,7 @@ def _national(output: Path, *, fmt: str, lang: str, version: str, since: str | N
     from api.services.reports import write_atomic
 
     target = output / f"national_{version}_{lang}.{fmt}" if output.is_dir() else output
-    with session_scope() as session:
+    with transaction() as session:
         data = render_national(
             session, settings(), version=version, fmt=fmt, lang=lang, since=parse_since(since)
         )
@@ -71,7 +71,7 @@ def _one(code: str, output: Path, *, fmt: str, lang: str, version: str, since: s
     from api.services.reports import render_report, write_atomic
 
     target = report_path(output, code, fmt=fmt, lang=lang) if output.is_dir() else output
-    with session_scope() as session:
+    with transaction() as session:
         if fmt in EDITABLE_FORMATS:
             data = render_province_editable(
                 session,
@@ -101,7 +101,7 @@ def _all(out_dir: Path, *, fmt: str, lang: str, version: str, workers: int) -> N
 
     from api.services.report_batch import prepare_batch, write_reports
 
-    with session_scope() as session:
+    with transaction() as session:
         codes = prepare_batch(session, version=version)
     with Progress(transient=False) as bar:
         task = bar.add_task(f"{len(codes)} province reports", total=len(codes))

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from api.cli.common import print_json, session_scope
+from api.cli.common import print_json, transaction
 
 user_app = typer.Typer(help="Users and their roles (viewer, editor, admin).", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
@@ -32,7 +32,7 @@ def add_user(
     from api.auth.users import create_user
 
     password = _read_password() if password_stdin else None
-    with session_scope() as session:
+    with transaction() as session:
         user = create_user(session, name, role=role, provinces=province, password=password)
         audit.record(
             session,
@@ -60,7 +60,7 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="JSON on stdou
     """List the users, their roles, provinces and live tokens."""
     from api.auth.users import list_users as fetch
 
-    with session_scope() as session:
+    with transaction() as session:
         users = fetch(session)
     if as_json:
         print_json(users)
@@ -85,7 +85,7 @@ def unlock_user(
 
     if not name and not address:
         raise typer.BadParameter("give an account name or --address")
-    with session_scope() as session:
+    with transaction() as session:
         cleared = throttle.unlock(session, name=name, address=address)
         audit.record(
             session,
@@ -101,7 +101,7 @@ def list_locked(as_json: bool = typer.Option(False, "--json", help="JSON on stdo
     """Accounts locked and keys delayed by failed sign-ins."""
     from api.auth import throttle
 
-    with session_scope() as session:
+    with transaction() as session:
         rows = throttle.locked_accounts(session)
     if as_json:
         print_json(rows)
@@ -121,7 +121,7 @@ def remove_user(
 
     if not yes:
         typer.confirm(f"Delete user {name} and their API tokens?", abort=True)
-    with session_scope() as session:
+    with transaction() as session:
         user = remove(session, name)
         _audit(session, "user.remove", name, role=user["role"])
     typer.echo(f"user {name} removed (their tokens and sessions no longer work)")
@@ -144,7 +144,7 @@ def enable_user(name: str = typer.Argument(..., help="Login name.")) -> None:
 def _set_active(name: str, *, active: bool) -> None:
     from api.auth.users import set_active
 
-    with session_scope() as session:
+    with transaction() as session:
         set_active(session, name, active=active)
         _audit(session, "user.enable" if active else "user.disable", name)
 
@@ -159,7 +159,7 @@ def set_provinces(
     """Replace an editor's provinces; the change applies to their next request."""
     from api.auth.users import set_provinces as rescope
 
-    with session_scope() as session:
+    with transaction() as session:
         before = _provinces_of(session, name)
         user = rescope(session, name, province)
         _audit(session, "user.set_provinces", name, before=before, after=list(user["provinces"]))
@@ -185,7 +185,7 @@ def set_password(
     if not password_stdin:
         raise typer.BadParameter("pass the new password on standard input with --password-stdin")
     password = _read_password()
-    with session_scope() as session:
+    with transaction() as session:
         store(session, name, password)
         _audit(session, "user.set_password", name)
     typer.echo(f"password of {name} set; their open sessions were ended")
@@ -208,7 +208,7 @@ def create_token(
     from api.auth import audit
     from api.auth.tokens import create_token as issue
 
-    with session_scope() as session:
+    with transaction() as session:
         issued = issue(session, name, expires_days=expires_days or None)
         audit.record(
             session,
@@ -230,7 +230,7 @@ def revoke_token(ident: str = typer.Argument(..., help="Token id or its display 
     from api.auth import audit
     from api.auth.tokens import revoke_token as revoke
 
-    with session_scope() as session:
+    with transaction() as session:
         token = revoke(session, ident)
         audit.record(
             session,
