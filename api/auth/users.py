@@ -64,7 +64,8 @@ def _check(session: Session, name: str, role: str, provinces: Sequence[str]) -> 
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise InvalidParameterError(
-            f"unknown 2025-34 province code(s): {', '.join(unknown)}{_hint(session, unknown)}",
+            f"unknown {ZONE_PROVINCE_VERSION} province code(s): {', '.join(unknown)}"
+            f"{_hint(session, unknown)}",
             parameter="province",
         )
     return codes

@@ -134,7 +134,7 @@ def load_default_provinces(version: str = ZONE_PROVINCE_VERSION) -> gpd.GeoDataF
     }
     if version not in files:
         raise SyntheticInputError(
-            f"Unknown admin-boundary version {version!r}; use '2025-34' or '2008-63'.",
+            f"Unknown admin-boundary version {version!r}; use one of {', '.join(sorted(files))}.",
             details={"version": version},
         )
     return gpd.read_file(BOUNDARIES_DIR / files[version])

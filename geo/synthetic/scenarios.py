@@ -20,6 +20,7 @@ from geo.errors import SyntheticInputError
 from geo.synthetic.footprints import SOURCES
 from geo.synthetic.provinces import MOUNTAIN, Provinces
 from geo.synthetic.shapes import add_lobes, to_lonlat
+from geo.vocabulary import CURRENT_ADMIN_VERSION
 
 # Planted zones: code, flag, site offset x/y (km; "border" = on the border with Hà Nội), area (ha),
 # status, established, expanded, occupancy, actual footprint, craft village. See geo.synthetic.
@@ -207,7 +208,7 @@ def _cross_province_blob(prov: Provinces, pcode: str, area_ha: float):
                 return geom, centre
     raise SyntheticInputError(
         f"Could not plant the cross-province zone on the border of provinces {pcode} and "
-        f"{CROSS_PROVINCE_NEIGHBOUR}; pass the shipped 2025-34 boundaries."
+        f"{CROSS_PROVINCE_NEIGHBOUR}; pass the shipped {CURRENT_ADMIN_VERSION} boundaries."
     )
 
 
