@@ -1,7 +1,7 @@
 """The national report and the editable province reports over HTTP:
 ``GET /api/reports/national.{pdf,docx,xlsx,html}`` and
 ``GET /api/provinces/{code}/report.{docx,xlsx}``; ``?since=YYYY-MM-DD`` chooses the date the
-changes are counted from (default: the previous report of the same scope)."""
+changes are counted from (default: the previous report of the same area)."""
 
 from __future__ import annotations
 

@@ -90,7 +90,7 @@ def build_national_report(
         is_synthetic=totals["synthetic"] > 0,  # any demo zone makes the figures unofficial
         changes=changes_since(
             session,
-            scope="national",
+            area="national",
             version=version,
             since=since,
             codes=all_codes,
@@ -105,7 +105,7 @@ def record_report(session: Session, report: NationalReport, *, fmt: str, lang: s
     """Keep a record of the written report (the next report compares with it)."""
     records_repo.record(
         session,
-        scope="national",
+        area="national",
         version=report.admin_version,
         fmt=fmt,
         lang=lang,

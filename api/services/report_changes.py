@@ -1,7 +1,8 @@
 """What changed since an earlier date, for a national or a province report.
 
 The date is the reader's (``--since``) or, by default, the day of the previous report of the
-same scope written before today (every written report is recorded in ``report_records``).
+same area (a province or the whole country) written before today (every written report is
+recorded in ``report_records``).
 Zones added are those entered in the register after the date; zones removed are the codes the
 report recorded on or before the date covered and the register no longer holds; planning
 boundaries re-approved and footprints observed come from their own dates; flags raised and
@@ -36,7 +37,7 @@ def parse_since(value: str | None) -> dt.date | None:
 def changes_since(
     session: Session,
     *,
-    scope: str,
+    area: str,
     version: str,
     since: dt.date | None,
     codes: list[str],
@@ -45,7 +46,7 @@ def changes_since(
     now: dt.datetime | None = None,
 ) -> ReportChanges | None:
     """Changes after ``since`` among zone ``codes`` (the report's zones; every zone for the
-    national scope); ``current_runs`` maps each province to the run its report reads. None
+    whole country); ``current_runs`` maps each province to the run its report reads. None
     when no date is given and no earlier report exists.
 
     Raises InvalidParameterError when ``since`` lies before anything the register holds.
@@ -54,16 +55,14 @@ def changes_since(
     basis = "given"
     if since is None:
         start_of_today = dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.UTC)
-        previous = repo.previous_record(
-            session, scope=scope, version=version, before=start_of_today
-        )
+        previous = repo.previous_record(session, area=area, version=version, before=start_of_today)
         if previous is None:
             return None
         since, basis = previous["generated_at"].date(), "previous_report"
     else:
         _check_since(session, since)
     end_of_since = dt.datetime.combine(since + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    selection = None if scope == "national" else codes
+    selection = None if area == "national" else codes
     raised, cleared, baseline = _flag_changes(
         session, version=version, province=province, before=end_of_since, current_runs=current_runs
     )
@@ -71,7 +70,7 @@ def changes_since(
         since=since,
         basis=basis,
         zones_added=repo.changes(session, "zones_added", since=since, codes=selection),
-        zones_removed=_removed(session, scope, version, end_of_since, codes),
+        zones_removed=_removed(session, area, version, end_of_since, codes),
         boundaries=repo.changes(session, "boundaries", since=since, codes=selection),
         footprints=repo.changes(session, "footprints", since=since, codes=selection),
         flags_raised=raised,
@@ -97,9 +96,9 @@ def _check_since(session: Session, since: dt.date) -> None:
 
 
 def _removed(
-    session: Session, scope: str, version: str, before: dt.datetime, codes: list[str]
+    session: Session, area: str, version: str, before: dt.datetime, codes: list[str]
 ) -> list[str] | None:
-    earlier = repo.previous_record(session, scope=scope, version=version, before=before)
+    earlier = repo.previous_record(session, area=area, version=version, before=before)
     if earlier is None:
         return None
     return sorted(set(earlier["zone_codes"]) - set(codes))

@@ -1,6 +1,6 @@
 """Reports in every format: the national report (pdf, html, docx, xlsx) and the editable
 province report (docx, xlsx). Each written report is recorded, so the next one of the same
-scope can say what changed since."""
+area can say what changed since."""
 
 from __future__ import annotations
 

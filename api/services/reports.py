@@ -74,7 +74,7 @@ def build_province_report(
     rows = zone_rows(zones, flags)
     changes = changes_since(
         session,
-        scope=code,
+        area=code,
         version=version,
         since=since,
         codes=codes,
@@ -148,7 +148,7 @@ def record_province_report(
     """Keep a record of a written province report (the next one compares with it)."""
     records_repo.record(
         session,
-        scope=report.province["code"],
+        area=report.province["code"],
         version=report.province["admin_version"],
         fmt=fmt,
         lang=lang,

@@ -303,7 +303,7 @@ def test_changes_show_a_reapproved_boundary_and_a_removed_zone(db_session, demo_
     )
     db_session.execute(
         text(
-            "INSERT INTO report_records (scope, admin_version, format, lang, generated_at, "
+            "INSERT INTO report_records (area, admin_version, format, lang, generated_at, "
             "zone_codes) VALUES ('national', :v, 'pdf', 'vi', now() - interval '3 days', "
             "ARRAY['ZZ-GONE'])"
         ),
@@ -319,7 +319,7 @@ def test_changes_show_a_reapproved_boundary_and_a_removed_zone(db_session, demo_
     assert "Data as of" in about
     html = render_national(db_session, Settings(), version=VERSION, fmt="html", lang="en")
     assert b"Zones no longer in the register: ZZ-GONE." in html
-    assert b"Compared with the previous report of the same scope" in html
+    assert b"Compared with the previous report of the same area" in html
 
 
 def test_pages_offer_the_report_downloads_and_they_are_served(client, db_session, demo_loaded):

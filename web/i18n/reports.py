@@ -147,8 +147,8 @@ REPORTS_VI: Final = {
     "ch.section": "Thay đổi kể từ ngày {date}",
     "ch.section_plain": "Thay đổi so với báo cáo trước",
     "ch.basis.given": "So sánh với ngày {date} do người lập báo cáo chọn.",
-    "ch.basis.previous_report": "So sánh với báo cáo trước cùng phạm vi, lập ngày {date}.",
-    "ch.none_earlier": "Chưa có báo cáo trước cùng phạm vi để so sánh (chọn ngày bằng --since).",
+    "ch.basis.previous_report": "So sánh với báo cáo trước cùng địa bàn, lập ngày {date}.",
+    "ch.none_earlier": "Chưa có báo cáo trước cùng địa bàn để so sánh (chọn ngày bằng --since).",
     "ch.no_changes": "Không có thay đổi nào kể từ ngày {date}.",
     "ch.added": "Khu mới nhập vào cơ sở dữ liệu",
     "ch.removed": "Khu không còn trong cơ sở dữ liệu: {codes}.",
@@ -319,9 +319,9 @@ REPORTS_EN: Final = {
     "ch.section": "Changes since {date}",
     "ch.section_plain": "Changes since the previous report",
     "ch.basis.given": "Compared with {date}, as chosen by the report's author.",
-    "ch.basis.previous_report": "Compared with the previous report of the same scope, written "
+    "ch.basis.previous_report": "Compared with the previous report of the same area, written "
     "on {date}.",
-    "ch.none_earlier": "No earlier report of the same scope to compare with (choose a date "
+    "ch.none_earlier": "No earlier report of the same area to compare with (choose a date "
     "with --since).",
     "ch.no_changes": "No changes since {date}.",
     "ch.added": "Zones entered in the register",

@@ -13,7 +13,7 @@ class ReportChanges:
     """Changes after ``since`` (exclusive).
 
     ``basis`` says where ``since`` came from: ``given`` (the reader chose it) or
-    ``previous_report`` (the previous report of the same scope, written that day).
+    ``previous_report`` (the previous report of the same area, written that day).
     ``zones_removed`` is None when no report was recorded on or before ``since`` (the register
     keeps no deleted zones, only the zone codes each report covered); ``flags_raised`` and
     ``flags_cleared`` are None when no analysis had finished by ``since``.

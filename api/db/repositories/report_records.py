@@ -56,7 +56,7 @@ def changes(session: Session, name: str, *, since: dt.date, codes: list[str] | N
 def record(
     session: Session,
     *,
-    scope: str,
+    area: str,
     version: str,
     fmt: str,
     lang: str,
@@ -66,11 +66,11 @@ def record(
 ) -> int:
     return session.execute(
         text(
-            "INSERT INTO report_records (scope, admin_version, format, lang, since, run_ids, "
-            "zone_codes) VALUES (:s, :v, :f, :l, :since, :runs, :codes) RETURNING id"
+            "INSERT INTO report_records (area, admin_version, format, lang, since, run_ids, "
+            "zone_codes) VALUES (:a, :v, :f, :l, :since, :runs, :codes) RETURNING id"
         ),
         {
-            "s": scope,
+            "a": area,
             "v": version,
             "f": fmt,
             "l": lang,
@@ -82,17 +82,18 @@ def record(
 
 
 def previous_record(
-    session: Session, *, scope: str, version: str, before: dt.datetime
+    session: Session, *, area: str, version: str, before: dt.datetime
 ) -> dict | None:
-    """The newest report of ``scope`` and ``version`` written before ``before``."""
+    """The newest report of ``area`` (a province code or 'national') and ``version`` written
+    before ``before``."""
     row = (
         session.execute(
             text(
-                "SELECT id, generated_at, zone_codes FROM report_records WHERE scope = :s "
+                "SELECT id, generated_at, zone_codes FROM report_records WHERE area = :a "
                 "AND admin_version = :v AND generated_at < :before "
                 "ORDER BY generated_at DESC, id DESC LIMIT 1"
             ),
-            {"s": scope, "v": version, "before": before},
+            {"a": area, "v": version, "before": before},
         )
         .mappings()
         .first()
@@ -100,7 +101,7 @@ def previous_record(
     return dict(row) if row else None
 
 
-def _scope(runs: dict[str, int]) -> dict[str, list]:
+def _run_params(runs: dict[str, int]) -> dict[str, list]:
     provinces = sorted(runs)
     return {"runs": [runs[p] for p in provinces], "provinces": provinces}
 
@@ -108,13 +109,13 @@ def _scope(runs: dict[str, int]) -> dict[str, list]:
 def flag_counts(session: Session, runs: dict[str, int]) -> list[dict[str, Any]]:
     """Flag counts of ``runs`` (``{province code: run id}``): rows per province, per rule and
     for all (``by_province``, ``by_rule``)."""
-    rows = session.execute(query("national_flags"), _scope(runs)).mappings()
+    rows = session.execute(query("national_flags"), _run_params(runs)).mappings()
     return [dict(r) for r in rows]
 
 
 def critical_flags(session: Session, runs: dict[str, int]) -> list[dict[str, Any]]:
     """The critical flags of ``runs`` (``{province code: run id}``) with zone name and kind."""
-    rows = session.execute(query("national_critical_flags"), _scope(runs)).mappings()
+    rows = session.execute(query("national_critical_flags"), _run_params(runs)).mappings()
     return [dict(r) for r in rows]
 
 

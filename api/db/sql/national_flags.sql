@@ -1,14 +1,14 @@
 -- Flag counts of the latest result of each province: the runs :runs paired with the provinces
 -- :provinces they cover (runs[i] covers provinces[i]; a run's rows are those of its parts). Grouping sets: one row per province,
 -- one per rule, one for the whole country (by_province / by_rule say which).
-WITH scope AS (
+WITH chosen AS (
     SELECT unnest(CAST(:runs AS bigint[])) AS run_id,
            unnest(CAST(:provinces AS text[])) AS province_code
 ), picked AS (
     SELECT f.province_code, f.code, f.severity, f.zone_code, z.kind
     FROM flags f
     JOIN run_parts rp ON rp.part_id = f.run_id
-    JOIN scope s ON s.run_id = rp.run_id AND s.province_code = f.province_code
+    JOIN chosen s ON s.run_id = rp.run_id AND s.province_code = f.province_code
     LEFT JOIN zones z ON z.code = f.zone_code
 )
 SELECT GROUPING(province_code) = 0 AS by_province, GROUPING(code) = 0 AS by_rule,
