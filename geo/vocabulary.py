@@ -44,6 +44,27 @@ SEVERITIES: Final = ("critical", "warning", "info")
 SEVERITY_RANK: Final = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
 """A severity's rank: the most severe is the highest (critical 3, warning 2, info 1)."""
 
+ZONE_FILE_FIELDS: Final = (
+    "code",
+    "kind",
+    "name",
+    "province_code",
+    "status",
+    "established_on",
+    "expanded_on",
+    "decision_ref",
+    "approved_on",
+    "planned_area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "is_mountainous",
+    "is_craft_village",
+    "investor",
+    "workers",
+)
+"""The zone attributes a zones file can set (``approved_on`` dates the planning boundary the
+file's geometry becomes; the rest are columns of the zone)."""
+
 ADMIN_VERSIONS: Final = ("2008-63", "2025-34")
 """The admin-boundary versions: the 63 provinces of 2008 – mid 2025 and the 34 since 2025."""
 

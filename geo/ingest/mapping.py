@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo.errors import GeoError
 from geo.text import fold_diacritics
+from geo.vocabulary import ZONE_FILE_FIELDS
 
 __all__ = [
     "FIELDS_BY_KIND",
@@ -32,26 +33,8 @@ __all__ = [
     "propose_mapping",
 ]
 
-_ZONE_FIELDS = (
-    "code",
-    "kind",
-    "name",
-    "province_code",
-    "status",
-    "established_on",
-    "expanded_on",
-    "decision_ref",
-    "approved_on",
-    "planned_area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "is_mountainous",
-    "is_craft_village",
-    "investor",
-    "workers",
-)
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "zones": _ZONE_FIELDS,
+    "zones": ZONE_FILE_FIELDS,
     "planned": ("code", "decision_ref", "approved_on"),
     "actual": ("code", "source", "observed_on"),
 }

@@ -11,24 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-#: Zone columns an upload may set (an allowlist: these names are pasted into SQL).
-ZONE_FIELDS = (
-    "kind",
-    "name",
-    "province_code",
-    "status",
-    "established_on",
-    "expanded_on",
-    "decision_ref",
-    "planned_area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "is_mountainous",
-    "is_craft_village",
-    "investor",
-    "workers",
-    "location",
-)
+from geo.vocabulary import ZONE_FILE_FIELDS
+
+#: Zone columns an upload may set (an allowlist: these names are pasted into SQL); the code
+#: identifies the zone and approved_on dates its planning boundary, so neither is updated here.
+ZONE_FIELDS = (*(f for f in ZONE_FILE_FIELDS if f not in ("code", "approved_on")), "location")
 _NOT_NULL = ("kind", "name", "province_code", "status", "is_mountainous", "is_craft_village")
 _INSERT_DEFAULTS = {"status": "'planned'", "is_mountainous": "false", "is_craft_village": "false"}
 _WORK_MEM = "64MB"

@@ -15,28 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.db.repositories import bulk
+from geo.vocabulary import ZONE_FILE_FIELDS
 
-STAGED_FIELDS = (
-    "code",
-    "kind",
-    "name",
-    "province_code",
-    "status",
-    "established_on",
-    "expanded_on",
-    "decision_ref",
-    "approved_on",
-    "planned_area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "is_mountainous",
-    "is_craft_village",
-    "investor",
-    "workers",
-    "source",
-    "observed_on",
-    "geom_province_code",
-)
+STAGED_FIELDS = (*ZONE_FILE_FIELDS, "source", "observed_on", "geom_province_code")
 _COLUMNS = ("upload_id", "ord", *STAGED_FIELDS, "geom", "location", "original_geom", "area_ha")
 _UPLOAD_COLUMNS = (
     "id, kind, filename, sha256, size_bytes, status, uploaded_by, source_crs, encoding, counts, "
