@@ -8,39 +8,59 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from geoalchemy2.shape import from_shape
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.db.models import Province
+from api.db.repositories import bulk
 from api.db.sql import query
 
 
 def count_by_version(session: Session) -> dict[str, int]:
     rows = session.execute(
-        select(Province.admin_version, func.count()).group_by(Province.admin_version)
+        text("SELECT admin_version, count(*) FROM provinces GROUP BY admin_version")
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def codes(session: Session, version: str) -> set[str]:
-    return set(session.scalars(select(Province.code).where(Province.admin_version == version)))
+    rows = session.execute(
+        text("SELECT code FROM provinces WHERE admin_version = :version"), {"version": version}
+    )
+    return set(rows.scalars())
 
 
 def insert_provinces(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert province rows (``_PROVINCE_COLUMNS``; geometries as shapely, EPSG:4326)."""
     values = [
         {
-            **row,
-            "geom": from_shape(row["geom"], srid=4326),
-            "geom_simplified": from_shape(row["geom_simplified"], srid=4326)
-            if row.get("geom_simplified") is not None
-            else None,
+            **{column: row.get(column) for column in _PROVINCE_COLUMNS},
+            "geom": bulk.ewkb_hex(row["geom"]),
+            "geom_simplified": bulk.ewkb_hex(row.get("geom_simplified")),
         }
         for row in rows
     ]
     if values:
-        session.execute(insert(Province), values)
+        columns = ", ".join(_PROVINCE_COLUMNS)
+        params = ", ".join(f":{c}" for c in _PROVINCE_COLUMNS)
+        session.execute(text(f"INSERT INTO provinces ({columns}) VALUES ({params})"), values)
     return len(values)
+
+
+_PROVINCE_COLUMNS = (
+    "admin_version",
+    "code",
+    "name_vi",
+    "name_vi_full",
+    "name_en",
+    "unit_type",
+    "valid_from",
+    "valid_to",
+    "area_km2",
+    "parent_code_2025",
+    "merged_from",
+    "geom",
+    "geom_simplified",
+)
 
 
 def provinces_geojson(session: Session, version: str, *, simplified: bool) -> list[dict]:

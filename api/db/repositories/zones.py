@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from geoalchemy2.shape import from_shape
-from sqlalchemy import delete, func, select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.db.models import PlanningBoundary, Zone
+from api.db.models import Zone
+from api.db.repositories.bulk import ewkb_hex
 from api.db.sql import query
 from geo.vocabulary import ZONE_PROVINCE_VERSION
 
@@ -65,24 +65,25 @@ def count_zones(session: Session, flt: ZoneFilter) -> int:
 
 
 def count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Zone)) or 0
+    return session.execute(text("SELECT count(*) FROM zones")).scalar_one()
 
 
 def counts(session: Session) -> tuple[int, int]:
     """All zones and the synthetic ones, in one scan."""
     total, synthetic = session.execute(
-        select(func.count(), func.count().filter(Zone.is_synthetic)).select_from(Zone)
+        text("SELECT count(*), count(*) FILTER (WHERE is_synthetic) FROM zones")
     ).one()
     return total, synthetic
 
 
 def any_synthetic(session: Session) -> bool:
-    return bool(session.scalar(select(select(Zone.id).where(Zone.is_synthetic).exists())))
+    return session.execute(
+        text("SELECT EXISTS (SELECT 1 FROM zones WHERE is_synthetic)")
+    ).scalar_one()
 
 
 def delete_synthetic(session: Session) -> int:
-    result = session.execute(delete(Zone).where(Zone.is_synthetic))
-    return result.rowcount or 0
+    return session.execute(text("DELETE FROM zones WHERE is_synthetic")).rowcount or 0
 
 
 def _jsonable(value: Any) -> Any:
@@ -103,22 +104,33 @@ def insert_zone(session: Session, attrs: dict[str, Any], boundary: Any = None) -
     """
     if boundary is not None:
         _check_polygon(boundary)
+    unknown = set(attrs) - _ZONE_COLUMNS
+    if unknown:
+        raise ValueError(f"not zone columns: {', '.join(sorted(unknown))}")
+    columns = ", ".join(attrs)
+    values = ", ".join(f":{name}" for name in attrs)
     with session.begin_nested():
-        zone = Zone(**attrs)
-        session.add(zone)
-        session.flush()
+        zone_id = session.execute(
+            text(f"INSERT INTO zones ({columns}) VALUES ({values}) RETURNING id"), attrs
+        ).scalar_one()
         if boundary is not None:
-            session.add(
-                PlanningBoundary(
-                    zone_id=zone.id,
-                    version=1,
-                    valid_from=attrs.get("established_on") or dt.date.today(),
-                    decision_ref=attrs.get("decision_ref"),
-                    geom=from_shape(_as_multi(boundary), srid=4326),
-                )
+            session.execute(
+                text(
+                    "INSERT INTO planning_boundaries (zone_id, version, valid_from, decision_ref, "
+                    "geom) VALUES (:zone_id, 1, :valid_from, :decision_ref, :geom)"
+                ),
+                {
+                    "zone_id": zone_id,
+                    "valid_from": attrs.get("established_on") or dt.date.today(),
+                    "decision_ref": attrs.get("decision_ref"),
+                    "geom": ewkb_hex(boundary),
+                },
             )
-            session.flush()
-    return zone.id
+    return zone_id
+
+
+# the columns ``insert_zone`` may name (they are pasted into its SQL)
+_ZONE_COLUMNS = frozenset(Zone.__table__.columns.keys())
 
 
 def _check_polygon(geom: Any) -> None:
@@ -133,10 +145,6 @@ def _check_polygon(geom: Any) -> None:
         )
 
 
-def _as_multi(geom: Any) -> Any:
-    return shapely.MultiPolygon([geom]) if geom.geom_type == "Polygon" else geom
-
-
 def all_codes(session: Session) -> list[str]:
     """Every zone code in the register, sorted."""
-    return list(session.execute(select(Zone.code).order_by(Zone.code)).scalars())
+    return list(session.execute(text("SELECT code FROM zones ORDER BY code")).scalars())
