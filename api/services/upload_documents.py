@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.db.repositories import uploads as repo
 from api.services.upload_issues import warning_details
 from geo.flags.thresholds import load_thresholds
-from geo.ingest.area_checks import check_areas
+from geo.ingest.area_checks import summarise_areas
 from geo.ingest.upload import PreparedUpload
 
 PREVIEW_FEATURES = 5000
@@ -139,13 +139,12 @@ def _area_checks(prepared: PreparedUpload) -> dict[str, Any]:
     """The area findings: the first ``QUARANTINE_LISTED`` in full, and how many of each code
     (a file of 100,000 zones with wrong declared areas has ~185,000 findings: listing them all
     made a 94 MB document that took longer to write than the import)."""
-    findings = check_areas(prepared.features, ccn_size=load_thresholds().ccn_size)
-    by_code: dict[str, int] = {}
-    for f in findings:
-        by_code[f.code] = by_code.get(f.code, 0) + 1
+    findings, by_code = summarise_areas(
+        prepared.features, ccn_size=load_thresholds().ccn_size, listed=QUARANTINE_LISTED
+    )
     return {
-        "checks": [asdict(f) for f in findings[:QUARANTINE_LISTED]],
-        "checks_total": len(findings),
+        "checks": [asdict(f) for f in findings],
+        "checks_total": sum(by_code.values()),
         "checks_by_code": by_code,
     }
 

@@ -59,10 +59,9 @@ class _FileRows:
         positions = prepared.positions
         if len(positions) != len(features):  # prepared without quarantine: staging order
             positions = range(len(features))
-        self._rows: dict[int, tuple[Any, Any]] = {}
-        for staged, position in enumerate(positions):
-            code = codes.iloc[staged] if codes is not None else None
-            self._rows[int(position)] = (code, features.geometry.iloc[staged])
+        staged_codes = codes.to_numpy(dtype=object) if codes is not None else [None] * len(features)
+        pairs = zip(staged_codes, features.geometry.to_numpy(), strict=True)
+        self._rows: dict[int, tuple[Any, Any]] = dict(zip(map(int, positions), pairs, strict=True))
         for q in prepared.quarantine:
             self._rows[q.index] = (q.code, q.geometry)
 
