@@ -12,7 +12,7 @@ import shapely
 
 from geo.text import fold_diacritics
 
-__all__ = ["province_codes_from_geometry", "province_codes_from_text"]
+__all__ = ["province_codes_from_geometry", "province_codes_from_text", "settle_crossing_codes"]
 
 _PREFIXES = ("thanh pho ", "tinh ", "tp. ", "tp ")
 
@@ -53,6 +53,29 @@ def province_codes_from_geometry(
     if settle_crossing:
         _settle_crossing(geoms, present, codes, prov_geoms, prov_codes)
     return pd.Series(codes, index=geoseries.index)
+
+
+def settle_crossing_codes(
+    geoseries: gpd.GeoSeries, codes: pd.Series, provinces: gpd.GeoDataFrame
+) -> pd.Series:
+    """``codes`` (found by representative point) with the features that cross a province
+    boundary settled by the largest intersection, as `province_codes_from_geometry` does.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> provs = gpd.GeoDataFrame({"code": ["01", "02"]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    >>> zones = gpd.GeoSeries([box(0.2, 0.2, 0.4, 0.4), box(0.9, 0, 1.5, 1)], crs=4326)
+    >>> settle_crossing_codes(zones, pd.Series(["01", "01"]), provs).tolist()
+    ['01', '02']
+    """
+    geoms = geoseries.to_numpy()
+    out = codes.to_numpy(dtype=object).copy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    prov_codes = provinces["code"].astype(str).to_numpy()
+    _settle_crossing(geoms, present, out, provinces.geometry.to_numpy(), prov_codes)
+    return pd.Series(out, index=geoseries.index)
 
 
 def _settle_crossing(

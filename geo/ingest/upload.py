@@ -36,7 +36,11 @@ from geo.ingest.field_checks import field_errors, province_mismatch
 from geo.ingest.io import RawLayer, ReadLimits, read_layer
 from geo.ingest.mapping import apply_mapping, column_samples, propose_mapping
 from geo.ingest.prepared import PreparedUpload, QuarantinedFeature, quarantined_features
-from geo.ingest.province_lookup import province_codes_from_geometry, province_codes_from_text
+from geo.ingest.province_lookup import (
+    province_codes_from_geometry,
+    province_codes_from_text,
+    settle_crossing_codes,
+)
 from geo.ingest.quarantine import Triage, decide, list_positions, reason_counts, triage_features
 from geo.ingest.validate import Issue
 from geo.vocabulary import FEATURE_UPLOAD_KINDS
@@ -345,7 +349,7 @@ def _located(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
     located = province_codes_from_geometry(frame.geometry, provinces, settle_crossing=False)
     differ = (located.notna() & (located != declared)).to_numpy()
     if differ.any():
-        exact = province_codes_from_geometry(frame.geometry[differ], provinces)
+        exact = settle_crossing_codes(frame.geometry[differ], located[differ], provinces)
         located = located.where(~differ, exact.reindex(located.index))
     return located
 
