@@ -138,6 +138,8 @@ def diagnose_positions(geoms: gpd.GeoSeries, crs: pyproj.CRS) -> PositionDiagnos
 
 
 def _all_finite(geoms: np.ndarray) -> np.ndarray:
+    if np.isfinite(shapely.get_coordinates(geoms, include_z=False)).all():
+        return np.ones(geoms.size, dtype=bool)  # the usual case: no need to know which
     coords, which = shapely.get_coordinates(geoms, include_z=False, return_index=True)
     bad = ~np.isfinite(coords).all(axis=1)
     result = np.ones(geoms.size, dtype=bool)
