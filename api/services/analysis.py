@@ -21,7 +21,7 @@ from api.db.repositories import analysis as repo
 from api.db.repositories import live_analysis as live_repo
 from api.services.admin_area import check_admin_area
 from geo.analysis.partitions import ClusterResult, PartitionResult, combine
-from geo.analysis.run import _cluster_json, analyze, provinces_json, result_to_json
+from geo.analysis.run import analyze, provinces_json, result_to_json
 from geo.flags.rules import json_safe
 from geo.flags.thresholds import Thresholds, load_thresholds
 from geo.types import AnalysisResult
@@ -166,13 +166,16 @@ def store_part(
 def store_clusters_part(
     session: Session, found: ClusterResult, *, version: str, thresholds: dict
 ) -> int:
-    """The nation's dense clusters, their flags and each province's cluster list as a part."""
+    """The nation's dense clusters, their flags and each province's cluster ids as a part.
+
+    A province's row names its clusters by id only: a cluster spanning many provinces keeps
+    its member list once, in ``clusters`` (``province_stats`` reads the documents from there).
+    """
     run_id = repo.start_run(session, version=version, province=None, thresholds=thresholds)
     repo.store_clusters(session, run_id, found.clusters)
     repo.store_flags(session, run_id, found.flags)
-    by_id = {c.cluster_id: c for c in found.clusters}
     rows = [
-        {"code": code, "clusters": [json_safe(_cluster_json(by_id[i])) for i in ids]}
+        {"code": code, repo.CLUSTER_IDS: [int(i) for i in ids]}
         for code, ids in zip(found.provinces, found.by_province, strict=True)
     ]
     repo.store_provinces(session, run_id, rows)

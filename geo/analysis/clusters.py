@@ -8,7 +8,6 @@ i.e. < 13 m at 5 km). Neighbour pairs come from an STRtree search, never an all-
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -230,38 +229,23 @@ def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
     return clusters
 
 
-def _hulls(geoms: np.ndarray, labels: np.ndarray, *, chunk: int = 50_000) -> dict:
+def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
     """Convex hull per label of the geometries (the members' own hulls give the same hull).
 
-    Few coordinates: one vectorised call. Many (a cluster of the whole country holds millions):
-    per label, the hulls of chunks of points first, then the hull of their vertices, so that
-    no more than ``chunk`` points are ever made into geometries at once.
+    Each label's coordinates become one linestring, built straight from the coordinate array
+    (no geometry per point), whose convex hull is that of its vertices.
     """
     coords, geom_idx = shapely.get_coordinates(geoms, return_index=True)
     coord_labels = labels[geom_idx]
     order = np.argsort(coord_labels, kind="stable")
     coords, coord_labels = coords[order], coord_labels[order]
-    uniq, starts = np.unique(coord_labels, return_index=True)
-    if len(coords) <= chunk:
-        sizes = np.diff([*starts, len(coords)])
-        points = shapely.multipoints(coords, indices=np.repeat(np.arange(len(uniq)), sizes))
-        return dict(zip(uniq.tolist(), shapely.convex_hull(points), strict=True))
-    ends = [*starts[1:], len(coords)]
-    return {
-        int(label): _hull_of(coords[start:end], chunk)
-        for label, start, end in zip(uniq.tolist(), starts, ends, strict=True)
-    }
-
-
-def _hull_of(points: np.ndarray, chunk: int) -> Any:
-    """The convex hull of many points, reduced chunk by chunk to the chunks' hull vertices."""
-    while len(points) > chunk:
-        hulls = [
-            shapely.convex_hull(shapely.multipoints(points[i : i + chunk]))
-            for i in range(0, len(points), chunk)
-        ]
-        points = shapely.get_coordinates(hulls)
-    return shapely.convex_hull(shapely.multipoints(points))
+    uniq, starts, sizes = np.unique(coord_labels, return_index=True, return_counts=True)
+    single = sizes == 1  # a linestring needs two coordinates: repeat a lone one
+    if single.any():
+        coords = np.insert(coords, starts[single], coords[starts[single]], axis=0)
+        sizes = sizes + single
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(uniq)), sizes))
+    return dict(zip(uniq.tolist(), shapely.convex_hull(lines), strict=True))
 
 
 def _mode(values: np.ndarray) -> str | None:

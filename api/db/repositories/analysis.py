@@ -148,6 +148,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _finite_or_none(value: float | None) -> float | None:
+    return None if value is None else _finite(float(value))
+
+
 def _ewkb_hex(geoms: Any, codes: list[str]) -> list[str | None]:
     """Hex EWKB (SRID 4326, polygons promoted to multipolygons), vectorised; None if empty."""
     if geoms is None:
@@ -228,19 +232,50 @@ def flags_of_run(
     return [dict(r) for r in rows]
 
 
+CLUSTER_IDS = "cluster_ids"
+"""The key of a clusters part's province row: the ids of the province's clusters in that run."""
+
+
 def province_stats(session: Session, run_id: int, province: str) -> dict | None:
-    """The province's statistics in run ``run_id``: its parts' rows merged (density, clusters)."""
+    """The province's statistics in run ``run_id``: its parts' rows merged (density, clusters).
+
+    A row that names its clusters by id (``CLUSTER_IDS``) gets their documents (members, total
+    area, mean occupancy) from ``clusters``, as a run stored whole holds them.
+    """
     rows = session.execute(
         text(
-            "SELECT stats FROM province_stats WHERE province_code = :p "
+            "SELECT run_id, stats FROM province_stats WHERE province_code = :p "
             "AND run_id IN (SELECT part_id FROM run_parts WHERE run_id = :r) ORDER BY run_id"
         ),
         {"r": run_id, "p": province},
-    ).scalars()
+    )
     merged: dict = {}
-    for stats in rows:
+    for part_id, stats in rows:
+        if CLUSTER_IDS in stats:
+            stats = {**stats, "clusters": _cluster_documents(session, part_id, stats)}
+            del stats[CLUSTER_IDS]
         merged |= stats
     return merged or None
+
+
+def _cluster_documents(session: Session, run_id: int, stats: dict) -> list[dict]:
+    rows = session.execute(
+        text(
+            "SELECT cluster_id, members, total_area_ha, mean_occupancy FROM clusters "
+            "WHERE run_id = :r AND cluster_id = ANY(:ids)"
+        ),
+        {"r": run_id, "ids": stats[CLUSTER_IDS]},
+    ).mappings()
+    by_id = {r["cluster_id"]: r for r in rows}
+    return [
+        {
+            "cluster_id": i,
+            "members": list(by_id[i]["members"]),
+            "total_area_ha": _finite_or_none(by_id[i]["total_area_ha"]),
+            "mean_occupancy": _finite_or_none(by_id[i]["mean_occupancy"]),
+        }
+        for i in stats[CLUSTER_IDS]
+    ]
 
 
 def worst_severity(flags: list) -> dict[str, str]:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 from sqlalchemy.orm import Session
 
 
 def read_frame(session: Session, sql: Any, params: dict) -> gpd.GeoDataFrame:
-    """Rows of ``sql`` with a ``geometry`` column in EPSG:4326, on the session's connection."""
-    # geopandas 1.x already parses the WKB column in one vectorised shapely.from_wkb call
-    frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
-    if frame.crs is None:
-        frame = frame.set_crs(4326)
-    return frame
+    """Rows of ``sql`` with a ``geometry`` column (EWKB, EPSG:4326 unless its SRID says
+    otherwise), on the session's connection.
+
+    The column is parsed in one vectorised ``shapely.from_wkb`` call (geopandas' reader parses
+    row by row).
+    """
+    frame = pd.read_sql(sql, session.connection(), params=params)
+    raw = frame["geometry"].to_numpy(dtype=object)
+    geoms = shapely.from_wkb(np.where(pd.isna(raw), None, raw))
+    srids = shapely.get_srid(geoms[~shapely.is_missing(geoms)])
+    srid = int(srids[0]) if len(srids) and srids[0] else 4326
+    return gpd.GeoDataFrame(frame.assign(geometry=np.asarray(geoms)), geometry="geometry", crs=srid)

@@ -19,7 +19,7 @@ def count_by_version(session: Session) -> dict[str, int]:
     rows = session.execute(
         text("SELECT admin_version, count(*) FROM provinces GROUP BY admin_version")
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def codes(session: Session, version: str) -> set[str]:

@@ -74,12 +74,18 @@ def test_union_of_reduced_partition_graphs_gives_the_whole_graphs_clusters(seed,
     assert len(edges) < len(left)  # the point of it: fewer pairs than the whole graph
 
 
-def test_hulls_of_many_points_are_the_same_chunk_by_chunk():
+def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
     from geo.analysis.clusters import _hulls
 
     rng = np.random.default_rng(3)
-    geoms = shapely.points(rng.normal(size=(3_000, 2)))
+    centres = rng.normal(size=(3_000, 2))
+    geoms = shapely.convex_hull(shapely.buffer(shapely.points(centres), 0.01, quad_segs=2))
+    geoms[::5] = shapely.points(centres[::5])
     labels = rng.integers(0, 3, len(geoms))
-    whole = _hulls(geoms, labels, chunk=10**9)
-    chunked = _hulls(geoms, labels, chunk=100)
-    assert {k: g.wkt for k, g in whole.items()} == {k: g.wkt for k, g in chunked.items()}
+    labels[5] = 9  # a label of one point (every fifth geometry is a point)
+    hulls = _hulls(geoms, labels)
+    assert sorted(hulls) == [0, 1, 2, 9]
+    for label, hull in hulls.items():
+        expected = shapely.convex_hull(shapely.union_all(geoms[labels == label]))
+        assert hull.normalize().equals_exact(expected.normalize(), 1e-12), label
+    assert hulls[9].geom_type == "Point"
