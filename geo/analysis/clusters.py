@@ -2,7 +2,8 @@
 
 Inputs are EPSG:4326. Distances are edge-to-edge between planning boundaries in metres, in one
 transverse Mercator centred on the data (scale error below 0.25 % within ±4° of longitude,
-i.e. < 13 m at 5 km). Neighbour pairs come from an STRtree search, never an all-pairs matrix.
+i.e. < 13 m at 5 km). Neighbour pairs come from an STRtree search
+(:mod:`geo.analysis.near_pairs`), never an all-pairs matrix.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.analysis.footprint import polygonal_parts
+from geo.analysis.near_pairs import pairs_within_m
 from geo.crs.area import ellipsoidal_area_ha
 from geo.frames import anchor_lonlat, object_column, project, require_columns, to_wgs84
 from geo.types import Cluster
@@ -82,13 +84,19 @@ def outline_anchor(provinces: gpd.GeoDataFrame) -> tuple[float, float]:
 
 
 def pairs_within(
-    geoms: np.ndarray, *, distance_m: float, anchor: tuple[float, float] | None = None
+    geoms: np.ndarray,
+    *,
+    distance_m: float,
+    anchor: tuple[float, float] | None = None,
+    core: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart."""
+    """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart
+    (:func:`geo.analysis.near_pairs.pairs_within_m`), only those with an end among the first
+    ``core`` geometries when given."""
     lon, lat = anchor if anchor is not None else cluster_anchor(geoms)
     crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
     geoms_m = project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-    return _pairs_within(geoms_m, distance_m)
+    return pairs_within_m(geoms_m, distance_m, core=core)
 
 
 def cluster_nodes(members: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
@@ -157,47 +165,6 @@ def _dbscan_labels(
     first = np.r_[True, border[1:] != border[:-1]] if len(border) else np.zeros(0, dtype=bool)
     labels[border[first]] = component[anchor[first]]
     return labels
-
-
-def _pairs_within(
-    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 4_000
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of metric geometries at most ``distance_m`` apart, edge to edge.
-
-    Equivalent to an STRtree ``dwithin`` query, but cheaper: envelope candidates are settled
-    by a lower bound (the gap between bounding boxes) and an upper bound (the distance between
-    a point inside each geometry); only the pairs in between get an exact GEOS test. Chunks
-    bound the memory.
-    """
-    tree = shapely.STRtree(geoms_m)
-    bounds = shapely.bounds(geoms_m)
-    inside = shapely.get_coordinates(shapely.point_on_surface(geoms_m))
-    lefts, rights = [], []
-    for start in range(0, len(geoms_m), chunk):
-        idx = np.arange(start, min(start + chunk, len(geoms_m)))
-        b = bounds[idx]
-        windows = shapely.box(
-            b[:, 0] - distance_m, b[:, 1] - distance_m, b[:, 2] + distance_m, b[:, 3] + distance_m
-        )
-        query_idx, right = tree.query(windows)
-        left = idx[query_idx]
-        keep = left < right
-        left, right = left[keep], right[keep]
-        maybe = bbox_gap_m(bounds[left], bounds[right]) <= distance_m
-        left, right = left[maybe], right[maybe]
-        within = np.hypot(*(inside[left] - inside[right]).T) <= distance_m
-        unsure = np.flatnonzero(~within)
-        within[unsure] = shapely.dwithin(geoms_m[left[unsure]], geoms_m[right[unsure]], distance_m)
-        lefts.append(left[within])
-        rights.append(right[within])
-    return np.concatenate(lefts), np.concatenate(rights)
-
-
-def bbox_gap_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Gap between paired bounding boxes ``(minx, miny, maxx, maxy)`` rows, 0 when they meet."""
-    dx = np.maximum(0.0, np.maximum(a[:, 0] - b[:, 2], b[:, 0] - a[:, 2]))
-    dy = np.maximum(0.0, np.maximum(a[:, 1] - b[:, 3], b[:, 1] - a[:, 3]))
-    return np.hypot(dx, dy)
 
 
 def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:

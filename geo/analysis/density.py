@@ -17,8 +17,9 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from geo.analysis.clusters import bbox_gap_m, find_dense_clusters, zone_occupancy
+from geo.analysis.clusters import find_dense_clusters, zone_occupancy
 from geo.analysis.footprint import polygonal_parts
+from geo.analysis.near_pairs import bbox_gap_m
 from geo.crs.area import ellipsoidal_area_ha
 from geo.frames import laea, project, require_columns, to_wgs84
 from geo.types import ZONE_KINDS, ClarkEvans
