@@ -71,12 +71,26 @@ def reduce_graph(
 
 def _stars(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairs (root, member) linking the members of each connected group of ``a``-``b`` pairs
-    to its first position (same connectivity, one pair per member)."""
+    to its first position (same connectivity, one pair per member).
+
+    Each position first hooks onto one of its smaller neighbours (followed to the end of the
+    chain), which contracts most pairs away; scipy joins what is left.
+    """
     if not len(a):
         return np.empty((0, 2), dtype=np.int64)
-    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, group = connected_components(graph, directed=False)
-    linked = np.unique(np.concatenate([a, b]))
+    hooked = np.arange(n)
+    hooked[np.maximum(a, b)] = np.minimum(a, b)
+    while not np.array_equal(hooked[hooked], hooked):
+        hooked = hooked[hooked]
+    ha, hb = hooked[a], hooked[b]
+    apart = ha != hb
+    graph = sparse.coo_matrix(
+        (np.ones(int(apart.sum()), dtype=np.int8), (ha[apart], hb[apart])), shape=(n, n)
+    )
+    group = connected_components(graph, directed=False)[1][hooked]
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = linked[b] = True
+    linked = np.flatnonzero(linked)
     root = np.full(group.max() + 1, n, dtype=np.int64)
     np.minimum.at(root, group[linked], linked)
     members = linked[root[group[linked]] != linked]

@@ -89,3 +89,29 @@ def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
         expected = shapely.convex_hull(shapely.union_all(geoms[labels == label]))
         assert hull.normalize().equals_exact(expected.normalize(), 1e-12), label
     assert hulls[9].geom_type == "Point"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stars_link_each_connected_group_to_its_first_position(seed):
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    from geo.analysis.cluster_graph import _stars
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    left, right = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    chain = np.arange(n - 1, 300, -1)  # a chain hooked from its far end: long pointer paths
+    left, right = np.r_[left, chain], np.r_[right, chain - 1]
+    keep = left != right
+    a, b = np.minimum(left, right)[keep], np.maximum(left, right)[keep]
+    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, group = connected_components(graph, directed=False)
+    linked = np.unique(np.r_[a, b])
+    expected = sorted(
+        (int(linked[group[linked] == group[m]].min()), int(m))
+        for m in linked
+        if linked[group[linked] == group[m]].min() != m
+    )
+    stars = _stars(n, b, a)  # either end first
+    assert sorted(map(tuple, stars.tolist())) == expected
