@@ -287,7 +287,7 @@ def _nearest_edge_distances_m(geoms_m: np.ndarray) -> np.ndarray:
     bounds = shapely.bounds(geoms_m)
     windows = shapely.box(*(bounds + upper[:, None] * np.array([-1, -1, 1, 1])).T)
     left, right = shapely.STRtree(geoms_m).query(windows)
-    keep = left != right
+    keep = (left != right) & (right != other[left])  # the upper bound measured that pair
     left, right = left[keep], right[keep]
     keep = bbox_gap_m(bounds[left], bounds[right]) <= upper[left]
     left, right = left[keep], right[keep]

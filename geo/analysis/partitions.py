@@ -144,10 +144,17 @@ def halo_margin_deg(thresholds: Thresholds) -> float:
     return halo_distance_m(thresholds) / METRES_PER_DEGREE_MIN + 2 * ORPHAN_REACH_DEG
 
 
-def owner_provinces(zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame) -> pd.Series:
+def owner_provinces(
+    zones: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, *, located: pd.Series | None = None
+) -> pd.Series:
     """The partition of each zone (indexed by code): its located province, else the nearest
-    outline within :data:`ORPHAN_REACH_DEG` (smallest code), else None."""
-    located = assign_provinces(zones, provinces)
+    outline within :data:`ORPHAN_REACH_DEG` (smallest code), else None.
+
+    ``located`` is :func:`geo.analysis.density.assign_provinces` of the same zones and
+    provinces, when the caller has it already.
+    """
+    if located is None:
+        located = assign_provinces(zones, provinces)
     orphans = located.index[located.isna()]
     if not len(orphans):
         return located
@@ -205,7 +212,9 @@ def analyze_partition(
             details={"province": province},
         )
     zones = to_wgs84(zones).sort_values("code", kind="stable").reset_index(drop=True)
-    owners = owner_provinces(zones, provinces).reindex(zones["code"].astype(str))
+    located_all = assign_provinces(zones, provinces)  # in the zones' (code) order
+    owners = owner_provinces(zones, provinces, located=located_all)
+    owners = owners.reindex(zones["code"].astype(str))
     in_core = (owners.isna() if province is None else owners == province).to_numpy()
     if "peer_only" in zones:  # read for their attributes only (no geometry): never core
         in_core = in_core & ~zones["peer_only"].fillna(False).to_numpy(dtype=bool)
@@ -218,7 +227,7 @@ def analyze_partition(
     flags = evaluate_flags(
         core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
     )
-    located = assign_provinces(core, provinces) if len(core) else _empty_located()
+    located = located_all[in_core] if len(core) else _empty_located()
     density = _density_row(core, provinces, province, located)
     nodes, edges = _cluster_graph(core, halo, thresholds, anchor)
     return PartitionResult(
