@@ -30,6 +30,7 @@ from api.services.analysis import store_clusters_part, store_part
 from geo.analysis.clusters import outline_anchor
 from geo.analysis.partitions import (
     ORPHAN_REACH_DEG,
+    ClusterInputs,
     PartitionResult,
     analyze_partition,
     cluster_inputs,
@@ -240,9 +241,9 @@ def combine_snapshot(
     if latest is not None and latest["partitions"] == ids and not force:
         return None
     started = time.perf_counter()
-    inputs = repo.cluster_inputs(session, list(ids.values()))
-    found = combine_clusters(inputs, thresholds=thresholds)
-    del inputs
+    found = combine_clusters(
+        _inputs.read(session, version, list(ids.values())), thresholds=thresholds
+    )
     settings = json_safe(thresholds.as_dict())
     clusters_run = store_clusters_part(session, found, version=version, thresholds=settings)
     run_id = analysis_repo.start_run(session, version=version, province=None, thresholds=settings)
@@ -260,6 +261,32 @@ def combine_snapshot(
     )
     repo.set_partitions(session, run_id, ids)
     return Snapshot(run_id, zones, repo.flag_counts(session, run_id), fingerprint)
+
+
+class InputsCache:
+    """The cluster inputs of the newest results, kept between combines in this process.
+
+    A stored result never changes, so a combine unpickles only the partitions analysed since
+    the last one (a few, after a commit) instead of all of them. Entries are keyed by the
+    result id and its time; per database and admin version only the last combine's set is kept.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], dict[tuple[int, str], ClusterInputs]] = {}
+
+    def read(self, session: Session, version: str, result_ids: list[int]) -> list[ClusterInputs]:
+        database = session.get_bind().url.render_as_string(hide_password=True)
+        before = self._kept.get((database, version), {})
+        stamps = repo.result_stamps(session, result_ids)
+        keys = {i: (i, stamps[i]) for i in result_ids}
+        missing = [i for i in result_ids if keys[i] not in before]
+        fresh = repo.cluster_inputs(session, missing) if missing else {}
+        kept = {keys[i]: before[keys[i]] if keys[i] in before else fresh[i] for i in result_ids}
+        self._kept[(database, version)] = kept
+        return [kept[keys[i]] for i in sorted(result_ids)]
+
+
+_inputs = InputsCache()
 
 
 @dataclass(frozen=True)
@@ -389,6 +416,10 @@ class Executor:
     def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
         raise NotImplementedError
 
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        """(job, its result or the exception it raised), in completion order."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -398,8 +429,71 @@ class InProcess(Executor):
         for job in jobs:
             yield func(job)
 
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        for job in jobs:
+            try:
+                outcome = func(job)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller with its job
+                outcome = exc
+            yield job, outcome
+
     def describe(self) -> str:
         return "this process"
+
+
+class StandingPool(Executor):
+    """A local pool of ``workers`` spawned processes kept from one call to the next (the queue
+    worker's): they keep their imports, engines and outline anchors between jobs."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = max(1, workers)
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        from concurrent.futures import as_completed
+
+        futures = {self._pool.submit(func, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures.pop(future)
+            error = future.exception()
+            yield job, error if error is not None else future.result()
+
+    def warm(self, database_url: str) -> None:
+        """Start every process and let it connect, so that the first job pays neither."""
+        futures = [self._pool.submit(warm_process, database_url) for _ in range(self.workers)]
+        for future in futures:
+            future.result()
+
+    @property
+    def broken(self) -> bool:
+        return bool(getattr(self._pool, "_broken", False))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def describe(self) -> str:
+        return f"a standing pool of {self.workers} processes"
+
+
+def warm_process(database_url: str) -> None:
+    """Connect once (the engine stays for this process's jobs); a moment's pause lets the
+    other start-up calls reach the pool's other processes."""
+    with _session_factory(database_url)() as session:
+        session.connection()
+    time.sleep(0.3)
+
+
+def warm_inputs(database_url: str) -> None:
+    """Read the cluster inputs of every admin version's newest results into this process's
+    cache, so that the first combine after a commit reads only what that commit changed."""
+    with _session_factory(database_url)() as session:
+        for version in repo.versions_with_results(session):
+            ids = [p["result_id"] for p in repo.latest_parts(session, version).values()]
+            _inputs.read(session, version, ids)
 
 
 class ProcessPool(Executor):
