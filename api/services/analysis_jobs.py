@@ -181,7 +181,7 @@ def _compute(
         for key, seq in seqs.items():
             yield key, exc, seq
         return
-    for job, outcome in executor.try_map(live.compute_partition, jobs):
+    for job, outcome in live.try_partitions(jobs, executor):
         key = repo.key(job.province)
         yield key, outcome, seqs[key]
 

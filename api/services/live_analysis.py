@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +37,7 @@ from geo.analysis.partitions import (
     combine_clusters,
     combined_fingerprint,
     halo_margin_deg,
+    merge_chunks,
 )
 from geo.errors import GeoError
 from geo.flags.rules import json_safe
@@ -56,6 +57,7 @@ class PartitionJob:
     thresholds: Thresholds
     today: dt.date
     anchor: tuple[float, float]
+    chunk: tuple[int, int] = (0, 1)  # (i, k): slice i of k of the partition's core
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def analyse(job: PartitionJob, zones, actual, provinces) -> PartitionResult:  # 
         thresholds=job.thresholds,
         today=job.today,
         anchor=job.anchor,
+        chunk=job.chunk,
     )
 
 
@@ -173,6 +176,34 @@ def run_partitions(
 ) -> Iterator[Computed]:
     """Compute the jobs on ``executor``, yielding each result as soon as it is done."""
     yield from executor.map_unordered(compute_partition, jobs, progress)
+
+
+def try_partitions(
+    jobs: list[PartitionJob], executor: Executor
+) -> Iterator[tuple[PartitionJob, Computed | Exception]]:
+    """(job, its result or the exception it raised) of each job, in completion order. When the
+    executor has more processes than jobs, each job is cut into as many chunks as it has
+    processes to itself (:func:`geo.analysis.partitions.analyze_partition`'s ``chunk``),
+    computed at once and merged back."""
+    share = max(1, getattr(executor, "workers", 1) // max(1, len(jobs)))
+    pieces = [replace(job, chunk=(i, share)) for job in jobs for i in range(share)]
+    arrived: dict[str, dict[int, Computed]] = {}
+    failed: set[str] = set()
+    for piece, outcome in executor.try_map(compute_partition, pieces):
+        whole, key = replace(piece, chunk=(0, 1)), repo.key(piece.province)
+        if key in failed:
+            continue
+        if isinstance(outcome, Exception):
+            failed.add(key)
+            yield whole, outcome
+            continue
+        got = arrived.setdefault(key, {})
+        got[piece.chunk[0]] = outcome
+        if len(got) == share:
+            del arrived[key]
+            chunks = [got[i] for i in range(share)]
+            merged = merge_chunks([c.result for c in chunks])
+            yield whole, Computed(whole, merged, max(c.duration_s for c in chunks))
 
 
 def store_partition(
@@ -489,11 +520,13 @@ def warm_process(database_url: str) -> None:
 
 def warm_inputs(database_url: str) -> None:
     """Read the cluster inputs of every admin version's newest results into this process's
-    cache, so that the first combine after a commit reads only what that commit changed."""
+    cache and combine them once (nothing stored), so that the first combine after a commit
+    reads only what that commit changed and finds its memory already mapped."""
+    thresholds = default_thresholds(strict=False)
     with _session_factory(database_url)() as session:
         for version in repo.versions_with_results(session):
             ids = [p["result_id"] for p in repo.latest_parts(session, version).values()]
-            _inputs.read(session, version, ids)
+            combine_clusters(_inputs.read(session, version, ids), thresholds=thresholds)
 
 
 class ProcessPool(Executor):

@@ -177,8 +177,9 @@ def analyze_partition(
     thresholds: Thresholds,
     today: dt.date,
     anchor: tuple[float, float],
+    chunk: tuple[int, int] = (0, 1),
 ) -> PartitionResult:
-    """Analyse one partition.
+    """Analyse one partition, or one chunk of it.
 
     Parameters
     ----------
@@ -195,6 +196,11 @@ def analyze_partition(
         The province code, or None for the zones located in no province.
     anchor : (lon, lat)
         :func:`geo.analysis.clusters.outline_anchor` of all provinces of the version.
+    chunk : (i, k)
+        Analyse only the ``i``-th of ``k`` slices of the core by longitude (equal numbers of
+        zones), the rest of the partition being its halo; :func:`merge_chunks` of the ``k``
+        results is the partition's result (the density row and fingerprint, which need the
+        whole core, come from chunk 0). Lets several processes share one large partition.
     """
     require_columns(zones, ("code", "kind"), "zones")
     require_columns(provinces, ("code",), "provinces")
@@ -209,18 +215,23 @@ def analyze_partition(
     in_core = (owners.isna() if province is None else owners == province).to_numpy()
     if "peer_only" in zones:  # read for their attributes only (no geometry): never core
         in_core = in_core & ~zones["peer_only"].fillna(False).to_numpy(dtype=bool)
-    core, halo = zones[in_core].reset_index(drop=True), zones[~in_core].reset_index(drop=True)
-    core_codes = core["code"].astype(str)
-    actual = actual[actual["zone_code"].astype(str).isin(set(core_codes))]
-    metrics = compare_footprints(core, actual)
+    whole = zones[in_core].reset_index(drop=True)
+    in_chunk = in_core & _chunk_mask(zones, in_core, chunk)
+    core, halo = zones[in_chunk].reset_index(drop=True), zones[~in_chunk].reset_index(drop=True)
+    actual = actual[actual["zone_code"].astype(str).isin(set(whole["code"].astype(str)))]
+    core_actual = actual[actual["zone_code"].astype(str).isin(set(core["code"].astype(str)))]
+    metrics = compare_footprints(core, core_actual)
     metrics.insert(1, "kind", core["kind"].to_numpy(dtype=object))
     metrics.insert(2, "province_code", object_column(core, "province_code"))
     flags = evaluate_flags(
         core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
     )
     located = assign_provinces(core, provinces) if len(core) else _empty_located()
-    density = _density_row(core, provinces, province, located)
-    nodes, edges = _cluster_graph(core, halo, thresholds, anchor)
+    first = chunk[0] == 0  # the whole core's figures
+    whole_located = located if chunk[1] == 1 or not len(whole) else None
+    density = _density_row(whole, provinces, province, whole_located) if first else pd.DataFrame()
+    nodes, edges = _cluster_graph(core, _near(halo, core, thresholds), thresholds, anchor)
+    outline = provinces[provinces["code"] == province]
     return PartitionResult(
         province=province,
         metrics=metrics,
@@ -229,8 +240,29 @@ def analyze_partition(
         located=located,
         nodes=nodes,
         edges=edges,
-        fingerprint=fingerprint_inputs(core, actual, provinces[provinces["code"] == province]),
+        fingerprint=fingerprint_inputs(whole, actual, outline) if first else "",
         zone_count=len(core),
+    )
+
+
+def merge_chunks(chunks: list[PartitionResult]) -> PartitionResult:
+    """One partition's result from the results of its ``chunk`` (i, k) analyses, i = 0..k-1
+    in that order."""
+    first = chunks[0]
+    if len(chunks) == 1:
+        return first
+    metrics = pd.concat([c.metrics for c in chunks], ignore_index=True)
+    nodes = pd.concat([c.nodes for c in chunks], ignore_index=True)
+    return PartitionResult(
+        province=first.province,
+        metrics=metrics.sort_values("code", kind="stable").reset_index(drop=True),
+        flags=sorted((f for c in chunks for f in c.flags), key=flag_order),
+        density=first.density,
+        located=pd.concat([c.located for c in chunks]).sort_index(kind="stable"),
+        nodes=nodes.sort_values("code", kind="stable").reset_index(drop=True),
+        edges=pd.concat([c.edges for c in chunks], ignore_index=True),
+        fingerprint=first.fingerprint,
+        zone_count=sum(c.zone_count for c in chunks),
     )
 
 
@@ -275,6 +307,36 @@ def combined_fingerprint(parts: list[PartitionResult]) -> str:
     for part in sorted(parts, key=lambda p: p.province or ""):
         digest.update(f"{part.province}:{part.fingerprint};".encode())
     return digest.hexdigest()
+
+
+def _chunk_mask(zones: gpd.GeoDataFrame, in_core: np.ndarray, chunk: tuple[int, int]) -> np.ndarray:
+    """The zones of slice ``i`` of ``k`` of the core, by the longitude of their bounds' centre
+    (code order breaks ties); every zone when ``k`` is 1."""
+    index, count = chunk
+    if count == 1:
+        return np.ones(len(zones), dtype=bool)
+    bounds = shapely.bounds(zones.geometry.to_numpy())
+    x = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2, nan=np.inf)
+    core = np.flatnonzero(in_core)
+    ordered = core[np.lexsort((core, x[core]))]  # zones are in code order: position = code
+    mask = np.zeros(len(zones), dtype=bool)
+    mask[np.array_split(ordered, count)[index]] = True
+    return mask
+
+
+def _near(
+    halo: gpd.GeoDataFrame, core: gpd.GeoDataFrame, thresholds: Thresholds
+) -> gpd.GeoDataFrame:
+    """The halo zones whose bounds come within the halo distance of the core's bounds (the
+    others cannot pair with a core zone)."""
+    geoms = core.geometry.to_numpy()
+    present = geoms[~shapely.is_missing(geoms)]
+    if not len(present) or not len(halo):
+        return halo
+    margin = halo_margin_deg(thresholds)
+    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    window = shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    return halo[shapely.intersects(halo.geometry.to_numpy(), window)].reset_index(drop=True)
 
 
 def _density_row(

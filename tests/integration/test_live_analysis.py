@@ -715,3 +715,27 @@ def test_a_combine_unpickles_only_the_partitions_analysed_since_the_last(
         assert kept.nodes.drop(columns="hull").equals(stored.nodes.drop(columns="hull"))
         assert kept.edges.equals(stored.edges)
     jobs.run_combine_job(live_url, VERSION)
+
+
+def test_a_lone_province_shared_by_the_pool_gives_the_flags_of_the_whole_run(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    jobs.run_pending_here(live_url)
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["79"])
+    pool = live.StandingPool(2)  # one partition, two processes: each analyses half of it
+    try:
+        assert jobs.run_pending_partitions(live_url, VERSION, "79", executor=pool) == ["79"]
+    finally:
+        pool.shutdown()
+    with factory() as session:
+        stored = live_repo.latest_parts(session, VERSION)["79"]
+        single = run_whole(session, version=VERSION, today=dt_today())
+        assert _flags(session, single.run_id) == _flags(session, _snapshot_id(session))
+        metrics = session.execute(
+            text("SELECT count(*) FROM zone_metrics WHERE run_id = :r"), {"r": stored["run_id"]}
+        ).scalar_one()
+        assert metrics == stored["zone_count"] > 0  # both halves, each zone once
+        session.rollback()
+    _clear_queue(factory)
