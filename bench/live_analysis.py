@@ -185,9 +185,9 @@ def latency_cases(url: str) -> list[tuple[str, object]]:
     return cases
 
 
-def measure_latency(url: str) -> tuple[list[tuple[str, float]], float]:
+def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, float]]:
     """Seconds from each case's commit to its provinces being current (a worker running), and
-    the peak RSS in MB of the worker or any of its analysis processes."""
+    the peak RSS in MB of the worker and of the largest of its analysis processes."""
     from api.db.engine import make_engine, make_session_factory
     from api.services import analysis_jobs as jobs
     from api.services import uploads as svc
@@ -225,7 +225,10 @@ def measure_latency(url: str) -> tuple[list[tuple[str, float]], float]:
                     break
                 time.sleep(0.05)
             times.append((label, time.perf_counter() - committed))
-        peak = max(_peak_rss_mb(pid) for pid in [worker.pid, *_children(worker.pid)])
+        peak = (
+            _peak_rss_mb(worker.pid),
+            max((_peak_rss_mb(pid) for pid in _children(worker.pid)), default=0.0),
+        )
     finally:
         worker.terminate()
         worker.wait()
@@ -263,7 +266,7 @@ def main() -> None:
         single = child(SINGLE, url) if "single" not in args.skip else None
         pool = measure_pool(url, args.workers) if "pool" not in args.skip else None
         dask = child(DASK, url) if "dask" not in args.skip else None
-        latency, worker_mb = measure_latency(url) if "latency" not in args.skip else ([], 0.0)
+        latency, worker_mb = measure_latency(url) if "latency" not in args.skip else ([], (0, 0))
         load = os.getloadavg()[0]
 
         def cell(r: dict | None) -> str:
@@ -271,7 +274,9 @@ def main() -> None:
 
         lat = "; ".join(f"{label}: {t:.2f}" for label, t in latency) or "–"
         if latency:
-            lat += f" (worker {worker_mb:.0f} MB)"
+            lat += (
+                f" (worker {worker_mb[0]:.0f} MB, its analysis processes ≤ {worker_mb[1]:.0f} MB)"
+            )
         print(
             f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
             f"{lat} | {load:.1f} |",

@@ -287,13 +287,19 @@ def worker_alive(session: Session, *, within_s: float = 30.0) -> bool:
     return repo.worker_alive(session, within_s=within_s)
 
 
-def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: float = 30) -> None:
-    """Run a worker until interrupted: start its process pool, read the newest cluster inputs,
-    sweep, retry stalled jobs, then process the queue."""
+def run_worker(
+    database_url: str,
+    *,
+    processes: int | None = None,
+    concurrency: int = 1,
+    stalled_after_s: float = 30,
+) -> None:
+    """Run a worker until interrupted: start its pool of ``processes`` (default one per core),
+    read the newest cluster inputs, sweep, retry stalled jobs, then process the queue."""
     import asyncio
 
     app = worker_app(database_url)
-    _pool().warm(database_url)
+    _pool(processes).warm(database_url)
     live.warm_inputs(database_url)
 
     async def main() -> None:
@@ -317,10 +323,12 @@ def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: floa
 _standing: list[live.StandingPool] = []
 
 
-def _pool() -> live.StandingPool:
-    """This process's pool of analysis processes, one per core (a new one if it broke)."""
+def _pool(processes: int | None = None) -> live.StandingPool:
+    """This process's pool of analysis processes (a new one if it broke): ``processes`` or as
+    many as the first pool had, by default one per core."""
     if not _standing or _standing[0].broken:
-        _standing[:] = [live.StandingPool(os.cpu_count() or 1)]
+        size = processes or (_standing[0].workers if _standing else os.cpu_count() or 1)
+        _standing[:] = [live.StandingPool(size)]
     return _standing[0]
 
 
