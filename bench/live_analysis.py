@@ -197,11 +197,13 @@ def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, flo
     cases = latency_cases(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
+    log = Path(tempfile.gettempdir()) / "zonemap-bench-worker.log"
+    print(f"worker log: {log}", file=sys.stderr)
     worker = subprocess.Popen(
         [str(ZONEMAP), "worker"],
         env={**os.environ, "DATABASE_URL": url},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     times = []
     try:

@@ -17,8 +17,11 @@ def worker(
     ),
 ) -> None:
     """Run the analysis jobs that commits and rollbacks queue, until interrupted."""
+    import logging
+
     from api.services.analysis_jobs import run_worker
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     typer.echo("analysis worker started; Ctrl-C stops it", err=True)
     run_worker(
         settings().resolved_database_url(),

@@ -101,9 +101,18 @@ def run_pending_partitions(
     with factory() as session:
         keys = [key, *(k for v, k in repo.pending(session, version) if k != key)]
     failures: dict[str, Exception] = {}
+    started = time.perf_counter()
     try:
         done = _run_partitions(database_url, version, keys, executor or _pool(), failures=failures)
+        analysed = time.perf_counter()
         run_combine_job(database_url, version)  # also when an earlier try stored and then failed
+        log.info(
+            "%s: analysed and stored %s in %.2f s, national snapshot in %.2f s",
+            version,
+            ", ".join(done) or "nothing",
+            analysed - started,
+            time.perf_counter() - analysed,
+        )
     except Exception:  # e.g. the database went away: this job is tried again as a whole
         if attempt < ATTEMPTS:
             defer_partitions(database_url, [(version, key)], attempt=attempt + 1)

@@ -494,10 +494,18 @@ class StandingPool(Executor):
             yield job, error if error is not None else future.result()
 
     def warm(self, database_url: str) -> None:
-        """Start every process and let it connect, so that the first job pays neither."""
+        """Start every process and let each analyse a slice of the smallest province (the
+        result is dropped), so that the first job pays neither the start nor first calls."""
         futures = [self._pool.submit(warm_process, database_url) for _ in range(self.workers)]
         for future in futures:
             future.result()
+        with _session_factory(database_url)() as session:
+            jobs = _smallest_province_jobs(session, database_url)
+        pieces = [
+            replace(job, chunk=(i, self.workers)) for job in jobs for i in range(self.workers)
+        ]
+        for _job, _outcome in self.try_map(compute_partition, pieces):
+            pass  # an error here will be met, and recorded, by the first real job
 
     @property
     def broken(self) -> bool:
@@ -508,6 +516,23 @@ class StandingPool(Executor):
 
     def describe(self) -> str:
         return f"a standing pool of {self.workers} processes"
+
+
+def _smallest_province_jobs(session: Session, database_url: str) -> list[PartitionJob]:
+    """The job of the province with the fewest zones (but some) of each analysed version."""
+    jobs = []
+    for version in repo.versions_with_results(session):
+        sizes = {k: p["zone_count"] for k, p in repo.latest_parts(session, version).items()}
+        some = [k for k in sorted(sizes, key=lambda k: (sizes[k], k)) if k and sizes[k]]
+        if some:
+            jobs += plan_jobs(
+                session,
+                database_url=database_url,
+                version=version,
+                provinces=[repo.province_of(some[0])],
+                thresholds=default_thresholds(strict=False),
+            )
+    return jobs
 
 
 def warm_process(database_url: str) -> None:
