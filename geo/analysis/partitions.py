@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from geo.analysis.cluster_graph import reduce_graph
 from geo.analysis.clusters import (
     cluster_nodes,
     clusters_from_graph,
+    hulls_by_label,
     pairs_within,
 )
 from geo.analysis.density import assign_provinces, province_density
@@ -81,9 +85,10 @@ class ClusterInputs:
 
     def __getstate__(self) -> dict:
         """Pickled with the hulls as one WKB array, so that unpickling makes the geometries in
-        one vectorised call instead of one call per zone."""
+        one vectorised call instead of one call per zone (the core groups are not kept)."""
         nodes = self.nodes.assign(hull=shapely.to_wkb(self.nodes["hull"].to_numpy()))
-        return {**self.__dict__, "nodes": nodes}
+        state = {k: v for k, v in self.__dict__.items() if k != "_groups"}
+        return {**state, "nodes": nodes}
 
     def __setstate__(self, state: dict) -> None:
         hulls = state["nodes"]["hull"].to_numpy()
@@ -91,6 +96,30 @@ class ClusterInputs:
             state = {**state, "nodes": state["nodes"].assign(hull=shapely.from_wkb(hulls))}
         for name, value in state.items():
             object.__setattr__(self, name, value)
+
+    def core_groups(self, min_zones: int) -> tuple[np.ndarray, np.ndarray]:
+        """(group of each node, convex hull of each group): the groups are the connected sets
+        of this partition's core nodes (``degree`` ≥ ``min_zones``) linked by its own pairs,
+        every other node alone. Core nodes linked by a pair are in one DBSCAN cluster, so a
+        cluster's hull is the hull of its groups' hulls. Kept on the object once computed
+        (a combine reuses the inputs of the partitions that did not change)."""
+        kept = self.__dict__.get("_groups")
+        if kept is not None and kept[0] == min_zones:
+            return kept[1], kept[2]
+        n = len(self.nodes)
+        index = pd.Index(self.nodes["code"])
+        a, b = index.get_indexer(self.edges["a"]), index.get_indexer(self.edges["b"])
+        core = self.nodes["degree"].to_numpy() >= min_zones if "degree" in self.nodes else None
+        own = (a >= 0) & (b >= 0)
+        if core is not None:
+            own &= core[np.maximum(a, 0)] & core[np.maximum(b, 0)]
+        else:
+            own &= False
+        graph = sparse.coo_matrix((np.ones(int(own.sum())), (a[own], b[own])), shape=(n, n))
+        _, group = connected_components(graph, directed=False)
+        hulls = _hulls_of_groups(self.nodes["hull"].to_numpy(), group)
+        object.__setattr__(self, "_groups", (min_zones, group, hulls))
+        return group, hulls
 
 
 @dataclass(frozen=True)
@@ -121,7 +150,10 @@ def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> 
             details={"zones": twice},
         )
     left, right = _edge_positions(nodes, [i.edges for i in inputs])
-    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
+    min_zones = thresholds.dense_cluster.min_zones
+    clusters = clusters_from_graph(
+        nodes, left, right, min_zones=min_zones, hulls=_group_hulls(inputs, nodes, min_zones)
+    )
     codes = nodes["code"].astype(str)
     stored = dict(zip(codes, object_column(nodes, "province_code"), strict=True))
     located = pd.concat([i.located for i in inputs]).sort_index()
@@ -368,6 +400,41 @@ def _cluster_graph(
         touches_core = (left < len(present)) | (right < len(present))
         left, right = left[touches_core], right[touches_core]
     return reduce_graph(nodes, halo_codes, left, right, min_zones=min_zones)
+
+
+def _group_hulls(
+    inputs: list[ClusterInputs], nodes: pd.DataFrame, min_zones: int
+) -> Callable[[np.ndarray], dict]:
+    """The hull of each DBSCAN label from the partitions' core groups: for ``labels`` of
+    ``nodes``, one geometry per group (its hull) instead of one per zone."""
+
+    def hulls(labels: np.ndarray) -> dict:
+        index = pd.Index(nodes["code"])
+        geoms, group_labels = [], []
+        for part in inputs:
+            group, group_hull = part.core_groups(min_zones)
+            first = np.full(len(group_hull), -1)
+            first[group[::-1]] = np.arange(len(group))[::-1]  # each group's first node
+            where = index.get_indexer(part.nodes["code"].to_numpy()[first])
+            geoms.append(group_hull)
+            group_labels.append(labels[where])
+        geoms, group_labels = np.concatenate(geoms), np.concatenate(group_labels)
+        clustered = group_labels >= 0
+        return hulls_by_label(geoms[clustered], group_labels[clustered])
+
+    return hulls
+
+
+def _hulls_of_groups(hulls: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The convex hull of each group's ``hulls`` (groups 0..g-1), alone ones kept as they are."""
+    count = np.bincount(group)
+    merged = hulls_by_label(hulls[count[group] > 1], group[count[group] > 1])
+    out = np.empty(len(count), dtype=object)
+    alone = count[group] == 1
+    out[group[alone]] = hulls[alone]
+    for label, hull in merged.items():
+        out[label] = hull
+    return out
 
 
 def _edge_positions(

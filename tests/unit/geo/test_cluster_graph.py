@@ -75,7 +75,7 @@ def test_union_of_reduced_partition_graphs_gives_the_whole_graphs_clusters(seed,
 
 
 def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
-    from geo.analysis.clusters import _hulls
+    from geo.analysis.clusters import hulls_by_label
 
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(3_000, 2))
@@ -83,7 +83,7 @@ def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
     geoms[::5] = shapely.points(centres[::5])
     labels = rng.integers(0, 3, len(geoms))
     labels[5] = 9  # a label of one point (every fifth geometry is a point)
-    hulls = _hulls(geoms, labels)
+    hulls = hulls_by_label(geoms, labels)
     assert sorted(hulls) == [0, 1, 2, 9]
     for label, hull in hulls.items():
         expected = shapely.convex_hull(shapely.union_all(geoms[labels == label]))
