@@ -259,7 +259,8 @@ def analyze_partition(
         core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
     )
     located = assign_provinces(core, provinces) if len(core) else _empty_located()
-    first = chunk[0] == 0  # the whole core's figures
+    # the whole core's figures: the density row from the first chunk, the fingerprint from the last
+    first, last = chunk[0] == 0, chunk[0] == chunk[1] - 1
     whole_located = located if chunk[1] == 1 or not len(whole) else None
     density = _density_row(whole, provinces, province, whole_located) if first else pd.DataFrame()
     nodes, edges = _cluster_graph(core, _near(halo, core, thresholds), thresholds, anchor)
@@ -272,7 +273,7 @@ def analyze_partition(
         located=located,
         nodes=nodes,
         edges=edges,
-        fingerprint=fingerprint_inputs(whole, actual, outline) if first else "",
+        fingerprint=fingerprint_inputs(whole, actual, outline) if last else "",
         zone_count=len(core),
     )
 
@@ -293,7 +294,7 @@ def merge_chunks(chunks: list[PartitionResult]) -> PartitionResult:
         located=pd.concat([c.located for c in chunks]).sort_index(kind="stable"),
         nodes=nodes.sort_values("code", kind="stable").reset_index(drop=True),
         edges=pd.concat([c.edges for c in chunks], ignore_index=True),
-        fingerprint=first.fingerprint,
+        fingerprint=chunks[-1].fingerprint,
         zone_count=sum(c.zone_count for c in chunks),
     )
 
