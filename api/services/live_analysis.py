@@ -482,7 +482,9 @@ class StandingPool(Executor):
 
         self.workers = max(1, workers)
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+        )
 
     def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
         from concurrent.futures import as_completed
@@ -533,6 +535,19 @@ def _smallest_province_jobs(session: Session, database_url: str) -> list[Partiti
                 thresholds=default_thresholds(strict=False),
             )
     return jobs
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this pool process end when the process that started it is gone (killed, say),
+    instead of waiting for work that will never come."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def warm_process(database_url: str) -> None:

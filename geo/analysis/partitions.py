@@ -258,11 +258,13 @@ def analyze_partition(
     flags = evaluate_flags(
         core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
     )
-    located = assign_provinces(core, provinces) if len(core) else _empty_located()
     # the whole core's figures: the density row from the first chunk, the fingerprint from the last
     first, last = chunk[0] == 0, chunk[0] == chunk[1] - 1
-    whole_located = located if chunk[1] == 1 or not len(whole) else None
-    density = _density_row(whole, provinces, province, whole_located) if first else pd.DataFrame()
+    located = (
+        assign_provinces(whole if first else core, provinces) if len(core) else _empty_located()
+    )
+    density = _density_row(whole, provinces, province, located) if first else pd.DataFrame()
+    located = located[located.index.isin(set(core["code"].astype(str)))]
     nodes, edges = _cluster_graph(core, _near(halo, core, thresholds), thresholds, anchor)
     outline = provinces[provinces["code"] == province]
     return PartitionResult(

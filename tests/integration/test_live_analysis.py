@@ -739,3 +739,16 @@ def test_a_lone_province_shared_by_the_pool_gives_the_flags_of_the_whole_run(
         assert metrics == stored["zone_count"] > 0  # both halves, each zone once
         session.rollback()
     _clear_queue(factory)
+
+
+def test_a_killed_worker_leaves_no_analysis_process_behind(live_url, factory) -> None:  # noqa: ANN001
+    worker = _worker(live_url)
+    try:
+        _wait(lambda: _worker_alive(factory), 60)
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        assert children  # its pool of analysis processes
+        worker.kill()
+        worker.wait()
+        _wait(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 15)
+    finally:
+        _stop(worker)
