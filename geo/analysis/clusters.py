@@ -82,13 +82,18 @@ def outline_anchor(provinces: gpd.GeoDataFrame) -> tuple[float, float]:
 
 
 def pairs_within(
-    geoms: np.ndarray, *, distance_m: float, anchor: tuple[float, float] | None = None
+    geoms: np.ndarray,
+    *,
+    distance_m: float,
+    anchor: tuple[float, float] | None = None,
+    sources: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart."""
+    """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart; with
+    ``sources``, only the pairs with i < ``sources`` (an end among the first ``sources``)."""
     lon, lat = anchor if anchor is not None else cluster_anchor(geoms)
     crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
     geoms_m = project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-    return _pairs_within(geoms_m, distance_m)
+    return _pairs_within(geoms_m, distance_m, sources=len(geoms) if sources is None else sources)
 
 
 def cluster_nodes(members: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
@@ -167,9 +172,10 @@ def _dbscan_labels(
 
 
 def _pairs_within(
-    geoms_m: np.ndarray, distance_m: float, *, chunk: int = 4_000
+    geoms_m: np.ndarray, distance_m: float, *, sources: int, chunk: int = 4_000
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs i < j of metric geometries at most ``distance_m`` apart, edge to edge.
+    """Index pairs i < j, i < ``sources``, of metric geometries at most ``distance_m`` apart,
+    edge to edge.
 
     Equivalent to an STRtree ``dwithin`` query, but cheaper: envelope candidates are settled
     by a lower bound (the gap between bounding boxes) and an upper bound (the distance between
@@ -180,8 +186,8 @@ def _pairs_within(
     bounds = shapely.bounds(geoms_m)
     inside = shapely.get_coordinates(shapely.point_on_surface(geoms_m))
     lefts, rights = [], []
-    for start in range(0, len(geoms_m), chunk):
-        idx = np.arange(start, min(start + chunk, len(geoms_m)))
+    for start in range(0, sources, chunk):
+        idx = np.arange(start, min(start + chunk, sources))
         b = bounds[idx]
         windows = shapely.box(
             b[:, 0] - distance_m, b[:, 1] - distance_m, b[:, 2] + distance_m, b[:, 3] + distance_m
@@ -197,6 +203,8 @@ def _pairs_within(
         within[unsure] = shapely.dwithin(geoms_m[left[unsure]], geoms_m[right[unsure]], distance_m)
         lefts.append(left[within])
         rights.append(right[within])
+    if not lefts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(lefts), np.concatenate(rights)
 
 

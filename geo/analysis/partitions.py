@@ -399,9 +399,9 @@ def _cluster_graph(
     if len(geoms) < 2:
         left = right = np.empty(0, dtype=np.int64)
     else:
-        left, right = pairs_within(geoms, distance_m=halo_distance_m(thresholds), anchor=anchor)
-        touches_core = (left < len(present)) | (right < len(present))
-        left, right = left[touches_core], right[touches_core]
+        left, right = pairs_within(
+            geoms, distance_m=halo_distance_m(thresholds), anchor=anchor, sources=len(present)
+        )
     return reduce_graph(nodes, halo_codes, left, right, min_zones=min_zones)
 
 

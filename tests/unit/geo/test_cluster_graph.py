@@ -89,3 +89,19 @@ def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
         expected = shapely.convex_hull(shapely.union_all(geoms[labels == label]))
         assert hull.normalize().equals_exact(expected.normalize(), 1e-12), label
     assert hulls[9].geom_type == "Point"
+
+
+@pytest.mark.parametrize("sources", [0, 1, 37, 120])
+def test_pairs_from_the_first_geometries_are_the_whole_pairs_that_touch_them(sources):
+    from geo.analysis.clusters import pairs_within
+
+    rng = np.random.default_rng(sources)
+    x, y = rng.uniform(105.0, 105.3, 120), rng.uniform(21.0, 21.3, 120)
+    geoms = shapely.box(x, y, x + 0.01, y + rng.uniform(0.001, 0.02, 120))
+    anchor = (105.15, 21.15)
+    left, right = pairs_within(geoms, distance_m=5000.0, anchor=anchor)
+    some_left, some_right = pairs_within(geoms, distance_m=5000.0, anchor=anchor, sources=sources)
+    whole = {(a, b) for a, b in zip(left.tolist(), right.tolist(), strict=True) if a < sources}
+    assert set(zip(some_left.tolist(), some_right.tolist(), strict=True)) == whole
+    assert len(some_left) == len(whole)  # each pair once
+    assert len(left) > 100  # the boxes are close enough to make many pairs
