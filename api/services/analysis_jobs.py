@@ -308,8 +308,12 @@ def run_worker(
     import asyncio
 
     app = worker_app(database_url)
-    _pool(processes).warm(database_url)
-    live.warm_inputs(database_url)
+    pool = _pool(processes)
+    try:  # best effort: a job meets, and records, whatever stops the warm-up
+        pool.warm(database_url)
+        live.warm_inputs(database_url)
+    except Exception:
+        log.exception("the worker's warm-up failed; its first job will be slower")
 
     async def main() -> None:
         async with app.open_async():
