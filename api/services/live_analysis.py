@@ -306,7 +306,7 @@ class InputsCache:
         self._kept: dict[tuple[str, str], dict[tuple[int, str], ClusterInputs]] = {}
 
     def read(self, session: Session, version: str, result_ids: list[int]) -> list[ClusterInputs]:
-        database = session.get_bind().url.render_as_string(hide_password=True)
+        database = session.connection().engine.url.render_as_string(hide_password=True)
         before = self._kept.get((database, version), {})
         stamps = repo.result_stamps(session, result_ids)
         keys = {i: (i, stamps[i]) for i in result_ids}

@@ -661,6 +661,7 @@ def test_a_stalled_job_whose_twin_waits_is_closed_and_the_twin_does_its_work(
     factory,  # noqa: ANN001
 ) -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     _clear_queue(factory)
     lock = f"analyse:{VERSION}:24"
@@ -678,7 +679,8 @@ def test_a_stalled_job_whose_twin_waits_is_closed_and_the_twin_does_its_work(
         async with app.open_async():
             return await jobs.retry_stalled_jobs(app, seconds=0)
 
-    assert asyncio.run(retry()) == 1
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever runs in this thread
+        assert thread.submit(asyncio.run, retry()).result() == 1
     assert [s for s, _a in _queued(factory, lock)] == ["failed", "todo"]
     _clear_queue(factory)
 
