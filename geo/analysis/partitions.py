@@ -413,15 +413,15 @@ def _group_hulls(
 
     def hulls(labels: np.ndarray) -> dict:
         index = pd.Index(nodes["code"])
-        geoms, group_labels = [], []
+        hull_parts, label_parts = [], []
         for part in inputs:
             group, group_hull = part.core_groups(min_zones)
             first = np.full(len(group_hull), -1)
             first[group[::-1]] = np.arange(len(group))[::-1]  # each group's first node
             where = index.get_indexer(part.nodes["code"].to_numpy()[first])
-            geoms.append(group_hull)
-            group_labels.append(labels[where])
-        geoms, group_labels = np.concatenate(geoms), np.concatenate(group_labels)
+            hull_parts.append(group_hull)
+            label_parts.append(labels[where])
+        geoms, group_labels = np.concatenate(hull_parts), np.concatenate(label_parts)
         clustered = group_labels >= 0
         return hulls_by_label(geoms[clustered], group_labels[clustered])
 
