@@ -10,10 +10,12 @@ For each scale (1× = 2,500 zones) the synthetic demo (seed 7) is loaded into a 
   cluster graphs, store the national snapshot as a list of parts);
 * **Dask**: the same on a ``distributed.LocalCluster`` of 2 worker processes (started before
   the clock; its workers' peak RSS is asked from them);
-* **latency**: with ``zonemap worker`` running, an upload of 4 zones in provinces 01 and 24 is
-  committed; the time from the commit's return to every touched province being current (its
-  job done and the national snapshot holding it) is measured, 3 times; the worker's peak RSS
-  is read from /proc after the last one.
+* **latency**: with ``zonemap worker`` running, uploads of 4 zones are committed one after the
+  other: inside the province with the most zones, the median one and the one with the fewest
+  (one province re-analysed each), then 3 times on the border of provinces 01 and 24 (two
+  re-analysed); the time from each commit's return to every touched province being current
+  (its job done and the national snapshot holding it) is measured; the peak RSS of the worker
+  and of its analysis processes is read from /proc after the last one.
 
 Wall times are measured around the work; peak RSS is the largest ``ru_maxrss`` of the measured
 process and every process it waited for (``RUSAGE_CHILDREN`` of a fresh measuring child), so it
@@ -141,31 +143,75 @@ def measure_pool(url: str, workers: int) -> dict:
     return result
 
 
-def measure_latency(url: str, repeats: int = 3) -> tuple[list[float], float]:
-    """Seconds from a commit's return to its provinces being current (a worker running), and
-    the worker's peak RSS in MB."""
+def latency_cases(url: str) -> list[tuple[str, object]]:
+    """The uploads whose commit → current time is measured, each of 4 small zones: inside one
+    province (its halo reaches no neighbour, so only it is re-analysed) for the province with
+    the most zones, the median one and the one with the fewest, then 3 on the border of Hà Nội
+    (01) and Bắc Ninh (24), which re-analyses both."""
+    import geopandas as gpd
+    from shapely.geometry import box
+    from sqlalchemy import text
+
+    from api.db.engine import make_engine, make_session_factory
+    from api.db.repositories import analysis as analysis_repo
+    from tests.upload_builders import wgs84_zones
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        counts = session.execute(
+            text("SELECT province_code, count(*) FROM zones GROUP BY 1 ORDER BY 2 DESC, 1")
+        ).all()
+        outlines = analysis_repo.read_provinces(session, VERSION).set_index("code")
+    engine.dispose()
+    ranked = [(str(code), int(n)) for code, n in counts if str(code) in outlines.index]
+    cases = []
+    for code, n in (ranked[0], ranked[len(ranked) // 2], ranked[-1]):
+        inner = outlines.geometry[code].buffer(-0.08)  # ≥ 8 km inside: the 5 km halo stays in
+        lon, lat = inner.representative_point().coords[0]
+        zones = gpd.GeoDataFrame(
+            {
+                "TEN_KCN": [f"KCN thử nghiệm {k}" for k in range(4)],
+                "DT_HA": [100.0] * 4,
+                "TRANG_THAI": ["Đang hoạt động"] * 4,
+            },
+            geometry=[
+                box(lon + k * 0.012, lat, lon + k * 0.012 + 0.01, lat + 0.008) for k in range(4)
+            ],
+            crs=4326,
+        )
+        cases.append((f"inside {code} ({n:,} zones)", zones))
+    for _ in range(3):
+        cases.append(("border 01/24", wgs84_zones(4).drop(columns="MA_KCN")))
+    return cases
+
+
+def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, float]]:
+    """Seconds from each case's commit to its provinces being current (a worker running), and
+    the peak RSS in MB of the worker and of the largest of its analysis processes."""
     from api.db.engine import make_engine, make_session_factory
     from api.services import analysis_jobs as jobs
     from api.services import uploads as svc
     from api.services.analysis_status import analysis_status
-    from tests.upload_builders import to_tm3, wgs84_zones, zipped_shapefile
+    from tests.upload_builders import to_tm3, zipped_shapefile
 
+    cases = latency_cases(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
+    log = Path(tempfile.gettempdir()) / "zonemap-bench-worker.log"
+    print(f"worker log: {log}", file=sys.stderr)
     worker = subprocess.Popen(
         [str(ZONEMAP), "worker"],
         env={**os.environ, "DATABASE_URL": url},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     times = []
     try:
         with factory() as session:
             while not jobs.worker_alive(session, within_s=10):
                 time.sleep(0.2)
-        for i in range(repeats):
-            src = wgs84_zones(4)
-            src["MA_KCN"] = [f"BL{i}{k:03d}{int(time.time())}" for k in range(4)]
+        for i, (label, zones) in enumerate(cases):
+            src = zones.assign(MA_KCN=[f"BL{i}{k:03d}{int(time.time())}" for k in range(4)])
             with tempfile.TemporaryDirectory() as tmp:
                 path = zipped_shapefile(Path(tmp) / "b.zip", to_tm3(src), encoding="tcvn3")
                 with factory() as session, session.begin():
@@ -180,13 +226,21 @@ def measure_latency(url: str, repeats: int = 3) -> tuple[list[float], float]:
                 if status["pending"] == 0 and status["failed"] == 0:
                     break
                 time.sleep(0.05)
-            times.append(time.perf_counter() - committed)
-        peak = _peak_rss_mb(worker.pid)
+            times.append((label, time.perf_counter() - committed))
+        peak = (
+            _peak_rss_mb(worker.pid),
+            max((_peak_rss_mb(pid) for pid in _children(worker.pid)), default=0.0),
+        )
     finally:
         worker.terminate()
         worker.wait()
         engine.dispose()
     return times, peak
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -201,28 +255,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip", nargs="*", default=[], help="single, dask, latency")
+    parser.add_argument("--skip", nargs="*", default=[], help="single, pool, dask, latency")
     args = parser.parse_args()
     print(
         "| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
-        "(s, MB) | commit → current (s, 3 runs) | load (1 min) |"
+        "(s, MB) | commit → current (s) | load (1 min) |"
     )
     print("|---|---|---|---|---|---|---|")
     for scale in args.scales:
         url = database_url(scale)
         zones = prepare(url, scale)
         single = child(SINGLE, url) if "single" not in args.skip else None
-        pool = measure_pool(url, args.workers)
+        pool = measure_pool(url, args.workers) if "pool" not in args.skip else None
         dask = child(DASK, url) if "dask" not in args.skip else None
-        latency, worker_mb = measure_latency(url) if "latency" not in args.skip else ([], 0.0)
+        latency, worker_mb = measure_latency(url) if "latency" not in args.skip else ([], (0, 0))
         load = os.getloadavg()[0]
 
         def cell(r: dict | None) -> str:
             return f"{r['wall_s']:.1f} s, {r['peak_mb']:.0f} MB" if r else "–"
 
-        lat = ", ".join(f"{t:.2f}" for t in latency) or "–"
+        lat = "; ".join(f"{label}: {t:.2f}" for label, t in latency) or "–"
         if latency:
-            lat += f" (worker {worker_mb:.0f} MB)"
+            lat += (
+                f" (worker {worker_mb[0]:.0f} MB, its analysis processes ≤ {worker_mb[1]:.0f} MB)"
+            )
         print(
             f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
             f"{lat} | {load:.1f} |",

@@ -5,8 +5,12 @@ A commit or rollback marks the partitions it touched dirty in its own transactio
 ``analyse_province`` job per partition. A job carries a queueing lock per partition, so
 several commits in a row while a job waits coalesce into that one job; a commit made while a
 job runs defers the next one. A job records the dirty mark it started from: edits made
-meanwhile keep the partition dirty. After storing its result it defers ``combine_results``,
-which builds the national snapshot once no partition of the version is still to run.
+meanwhile keep the partition dirty.
+
+The first of those jobs a worker takes analyses every partition still waiting, at once on the
+worker's standing process pool (the others then find nothing to do), stores each as it
+arrives and builds the national snapshot. An advisory lock per partition keeps two jobs (on
+this or other workers) from analysing the same partition at once.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Status
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -33,18 +39,22 @@ QUEUE = "analysis"
 NAMESPACE = "zonemap"
 ANALYSE = f"{NAMESPACE}:analyse_province"
 COMBINE = f"{NAMESPACE}:combine_results"
-RETRY = procrastinate.RetryStrategy(max_attempts=3, wait=1)
+ATTEMPTS = 3  # a partition's analysis is tried this many times before it stays failed
+RETRY_AFTER_S = 1
 log = logging.getLogger(__name__)
 
 tasks = procrastinate.Blueprint()
 
 
-@tasks.task(name="analyse_province", queue=QUEUE, retry=RETRY)
-def analyse_province(version: str, province: str) -> None:
-    run_province_job(_database_url(), version, province)
+# Jobs are retried by deferring a twin under the same queueing lock, never with procrastinate's
+# retry: putting a failed job back in the queue while its twin waits there breaks the queueing
+# lock's unique index and leaves the job "doing" for good.
+@tasks.task(name="analyse_province", queue=QUEUE)
+def analyse_province(version: str, province: str, attempt: int = 1) -> None:
+    run_pending_partitions(_database_url(), version, province, attempt=attempt)
 
 
-@tasks.task(name="combine_results", queue=QUEUE, retry=RETRY)
+@tasks.task(name="combine_results", queue=QUEUE)
 def combine_results(version: str) -> None:
     run_combine_job(_database_url(), version)
 
@@ -59,32 +69,136 @@ STALLED_AFTER_S = float(os.environ.get("ZONEMAP_STALLED_AFTER_S", "30"))
 
 
 def run_province_job(database_url: str, version: str, key: str) -> bool:
-    """Analyse one partition if it is dirty; store it in one transaction. True if it ran."""
+    """Analyse one partition here if it is dirty and store it. True if it ran.
+
+    Raises the analysis' error after recording it as the partition's failure.
+    """
+    computed = _run_partitions(database_url, version, [key], live.InProcess(), wait=True)
+    if computed:
+        defer(database_url, [(COMBINE, {"version": version}, f"combine:{version}")])
+    return bool(computed)
+
+
+def run_pending_partitions(
+    database_url: str,
+    version: str,
+    key: str,
+    *,
+    attempt: int = 1,
+    executor: live.Executor | None = None,
+) -> list[str]:
+    """The queue's job for partition ``key``: analyse it together with every other partition
+    of ``version`` still waiting (on the worker's process pool, so that a commit touching two
+    provinces waits for the slower of them, not for both), then combine. Returns the
+    partitions analysed.
+
+    A partition another job is analysing is left to it; ``key`` itself is deferred again, since
+    its dirty mark may be newer than what that job started from. A partition whose analysis
+    fails is recorded as failed and tried again (``attempt`` of :data:`ATTEMPTS`). ``executor``
+    defaults to this process's standing pool.
+    """
     factory = live._session_factory(database_url)
     with factory() as session:
-        state = repo.dirty_seq(session, version, key)
-    if state is None or state[0] <= state[1]:
-        return False
-    seq = state[0]
+        keys = [key, *(k for v, k in repo.pending(session, version) if k != key)]
+    failures: dict[str, Exception] = {}
+    started = time.perf_counter()
+    try:
+        done = _run_partitions(database_url, version, keys, executor or _pool(), failures=failures)
+        analysed = time.perf_counter()
+        run_combine_job(database_url, version)  # also when an earlier try stored and then failed
+        log.info(
+            "%s: analysed and stored %s in %.2f s, national snapshot in %.2f s",
+            version,
+            ", ".join(done) or "nothing",
+            analysed - started,
+            time.perf_counter() - analysed,
+        )
+    except Exception:  # e.g. the database went away: this job is tried again as a whole
+        if attempt < ATTEMPTS:
+            defer_partitions(database_url, [(version, key)], attempt=attempt + 1)
+        raise
+    retry = [k for k in failures if attempt < ATTEMPTS]
+    if key not in done and key not in failures and _still_dirty(database_url, version, key):
+        retry.append(key)  # analysed by another job meanwhile: look again once it is done
+    if retry:
+        defer_partitions(database_url, [(version, k) for k in retry], attempt=attempt + 1)
+    if key in failures:
+        raise failures[key]
+    return done
+
+
+def _run_partitions(
+    database_url: str,
+    version: str,
+    keys: list[str],
+    executor: live.Executor,
+    *,
+    wait: bool = False,
+    failures: dict[str, Exception] | None = None,
+) -> list[str]:
+    """Analyse the dirty partitions among ``keys`` that no other job holds, each stored in its
+    own transaction as it arrives. Errors are recorded; with ``failures`` they are collected
+    there, else the first is raised."""
+    factory = live._session_factory(database_url)
+    engine = factory.kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as locks:
+        try:
+            held = [k for k in keys if repo.lock_partition(locks, version, k, wait=wait)]
+            done: list[str] = []
+            for key, outcome, seq in _compute(database_url, version, held, executor):
+                if isinstance(outcome, Exception):
+                    with factory() as session, session.begin():
+                        repo.record_failure(
+                            session, version=version, key_=key, seq=seq, error=_describe(outcome)
+                        )
+                    if failures is None:
+                        raise outcome
+                    failures[key] = outcome
+                    continue
+                with factory() as session, session.begin():
+                    live.store_partition(session, outcome, seq=seq)
+                done.append(key)
+            return done
+        finally:
+            repo.unlock_partitions(locks)
+
+
+def _compute(
+    database_url: str, version: str, keys: list[str], executor: live.Executor
+) -> Iterator[tuple[str, Any, int]]:
+    """(key, Computed or the exception, the dirty mark it covers) of each dirty partition."""
+    factory = live._session_factory(database_url)
+    seqs: dict[str, int] = {}
+    with factory() as session:
+        for key in keys:
+            state = repo.dirty_seq(session, version, key)
+            if state is not None and state[0] > state[1]:
+                seqs[key] = state[0]
+    if not seqs:
+        return
     try:
         thresholds = live.default_thresholds()
         with factory() as session:
-            [job] = live.plan_jobs(
+            jobs = live.plan_jobs(
                 session,
                 database_url=database_url,
                 version=version,
-                provinces=[repo.province_of(key)],
+                provinces=[repo.province_of(k) for k in seqs],
                 thresholds=thresholds,
             )
-        computed = live.compute_partition(job)
     except Exception as exc:
-        with factory() as session, session.begin():
-            repo.record_failure(session, version=version, key_=key, seq=seq, error=_describe(exc))
-        raise
-    with factory() as session, session.begin():
-        live.store_partition(session, computed, seq=seq)
-    defer(database_url, [(COMBINE, {"version": version}, f"combine:{version}")])
-    return True
+        for key, seq in seqs.items():
+            yield key, exc, seq
+        return
+    for job, outcome in live.try_partitions(jobs, executor):
+        key = repo.key(job.province)
+        yield key, outcome, seqs[key]
+
+
+def _still_dirty(database_url: str, version: str, key: str) -> bool:
+    with live._session_factory(database_url)() as session:
+        state = repo.dirty_seq(session, version, key)
+    return state is not None and state[0] > state[1]
 
 
 def run_combine_job(database_url: str, version: str) -> int | None:
@@ -132,20 +246,25 @@ def _deferrer(url: str, pairs: list[tuple[str, str]]) -> Callable[[Session], Non
     return after_commit
 
 
-def defer_partitions(database_url: str, pairs: Iterable[tuple[str, str]]) -> None:
-    defer(
-        database_url,
-        [(ANALYSE, {"version": v, "province": k}, f"analyse:{v}:{k}") for v, k in pairs],
-    )
+def defer_partitions(
+    database_url: str, pairs: Iterable[tuple[str, str]], *, attempt: int = 1
+) -> None:
+    arguments = [({"version": v, "province": k}, f"analyse:{v}:{k}") for v, k in pairs]
+    if attempt > 1:  # a retry: after a pause, counting its attempts
+        arguments = [({**kwargs, "attempt": attempt}, lock) for kwargs, lock in arguments]
+    delay = RETRY_AFTER_S if attempt > 1 else 0
+    defer(database_url, [(ANALYSE, kwargs, lock) for kwargs, lock in arguments], delay_s=delay)
 
 
-def defer(database_url: str, jobs: list[tuple[str, dict, str]]) -> None:
+def defer(database_url: str, jobs: list[tuple[str, dict, str]], *, delay_s: float = 0) -> None:
     """Defer ``(task name, arguments, queueing lock)``; a job already waiting absorbs its twin."""
     app = _sync_app(database_url)
+    schedule = {"schedule_in": {"seconds": delay_s}} if delay_s else {}
     with app.open():
         for name, kwargs, lock in jobs:
+            task = app.configure_task(name, queue=QUEUE, queueing_lock=lock, **schedule)
             with contextlib.suppress(AlreadyEnqueued):  # a waiting job will do
-                app.configure_task(name, queue=QUEUE, queueing_lock=lock).defer(**kwargs)
+                task.defer(**kwargs)
 
 
 def sweep(database_url: str) -> int:
@@ -160,10 +279,15 @@ def sweep(database_url: str) -> int:
 
 
 async def retry_stalled_jobs(app: procrastinate.App, *, seconds: float) -> int:
-    """Put back in the queue the jobs of workers that stopped sending heartbeats."""
+    """Retry the jobs of workers that stopped sending heartbeats: each is closed as failed and
+    a twin deferred under its queueing lock (a twin already waiting does its work)."""
     stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
     for job in stalled:
-        await app.job_manager.retry_job(job)
+        await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        if job.task_name in (ANALYSE, COMBINE):
+            task = app.configure_task(job.task_name, queue=QUEUE, queueing_lock=job.queueing_lock)
+            with contextlib.suppress(AlreadyEnqueued):
+                await task.defer_async(**job.task_kwargs)
     await app.job_manager.prune_stalled_workers(seconds)
     return len(stalled)
 
@@ -172,11 +296,24 @@ def worker_alive(session: Session, *, within_s: float = 30.0) -> bool:
     return repo.worker_alive(session, within_s=within_s)
 
 
-def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: float = 30) -> None:
-    """Run a worker until interrupted: sweep, retry stalled jobs, then process the queue."""
+def run_worker(
+    database_url: str,
+    *,
+    processes: int | None = None,
+    concurrency: int = 1,
+    stalled_after_s: float = 30,
+) -> None:
+    """Run a worker until interrupted: start its pool of ``processes`` (default one per core),
+    read the newest cluster inputs, sweep, retry stalled jobs, then process the queue."""
     import asyncio
 
     app = worker_app(database_url)
+    pool = _pool(processes)
+    try:  # best effort: a job meets, and records, whatever stops the warm-up
+        pool.warm(database_url)
+        live.warm_inputs(database_url)
+    except Exception:
+        log.exception("the worker's warm-up failed; its first job will be slower")
 
     async def main() -> None:
         async with app.open_async():
@@ -189,7 +326,23 @@ def run_worker(database_url: str, *, concurrency: int = 1, stalled_after_s: floa
                 stalled_worker_timeout=stalled_after_s,
             )
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        for pool in _standing:
+            pool.shutdown()
+
+
+_standing: list[live.StandingPool] = []
+
+
+def _pool(processes: int | None = None) -> live.StandingPool:
+    """This process's pool of analysis processes (a new one if it broke): ``processes`` or as
+    many as the first pool had, by default one per core."""
+    if not _standing or _standing[0].broken:
+        size = processes or (_standing[0].workers if _standing else os.cpu_count() or 1)
+        _standing[:] = [live.StandingPool(size)]
+    return _standing[0]
 
 
 def wait_until_current(

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -30,12 +30,14 @@ from api.services.analysis import store_clusters_part, store_part
 from geo.analysis.clusters import outline_anchor
 from geo.analysis.partitions import (
     ORPHAN_REACH_DEG,
+    ClusterInputs,
     PartitionResult,
     analyze_partition,
     cluster_inputs,
     combine_clusters,
     combined_fingerprint,
     halo_margin_deg,
+    merge_chunks,
 )
 from geo.errors import GeoError
 from geo.flags.rules import json_safe
@@ -55,6 +57,7 @@ class PartitionJob:
     thresholds: Thresholds
     today: dt.date
     anchor: tuple[float, float]
+    chunk: tuple[int, int] = (0, 1)  # (i, k): slice i of k of the partition's core
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ def analyse(job: PartitionJob, zones, actual, provinces) -> PartitionResult:  # 
         thresholds=job.thresholds,
         today=job.today,
         anchor=job.anchor,
+        chunk=job.chunk,
     )
 
 
@@ -172,6 +176,34 @@ def run_partitions(
 ) -> Iterator[Computed]:
     """Compute the jobs on ``executor``, yielding each result as soon as it is done."""
     yield from executor.map_unordered(compute_partition, jobs, progress)
+
+
+def try_partitions(
+    jobs: list[PartitionJob], executor: Executor
+) -> Iterator[tuple[PartitionJob, Computed | Exception]]:
+    """(job, its result or the exception it raised) of each job, in completion order. When the
+    executor has more processes than jobs, each job is cut into as many chunks as it has
+    processes to itself (:func:`geo.analysis.partitions.analyze_partition`'s ``chunk``),
+    computed at once and merged back."""
+    share = max(1, getattr(executor, "workers", 1) // max(1, len(jobs)))
+    pieces = [replace(job, chunk=(i, share)) for job in jobs for i in range(share)]
+    arrived: dict[str, dict[int, Computed]] = {}
+    failed: set[str] = set()
+    for piece, outcome in executor.try_map(compute_partition, pieces):
+        whole, key = replace(piece, chunk=(0, 1)), repo.key(piece.province)
+        if key in failed:
+            continue
+        if isinstance(outcome, Exception):
+            failed.add(key)
+            yield whole, outcome
+            continue
+        got = arrived.setdefault(key, {})
+        got[piece.chunk[0]] = outcome
+        if len(got) == share:
+            del arrived[key]
+            chunks = [got[i] for i in range(share)]
+            merged = merge_chunks([c.result for c in chunks])
+            yield whole, Computed(whole, merged, max(c.duration_s for c in chunks))
 
 
 def store_partition(
@@ -240,9 +272,9 @@ def combine_snapshot(
     if latest is not None and latest["partitions"] == ids and not force:
         return None
     started = time.perf_counter()
-    inputs = repo.cluster_inputs(session, list(ids.values()))
-    found = combine_clusters(inputs, thresholds=thresholds)
-    del inputs
+    found = combine_clusters(
+        _inputs.read(session, version, list(ids.values())), thresholds=thresholds
+    )
     settings = json_safe(thresholds.as_dict())
     clusters_run = store_clusters_part(session, found, version=version, thresholds=settings)
     run_id = analysis_repo.start_run(session, version=version, province=None, thresholds=settings)
@@ -260,6 +292,32 @@ def combine_snapshot(
     )
     repo.set_partitions(session, run_id, ids)
     return Snapshot(run_id, zones, repo.flag_counts(session, run_id), fingerprint)
+
+
+class InputsCache:
+    """The cluster inputs of the newest results, kept between combines in this process.
+
+    A stored result never changes, so a combine unpickles only the partitions analysed since
+    the last one (a few, after a commit) instead of all of them. Entries are keyed by the
+    result id and its time; per database and admin version only the last combine's set is kept.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], dict[tuple[int, str], ClusterInputs]] = {}
+
+    def read(self, session: Session, version: str, result_ids: list[int]) -> list[ClusterInputs]:
+        database = session.connection().engine.url.render_as_string(hide_password=True)
+        before = self._kept.get((database, version), {})
+        stamps = repo.result_stamps(session, result_ids)
+        keys = {i: (i, stamps[i]) for i in result_ids}
+        missing = [i for i in result_ids if keys[i] not in before]
+        fresh = repo.cluster_inputs(session, missing) if missing else {}
+        kept = {keys[i]: before[keys[i]] if keys[i] in before else fresh[i] for i in result_ids}
+        self._kept[(database, version)] = kept
+        return [kept[keys[i]] for i in sorted(result_ids)]
+
+
+_inputs = InputsCache()
 
 
 @dataclass(frozen=True)
@@ -389,6 +447,10 @@ class Executor:
     def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
         raise NotImplementedError
 
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        """(job, its result or the exception it raised), in completion order."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -398,8 +460,113 @@ class InProcess(Executor):
         for job in jobs:
             yield func(job)
 
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        for job in jobs:
+            try:
+                outcome = func(job)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller with its job
+                outcome = exc
+            yield job, outcome
+
     def describe(self) -> str:
         return "this process"
+
+
+class StandingPool(Executor):
+    """A local pool of ``workers`` spawned processes kept from one call to the next (the queue
+    worker's): they keep their imports, engines and outline anchors between jobs."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = max(1, workers)
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+        )
+
+    def try_map(self, func, jobs) -> Iterator[tuple[Any, Any]]:  # noqa: ANN001
+        from concurrent.futures import as_completed
+
+        futures = {self._pool.submit(func, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures.pop(future)
+            error = future.exception()
+            yield job, error if error is not None else future.result()
+
+    def warm(self, database_url: str) -> None:
+        """Start every process and let each analyse a slice of the smallest province (the
+        result is dropped), so that the first job pays neither the start nor first calls."""
+        futures = [self._pool.submit(warm_process, database_url) for _ in range(self.workers)]
+        for future in futures:
+            future.result()
+        with _session_factory(database_url)() as session:
+            jobs = _smallest_province_jobs(session, database_url)
+        pieces = [
+            replace(job, chunk=(i, self.workers)) for job in jobs for i in range(self.workers)
+        ]
+        for _job, _outcome in self.try_map(compute_partition, pieces):
+            pass  # an error here will be met, and recorded, by the first real job
+
+    @property
+    def broken(self) -> bool:
+        return bool(getattr(self._pool, "_broken", False))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def describe(self) -> str:
+        return f"a standing pool of {self.workers} processes"
+
+
+def _smallest_province_jobs(session: Session, database_url: str) -> list[PartitionJob]:
+    """The job of the province with the fewest zones (but some) of each analysed version."""
+    jobs = []
+    for version in repo.versions_with_results(session):
+        sizes = {k: p["zone_count"] for k, p in repo.latest_parts(session, version).items()}
+        some = [k for k in sorted(sizes, key=lambda k: (sizes[k], k)) if k and sizes[k]]
+        if some:
+            jobs += plan_jobs(
+                session,
+                database_url=database_url,
+                version=version,
+                provinces=[repo.province_of(some[0])],
+                thresholds=default_thresholds(strict=False),
+            )
+    return jobs
+
+
+def exit_with_parent(parent: int) -> None:
+    """Make this pool process end when the process that started it is gone (killed, say),
+    instead of waiting for work that will never come."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def warm_process(database_url: str) -> None:
+    """Connect once (the engine stays for this process's jobs); a moment's pause lets the
+    other start-up calls reach the pool's other processes."""
+    with _session_factory(database_url)() as session:
+        session.connection()
+    time.sleep(0.3)
+
+
+def warm_inputs(database_url: str) -> None:
+    """Read the cluster inputs of every admin version's newest results into this process's
+    cache and combine them once (nothing stored), so that the first combine after a commit
+    reads only what that commit changed and finds its memory already mapped."""
+    thresholds = default_thresholds(strict=False)
+    with _session_factory(database_url)() as session:
+        for version in repo.versions_with_results(session):
+            ids = [p["result_id"] for p in repo.latest_parts(session, version).values()]
+            combine_clusters(_inputs.read(session, version, ids), thresholds=thresholds)
 
 
 class ProcessPool(Executor):

@@ -8,7 +8,7 @@ i.e. < 13 m at 5 km). Neighbour pairs come from an STRtree search
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -88,15 +88,15 @@ def pairs_within(
     *,
     distance_m: float,
     anchor: tuple[float, float] | None = None,
-    core: int | None = None,
+    sources: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs i < j of EPSG:4326 polygonal geometries at most ``distance_m`` apart
-    (:func:`geo.analysis.near_pairs.pairs_within_m`), only those with an end among the first
-    ``core`` geometries when given."""
+    (:func:`geo.analysis.near_pairs.pairs_within_m`); with ``sources``, only the pairs with
+    i < ``sources`` (an end among the first ``sources``)."""
     lon, lat = anchor if anchor is not None else cluster_anchor(geoms)
     crs = f"+proj=tmerc +lat_0={lat} +lon_0={lon} +k=1 +ellps=WGS84 +units=m +no_defs"
     geoms_m = project(geoms, pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-    return pairs_within_m(geoms_m, distance_m, core=core)
+    return pairs_within_m(geoms_m, distance_m, core=sources)
 
 
 def cluster_nodes(members: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
@@ -114,19 +114,26 @@ def cluster_nodes(members: pd.DataFrame, geoms: np.ndarray) -> pd.DataFrame:
 
 
 def clusters_from_graph(
-    nodes: pd.DataFrame, left: np.ndarray, right: np.ndarray, *, min_zones: int
+    nodes: pd.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    *,
+    min_zones: int,
+    hulls: Callable[[np.ndarray], dict] | None = None,
 ) -> list[Cluster]:
     """DBSCAN clusters of :func:`cluster_nodes` (sorted by code) linked by pairs ``left < right``.
 
     The graph may be assembled from several partitions: each pair must appear once. When
     ``nodes`` has a ``degree`` column (zones within reach, itself included: see
     :mod:`geo.analysis.cluster_graph`) it decides the cores instead of counting the pairs.
+    ``hulls`` gives the hull of each label from the labels when the caller knows a cheaper
+    way than the members' hulls.
     """
     if len(nodes) < max(min_zones, 1):
         return []
     degree = nodes["degree"].to_numpy() if "degree" in nodes else None
     labels = _dbscan_labels(len(nodes), left, right, min_zones=min_zones, degree=degree)
-    return _build_clusters(nodes, labels)
+    return _build_clusters(nodes, labels, hulls)
 
 
 def zone_occupancy(zones: pd.DataFrame) -> np.ndarray:
@@ -167,7 +174,9 @@ def _dbscan_labels(
     return labels
 
 
-def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
+def _build_clusters(
+    nodes: pd.DataFrame, labels: np.ndarray, hulls_of: Callable[[np.ndarray], dict] | None = None
+) -> list[Cluster]:
     """Clusters from labels; rows are in code order, so a group's first row is its first code."""
     clustered = np.flatnonzero(labels >= 0)
     if not len(clustered):
@@ -176,7 +185,10 @@ def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
     areas_ha = nodes["area_ha"].to_numpy(dtype=float)
     occupancy = nodes["occupancy"].to_numpy(dtype=float)
     provinces = nodes["province_code"].to_numpy(dtype=object)
-    hulls = _hulls(nodes["hull"].to_numpy()[clustered], labels[clustered])
+    if hulls_of is None:
+        hulls = hulls_by_label(nodes["hull"].to_numpy()[clustered], labels[clustered])
+    else:
+        hulls = hulls_of(labels)
     grouped = clustered[np.argsort(labels[clustered], kind="stable")]
     starts = np.flatnonzero(np.diff(labels[grouped], prepend=-2))
     groups = sorted(np.split(grouped, starts[1:]), key=lambda g: g[0])
@@ -187,7 +199,7 @@ def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
             Cluster(
                 cluster_id=cluster_id,
                 province_code=_mode(provinces[idx]),
-                members=tuple(str(c) for c in codes[idx]),
+                members=tuple(map(str, codes[idx].tolist())),
                 total_area_ha=float(areas_ha[idx].sum()),
                 mean_occupancy=float(occ.mean()) if len(occ) else None,
                 hull=hulls[labels[idx[0]]],
@@ -196,8 +208,8 @@ def _build_clusters(nodes: pd.DataFrame, labels: np.ndarray) -> list[Cluster]:
     return clusters
 
 
-def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
-    """Convex hull per label of the geometries (the members' own hulls give the same hull).
+def hulls_by_label(geoms: np.ndarray, labels: np.ndarray) -> dict:
+    """Convex hull per label of the geometries (their own hulls give the same hull).
 
     Each label's coordinates become one linestring, built straight from the coordinate array
     (no geometry per point), whose convex hull is that of its vertices.
@@ -216,8 +228,9 @@ def _hulls(geoms: np.ndarray, labels: np.ndarray) -> dict:
 
 
 def _mode(values: np.ndarray) -> str | None:
-    counts = Counter(str(v) for v in values if v is not None and not pd.isna(v))
-    if not counts:
+    """The most common value as text (the smallest on a tie), missing values left out."""
+    present = pd.Series(values, dtype=object).dropna()
+    if present.empty:
         return None
-    top = max(counts.values())
-    return min(code for code, n in counts.items() if n == top)
+    counts = present.astype(str).value_counts()
+    return min(counts.index[counts == counts.max()])

@@ -19,17 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from geo.analysis.cluster_graph import reduce_graph
 from geo.analysis.clusters import (
     cluster_nodes,
     clusters_from_graph,
+    hulls_by_label,
     pairs_within,
 )
 from geo.analysis.density import assign_provinces, province_density
@@ -81,9 +85,10 @@ class ClusterInputs:
 
     def __getstate__(self) -> dict:
         """Pickled with the hulls as one WKB array, so that unpickling makes the geometries in
-        one vectorised call instead of one call per zone."""
+        one vectorised call instead of one call per zone (the core groups are not kept)."""
         nodes = self.nodes.assign(hull=shapely.to_wkb(self.nodes["hull"].to_numpy()))
-        return {**self.__dict__, "nodes": nodes}
+        state = {k: v for k, v in self.__dict__.items() if k != "_groups"}
+        return {**state, "nodes": nodes}
 
     def __setstate__(self, state: dict) -> None:
         hulls = state["nodes"]["hull"].to_numpy()
@@ -91,6 +96,30 @@ class ClusterInputs:
             state = {**state, "nodes": state["nodes"].assign(hull=shapely.from_wkb(hulls))}
         for name, value in state.items():
             object.__setattr__(self, name, value)
+
+    def core_groups(self, min_zones: int) -> tuple[np.ndarray, np.ndarray]:
+        """(group of each node, convex hull of each group): the groups are the connected sets
+        of this partition's core nodes (``degree`` ≥ ``min_zones``) linked by its own pairs,
+        every other node alone. Core nodes linked by a pair are in one DBSCAN cluster, so a
+        cluster's hull is the hull of its groups' hulls. Kept on the object once computed
+        (a combine reuses the inputs of the partitions that did not change)."""
+        kept = self.__dict__.get("_groups")
+        if kept is not None and kept[0] == min_zones:
+            return kept[1], kept[2]
+        n = len(self.nodes)
+        index = pd.Index(self.nodes["code"])
+        a, b = index.get_indexer(self.edges["a"]), index.get_indexer(self.edges["b"])
+        core = self.nodes["degree"].to_numpy() >= min_zones if "degree" in self.nodes else None
+        own = (a >= 0) & (b >= 0)
+        if core is not None:
+            own &= core[np.maximum(a, 0)] & core[np.maximum(b, 0)]
+        else:
+            own &= False
+        graph = sparse.coo_matrix((np.ones(int(own.sum())), (a[own], b[own])), shape=(n, n))
+        _, group = connected_components(graph, directed=False)
+        hulls = _hulls_of_groups(self.nodes["hull"].to_numpy(), group)
+        object.__setattr__(self, "_groups", (min_zones, group, hulls))
+        return group, hulls
 
 
 @dataclass(frozen=True)
@@ -121,7 +150,10 @@ def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> 
             details={"zones": twice},
         )
     left, right = _edge_positions(nodes, [i.edges for i in inputs])
-    clusters = clusters_from_graph(nodes, left, right, min_zones=thresholds.dense_cluster.min_zones)
+    min_zones = thresholds.dense_cluster.min_zones
+    clusters = clusters_from_graph(
+        nodes, left, right, min_zones=min_zones, hulls=_group_hulls(inputs, nodes, min_zones)
+    )
     codes = nodes["code"].astype(str)
     stored = dict(zip(codes, object_column(nodes, "province_code"), strict=True))
     located = pd.concat([i.located for i in inputs]).sort_index()
@@ -184,8 +216,9 @@ def analyze_partition(
     thresholds: Thresholds,
     today: dt.date,
     anchor: tuple[float, float],
+    chunk: tuple[int, int] = (0, 1),
 ) -> PartitionResult:
-    """Analyse one partition.
+    """Analyse one partition, or one chunk of it.
 
     Parameters
     ----------
@@ -202,6 +235,11 @@ def analyze_partition(
         The province code, or None for the zones located in no province.
     anchor : (lon, lat)
         :func:`geo.analysis.clusters.outline_anchor` of all provinces of the version.
+    chunk : (i, k)
+        Analyse only the ``i``-th of ``k`` slices of the core by longitude (equal numbers of
+        zones), the rest of the partition being its halo; :func:`merge_chunks` of the ``k``
+        results is the partition's result (the density row and fingerprint, which need the
+        whole core, come from chunk 0). Lets several processes share one large partition.
     """
     require_columns(zones, ("code", "kind"), "zones")
     require_columns(provinces, ("code",), "provinces")
@@ -218,18 +256,24 @@ def analyze_partition(
     in_core = (owners.isna() if province is None else owners == province).to_numpy()
     if "peer_only" in zones:  # read for their attributes only (no geometry): never core
         in_core = in_core & ~zones["peer_only"].fillna(False).to_numpy(dtype=bool)
-    core, halo = zones[in_core].reset_index(drop=True), zones[~in_core].reset_index(drop=True)
-    core_codes = core["code"].astype(str)
-    actual = actual[actual["zone_code"].astype(str).isin(set(core_codes))]
-    metrics = compare_footprints(core, actual)
+    whole = zones[in_core].reset_index(drop=True)
+    in_chunk = in_core & _chunk_mask(zones, in_core, chunk)
+    core, halo = zones[in_chunk].reset_index(drop=True), zones[~in_chunk].reset_index(drop=True)
+    actual = actual[actual["zone_code"].astype(str).isin(set(whole["code"].astype(str)))]
+    core_actual = actual[actual["zone_code"].astype(str).isin(set(core["code"].astype(str)))]
+    metrics = compare_footprints(core, core_actual)
     metrics.insert(1, "kind", core["kind"].to_numpy(dtype=object))
     metrics.insert(2, "province_code", object_column(core, "province_code"))
     flags = evaluate_flags(
         core, metrics, [], provinces, thresholds=thresholds, today=today, neighbours=halo
     )
-    located = located_all[in_core] if len(core) else _empty_located()
-    density = _density_row(core, provinces, province, located)
-    nodes, edges = _cluster_graph(core, halo, thresholds, anchor)
+    # the whole core's figures: the density row from the first chunk, the fingerprint from the last
+    first, last = chunk[0] == 0, chunk[0] == chunk[1] - 1
+    located = located_all[in_core if first else in_chunk] if len(core) else _empty_located()
+    density = _density_row(whole, provinces, province, located) if first else pd.DataFrame()
+    located = located[located.index.isin(set(core["code"].astype(str)))]
+    nodes, edges = _cluster_graph(core, _near(halo, core, thresholds), thresholds, anchor)
+    outline = provinces[provinces["code"] == province]
     return PartitionResult(
         province=province,
         metrics=metrics,
@@ -238,8 +282,29 @@ def analyze_partition(
         located=located,
         nodes=nodes,
         edges=edges,
-        fingerprint=fingerprint_inputs(core, actual, provinces[provinces["code"] == province]),
+        fingerprint=fingerprint_inputs(whole, actual, outline) if last else "",
         zone_count=len(core),
+    )
+
+
+def merge_chunks(chunks: list[PartitionResult]) -> PartitionResult:
+    """One partition's result from the results of its ``chunk`` (i, k) analyses, i = 0..k-1
+    in that order."""
+    first = chunks[0]
+    if len(chunks) == 1:
+        return first
+    metrics = pd.concat([c.metrics for c in chunks], ignore_index=True)
+    nodes = pd.concat([c.nodes for c in chunks], ignore_index=True)
+    return PartitionResult(
+        province=first.province,
+        metrics=metrics.sort_values("code", kind="stable").reset_index(drop=True),
+        flags=sorted((f for c in chunks for f in c.flags), key=flag_order),
+        density=first.density,
+        located=pd.concat([c.located for c in chunks]).sort_index(kind="stable"),
+        nodes=nodes.sort_values("code", kind="stable").reset_index(drop=True),
+        edges=pd.concat([c.edges for c in chunks], ignore_index=True),
+        fingerprint=chunks[-1].fingerprint,
+        zone_count=sum(c.zone_count for c in chunks),
     )
 
 
@@ -286,6 +351,36 @@ def combined_fingerprint(parts: list[PartitionResult]) -> str:
     return digest.hexdigest()
 
 
+def _chunk_mask(zones: gpd.GeoDataFrame, in_core: np.ndarray, chunk: tuple[int, int]) -> np.ndarray:
+    """The zones of slice ``i`` of ``k`` of the core, by the longitude of their bounds' centre
+    (code order breaks ties); every zone when ``k`` is 1."""
+    index, count = chunk
+    if count == 1:
+        return np.ones(len(zones), dtype=bool)
+    bounds = shapely.bounds(zones.geometry.to_numpy())
+    x = np.nan_to_num((bounds[:, 0] + bounds[:, 2]) / 2, nan=np.inf)
+    core = np.flatnonzero(in_core)
+    ordered = core[np.lexsort((core, x[core]))]  # zones are in code order: position = code
+    mask = np.zeros(len(zones), dtype=bool)
+    mask[np.array_split(ordered, count)[index]] = True
+    return mask
+
+
+def _near(
+    halo: gpd.GeoDataFrame, core: gpd.GeoDataFrame, thresholds: Thresholds
+) -> gpd.GeoDataFrame:
+    """The halo zones whose bounds come within the halo distance of the core's bounds (the
+    others cannot pair with a core zone)."""
+    geoms = core.geometry.to_numpy()
+    present = geoms[~shapely.is_missing(geoms)]
+    if not len(present) or not len(halo):
+        return halo
+    margin = halo_margin_deg(thresholds)
+    minx, miny, maxx, maxy = shapely.total_bounds(present)
+    window = shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
+    return halo[shapely.intersects(halo.geometry.to_numpy(), window)].reset_index(drop=True)
+
+
 def _density_row(
     core: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, province: str | None, located: pd.Series
 ) -> pd.DataFrame:
@@ -312,8 +407,45 @@ def _cluster_graph(
         left = right = np.empty(0, dtype=np.int64)
     else:
         distance_m = halo_distance_m(thresholds)
-        left, right = pairs_within(geoms, distance_m=distance_m, anchor=anchor, core=len(present))
+        left, right = pairs_within(
+            geoms, distance_m=distance_m, anchor=anchor, sources=len(present)
+        )
     return reduce_graph(nodes, halo_codes, left, right, min_zones=min_zones)
+
+
+def _group_hulls(
+    inputs: list[ClusterInputs], nodes: pd.DataFrame, min_zones: int
+) -> Callable[[np.ndarray], dict]:
+    """The hull of each DBSCAN label from the partitions' core groups: for ``labels`` of
+    ``nodes``, one geometry per group (its hull) instead of one per zone."""
+
+    def hulls(labels: np.ndarray) -> dict:
+        index = pd.Index(nodes["code"])
+        hull_parts, label_parts = [], []
+        for part in inputs:
+            group, group_hull = part.core_groups(min_zones)
+            first = np.full(len(group_hull), -1)
+            first[group[::-1]] = np.arange(len(group))[::-1]  # each group's first node
+            where = index.get_indexer(part.nodes["code"].to_numpy()[first])
+            hull_parts.append(group_hull)
+            label_parts.append(labels[where])
+        geoms, group_labels = np.concatenate(hull_parts), np.concatenate(label_parts)
+        clustered = group_labels >= 0
+        return hulls_by_label(geoms[clustered], group_labels[clustered])
+
+    return hulls
+
+
+def _hulls_of_groups(hulls: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The convex hull of each group's ``hulls`` (groups 0..g-1), alone ones kept as they are."""
+    count = np.bincount(group)
+    merged = hulls_by_label(hulls[count[group] > 1], group[count[group] > 1])
+    out = np.empty(len(count), dtype=object)
+    alone = count[group] == 1
+    out[group[alone]] = hulls[alone]
+    for label, hull in merged.items():
+        out[label] = hull
+    return out
 
 
 def _edge_positions(

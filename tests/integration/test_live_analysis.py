@@ -569,3 +569,188 @@ def test_analysis_of_an_empty_register_stores_an_empty_run(test_database_url) ->
         engine.dispose()
         live._session_factory.cache_clear()
         drop_database(url)
+
+
+def _queued(factory, lock: str) -> list[tuple[str, dict]]:  # noqa: ANN001
+    """(status, arguments) of the queue's jobs under ``lock``, oldest first."""
+    with factory() as session:
+        rows = session.execute(
+            text(
+                "SELECT status, args FROM procrastinate_jobs WHERE queueing_lock = :l ORDER BY id"
+            ),
+            {"l": lock},
+        )
+        return [(str(r[0]), dict(r[1])) for r in rows]
+
+
+def _clear_queue(factory) -> None:  # noqa: ANN001
+    with factory() as session, session.begin():
+        session.execute(text("DELETE FROM procrastinate_jobs"))
+
+
+def test_one_job_analyses_every_waiting_province_and_its_twins_find_nothing_to_do(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    jobs.run_pending_here(live_url)
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["01", "24"])
+    done = jobs.run_pending_partitions(live_url, VERSION, "24", executor=live.InProcess())
+    assert done == ["24", "01"]  # its own first, then the other waiting one
+    assert jobs.run_pending_partitions(live_url, VERSION, "01", executor=live.InProcess()) == []
+    status = _status(factory)
+    assert status["pending"] == 0 and status["failed"] == 0
+    with factory() as session:
+        parts = live_repo.latest_parts(session, VERSION)
+        snapshot = live_repo.latest_snapshot(session, VERSION)
+    assert snapshot["partitions"] == {k: p["result_id"] for k, p in parts.items()}
+    _clear_queue(factory)
+
+
+def test_a_province_another_job_holds_is_left_to_it_and_looked_at_again(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    _clear_queue(factory)
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["01"])
+    engine = factory.kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
+        assert live_repo.lock_partition(other, VERSION, "01", wait=False)
+        done = jobs.run_pending_partitions(live_url, VERSION, "01", executor=live.InProcess())
+        live_repo.unlock_partitions(other)
+    assert "01" not in done
+    assert [s for s, _a in _queued(factory, f"analyse:{VERSION}:01")] == ["todo"]
+    assert jobs.run_pending_partitions(live_url, VERSION, "01", executor=live.InProcess())
+    assert _status(factory)["pending"] == 0
+    _clear_queue(factory)
+
+
+def test_a_failed_province_is_tried_again_then_stays_failed(
+    live_url,
+    factory,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    _clear_queue(factory)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("dense_cluster: {distance_m: [\n")
+    monkeypatch.setenv("ZONEMAP_THRESHOLDS", str(bad))
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["01"])
+    lock = f"analyse:{VERSION}:01"
+    with pytest.raises(Exception, match="bad.yaml"):
+        jobs.run_pending_partitions(live_url, VERSION, "01", executor=live.InProcess())
+    assert _queued(factory, lock) == [
+        ("todo", {"version": VERSION, "province": "01", "attempt": 2})
+    ]
+    _clear_queue(factory)
+    with pytest.raises(Exception, match="bad.yaml"):
+        jobs.run_pending_partitions(
+            live_url, VERSION, "01", attempt=jobs.ATTEMPTS, executor=live.InProcess()
+        )
+    assert _queued(factory, lock) == []  # the last attempt: it stays failed, and says so
+    assert [p["code"] for p in _status(factory)["provinces"] if p["state"] == "failed"] == ["01"]
+    monkeypatch.delenv("ZONEMAP_THRESHOLDS")
+    jobs.run_pending_here(live_url)
+    assert _status(factory)["failed"] == 0
+
+
+def test_a_stalled_job_whose_twin_waits_is_closed_and_the_twin_does_its_work(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    _clear_queue(factory)
+    lock = f"analyse:{VERSION}:24"
+    job = (jobs.ANALYSE, {"version": VERSION, "province": "24"}, lock)
+    jobs.defer(live_url, [job])
+    with factory() as session, session.begin():  # taken by a worker that then died
+        session.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing' WHERE queueing_lock = :l"),
+            {"l": lock},
+        )
+    jobs.defer(live_url, [job])  # the next commit's job waits under the same lock
+
+    async def retry() -> int:
+        app = jobs.worker_app(live_url)
+        async with app.open_async():
+            return await jobs.retry_stalled_jobs(app, seconds=0)
+
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever runs in this thread
+        assert thread.submit(asyncio.run, retry()).result() == 1
+    assert [s for s, _a in _queued(factory, lock)] == ["failed", "todo"]
+    _clear_queue(factory)
+
+
+def test_a_combine_unpickles_only_the_partitions_analysed_since_the_last(
+    live_url,
+    factory,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    jobs.run_pending_here(live_url)
+    read: list[list[int]] = []
+    real = live_repo.cluster_inputs
+
+    def counted(session: Session, ids: list[int]) -> dict:
+        read.append(sorted(ids))
+        return real(session, ids)
+
+    monkeypatch.setattr(live_repo, "cluster_inputs", counted)
+    cache = live.InputsCache()
+    with factory() as session:
+        ids = [p["result_id"] for p in live_repo.latest_parts(session, VERSION).values()]
+        first = cache.read(session, VERSION, ids)
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["24"])
+    assert jobs.run_province_job(live_url, VERSION, "24")
+    with factory() as session:
+        parts = live_repo.latest_parts(session, VERSION)
+        again = cache.read(session, VERSION, [p["result_id"] for p in parts.values()])
+        fresh = real(session, [p["result_id"] for p in parts.values()])
+    assert read[0] == sorted(ids) and read[1] == [parts["24"]["result_id"]]
+    assert len(again) == len(first) == len(fresh)
+    for kept, stored in zip(again, fresh.values(), strict=True):
+        assert kept.province == stored.province
+        assert kept.nodes.drop(columns="hull").equals(stored.nodes.drop(columns="hull"))
+        assert kept.edges.equals(stored.edges)
+    jobs.run_combine_job(live_url, VERSION)
+
+
+def test_a_lone_province_shared_by_the_pool_gives_the_flags_of_the_whole_run(
+    live_url,
+    factory,  # noqa: ANN001
+) -> None:
+    jobs.run_pending_here(live_url)
+    with factory() as session, session.begin():
+        live_repo.mark_dirty(session, VERSION, ["79"])
+    pool = live.StandingPool(2)  # one partition, two processes: each analyses half of it
+    try:
+        assert jobs.run_pending_partitions(live_url, VERSION, "79", executor=pool) == ["79"]
+    finally:
+        pool.shutdown()
+    with factory() as session:
+        stored = live_repo.latest_parts(session, VERSION)["79"]
+        single = run_whole(session, version=VERSION, today=dt_today())
+        assert _flags(session, single.run_id) == _flags(session, _snapshot_id(session))
+        metrics = session.execute(
+            text("SELECT count(*) FROM zone_metrics WHERE run_id = :r"), {"r": stored["run_id"]}
+        ).scalar_one()
+        assert metrics == stored["zone_count"] > 0  # both halves, each zone once
+        session.rollback()
+    _clear_queue(factory)
+
+
+def test_a_killed_worker_leaves_no_analysis_process_behind(live_url, factory) -> None:  # noqa: ANN001
+    worker = _worker(live_url)
+    try:
+        _wait(lambda: _worker_alive(factory), 60)
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        assert children  # its pool of analysis processes
+        worker.kill()
+        worker.wait()
+        _wait(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 15)
+    finally:
+        _stop(worker)

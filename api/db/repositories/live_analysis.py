@@ -8,7 +8,7 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from api.db.repositories.frames import read_frame
@@ -184,6 +184,11 @@ def latest_parts(session: Session, version: str) -> dict[str, dict[str, Any]]:
     return {r["key"]: dict(r) for r in rows}
 
 
+def versions_with_results(session: Session) -> list[str]:
+    rows = session.execute(text("SELECT DISTINCT admin_version FROM province_results ORDER BY 1"))
+    return [r[0] for r in rows]
+
+
 def legacy_keys(session: Session, version: str) -> list[str]:
     """Partitions whose newest result predates part runs (stored before migration 0014)."""
     rows = session.execute(
@@ -197,15 +202,25 @@ def legacy_keys(session: Session, version: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def cluster_inputs(session: Session, result_ids: list[int]) -> list[Any]:
-    """The unpickled cluster inputs of the results ``result_ids``, read one row at a time."""
+def result_stamps(session: Session, result_ids: list[int]) -> dict[int, str]:
+    """{result id: the time it was computed, ISO}: with the id, what tells a result apart from
+    one of another database that reused its id."""
     rows = session.execute(
-        text("SELECT payload FROM province_results WHERE id = ANY(:ids) ORDER BY id"),
+        text("SELECT id, computed_at FROM province_results WHERE id = ANY(:ids)"),
+        {"ids": result_ids},
+    )
+    return {int(r[0]): r[1].isoformat() for r in rows}
+
+
+def cluster_inputs(session: Session, result_ids: list[int]) -> dict[int, Any]:
+    """{result id: its unpickled cluster inputs}, read one row at a time."""
+    rows = session.execute(
+        text("SELECT id, payload FROM province_results WHERE id = ANY(:ids) ORDER BY id"),
         {"ids": result_ids},
         execution_options={"yield_per": 1},
     )
     # our own pickles, written by store_result from the analysis library's dataclasses
-    return [pickle.loads(r[0]) for r in rows]  # noqa: S301
+    return {int(r[0]): pickle.loads(r[1]) for r in rows}  # noqa: S301
 
 
 def flag_counts(session: Session, run_id: int, province: str | None = None) -> dict[str, int]:
@@ -310,3 +325,19 @@ def worker_alive(session: Session, *, within_s: float) -> bool:
             {"s": within_s},
         ).scalar_one()
     )
+
+
+def lock_partition(connection: Connection, version: str, key_: str, *, wait: bool) -> bool:
+    """Take the session-level lock that lets one job at a time compute a partition (held by
+    ``connection`` until :func:`unlock_partitions`, or until its process dies); without
+    ``wait`` give up at once (False) when another job holds it."""
+    function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+    taken = connection.execute(
+        text(f"SELECT {function}(hashtext('zonemap-partition'), hashtext(:v || ':' || :k))"),
+        {"v": version, "k": key_},
+    ).scalar()
+    return wait or bool(taken)
+
+
+def unlock_partitions(connection: Connection) -> None:
+    connection.execute(text("SELECT pg_advisory_unlock_all()"))

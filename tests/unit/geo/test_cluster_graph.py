@@ -75,7 +75,7 @@ def test_union_of_reduced_partition_graphs_gives_the_whole_graphs_clusters(seed,
 
 
 def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
-    from geo.analysis.clusters import _hulls
+    from geo.analysis.clusters import hulls_by_label
 
     rng = np.random.default_rng(3)
     centres = rng.normal(size=(3_000, 2))
@@ -83,7 +83,7 @@ def test_hulls_are_each_labels_convex_hull_also_of_a_single_point():
     geoms[::5] = shapely.points(centres[::5])
     labels = rng.integers(0, 3, len(geoms))
     labels[5] = 9  # a label of one point (every fifth geometry is a point)
-    hulls = _hulls(geoms, labels)
+    hulls = hulls_by_label(geoms, labels)
     assert sorted(hulls) == [0, 1, 2, 9]
     for label, hull in hulls.items():
         expected = shapely.convex_hull(shapely.union_all(geoms[labels == label]))
@@ -115,3 +115,19 @@ def test_stars_link_each_connected_group_to_its_first_position(seed):
     )
     stars = _stars(n, b, a)  # either end first
     assert sorted(map(tuple, stars.tolist())) == expected
+
+
+@pytest.mark.parametrize("sources", [0, 1, 37, 120])
+def test_pairs_from_the_first_geometries_are_the_whole_pairs_that_touch_them(sources):
+    from geo.analysis.clusters import pairs_within
+
+    rng = np.random.default_rng(sources)
+    x, y = rng.uniform(105.0, 105.3, 120), rng.uniform(21.0, 21.3, 120)
+    geoms = shapely.box(x, y, x + 0.01, y + rng.uniform(0.001, 0.02, 120))
+    anchor = (105.15, 21.15)
+    left, right = pairs_within(geoms, distance_m=5000.0, anchor=anchor)
+    some_left, some_right = pairs_within(geoms, distance_m=5000.0, anchor=anchor, sources=sources)
+    whole = {(a, b) for a, b in zip(left.tolist(), right.tolist(), strict=True) if a < sources}
+    assert set(zip(some_left.tolist(), some_right.tolist(), strict=True)) == whole
+    assert len(some_left) == len(whole)  # each pair once
+    assert len(left) > 100  # the boxes are close enough to make many pairs

@@ -15,10 +15,12 @@ from geo.analysis.partitions import (
     analyze_partition,
     combine,
     halo_margin_deg,
+    merge_chunks,
     owner_provinces,
 )
 from geo.analysis.run import analyze
 from geo.errors import AdminVersionError
+from geo.flags.rules import flag_order
 from geo.flags.thresholds import load_thresholds
 from geo.synthetic import generate_zones, load_default_provinces
 
@@ -62,9 +64,10 @@ def with_border_cluster(zones, provinces):
     return gpd.GeoDataFrame(pd.concat([zones, planted], ignore_index=True), crs=zones.crs)
 
 
-def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
+def partitioned(zones, actual, provinces, thresholds, *, halo_only=True, chunks=1):
     """Every partition cut the way a worker cuts it: core candidates, a bounding-box halo and,
-    without their shape, the other clusters (CCN) of the same stored provinces."""
+    without their shape, the other clusters (CCN) of the same stored provinces; each analysed
+    in ``chunks`` slices merged back, as a worker's idle processes share one partition."""
     owners = owner_provinces(zones, provinces)
     anchor = outline_anchor(provinces)
     margin = halo_margin_deg(thresholds)
@@ -91,7 +94,7 @@ def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
             pick = pd.concat([zones[core | near].assign(peer_only=False), far])
         else:
             pick = zones[core]
-        parts.append(
+        slices = [
             analyze_partition(
                 pick,
                 actual,
@@ -100,8 +103,11 @@ def partitioned(zones, actual, provinces, thresholds, *, halo_only=True):
                 thresholds=thresholds,
                 today=TODAY,
                 anchor=anchor,
+                chunk=(i, chunks),
             )
-        )
+            for i in range(chunks)
+        ]
+        parts.append(merge_chunks(slices))
     return parts
 
 
@@ -122,11 +128,12 @@ def flag_rows(flags):
     ]
 
 
-def test_union_of_partitions_equals_the_national_run_flag_by_flag(demo):
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_union_of_partitions_equals_the_national_run_flag_by_flag(demo, chunks):
     zones, actual, provinces = demo
     thresholds = load_thresholds()
     whole = analyze(zones, actual, provinces, thresholds=thresholds, today=TODAY)
-    parts = partitioned(zones, actual, provinces, thresholds)
+    parts = partitioned(zones, actual, provinces, thresholds, chunks=chunks)
     union = combine(parts, thresholds=thresholds, admin_version="2025-34")
 
     assert len(whole.flags) > 50
@@ -209,3 +216,27 @@ def test_a_zone_outside_every_outline_goes_to_the_nearest_or_to_none():
     owners = owner_provinces(zones, provinces)
     assert owners.to_dict() == {"FAR": None, "IN": "01", "NEAR": "01", "NONE": None}
     assert np.all(owners.index == sorted(owners.index))
+
+
+def test_chunks_of_a_partition_merge_into_its_whole_result(demo):
+    zones, actual, provinces = demo
+    thresholds = load_thresholds()
+    [one] = [p for p in partitioned(zones, actual, provinces, thresholds) if p.province == "79"]
+    [three] = [
+        p for p in partitioned(zones, actual, provinces, thresholds, chunks=3) if p.province == "79"
+    ]
+    assert one.zone_count == three.zone_count > 10
+    assert three.fingerprint == one.fingerprint
+    assert flag_rows(three.flags) == flag_rows(sorted(one.flags, key=flag_order))
+    pd.testing.assert_frame_equal(
+        three.metrics.drop(columns="encroachment_geom"),
+        one.metrics.drop(columns="encroachment_geom"),
+    )
+    assert three.density.to_dict("records") == one.density.to_dict("records")
+    pd.testing.assert_series_equal(three.located, one.located)
+    pd.testing.assert_frame_equal(
+        three.nodes.drop(columns=["hull", "degree"]),
+        one.nodes[one.nodes["code"].isin(three.nodes["code"])]
+        .drop(columns=["hull", "degree"])
+        .reset_index(drop=True),
+    )  # a chunk keeps the zones pairing across its cut too
