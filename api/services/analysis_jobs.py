@@ -171,9 +171,9 @@ def _compute(
     seqs: dict[str, int] = {}
     with factory() as session:
         for key in keys:
-            state = repo.dirty_seq(session, version, key)
-            if state is not None and state[0] > state[1]:
-                seqs[key] = state[0]
+            mark = _unanalysed_mark(session, version, key)
+            if mark is not None:
+                seqs[key] = mark
     if not seqs:
         return
     try:
@@ -197,8 +197,13 @@ def _compute(
 
 def _still_dirty(database_url: str, version: str, key: str) -> bool:
     with live._session_factory(database_url)() as session:
-        state = repo.dirty_seq(session, version, key)
-    return state is not None and state[0] > state[1]
+        return _unanalysed_mark(session, version, key) is not None
+
+
+def _unanalysed_mark(session: Session, version: str, key: str) -> int | None:
+    """The partition's newest dirty mark when no analysis has covered it yet, else None."""
+    state = repo.dirty_seq(session, version, key)
+    return state[0] if state is not None and state[0] > state[1] else None
 
 
 def run_combine_job(database_url: str, version: str) -> int | None:
