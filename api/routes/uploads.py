@@ -199,7 +199,8 @@ def list_uploads(
 @router.get("/uploads/progress/{token}", operation_id="uploads-progress")
 def get_progress(request: Request, _editor: EditorDep, token: str) -> dict:
     """How far the preview or commit started with ``progress_token=token`` is: stage, fraction
-    done, features processed and total (building layers), time of the last report."""
+    done, features processed and total (building layers), time of the last report; stage
+    ``waiting`` until the upload has arrived and reported its first stage."""
     return progress.read(request.app.state.engine, token)
 
 

@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from api.db.repositories import upload_progress as repo
-from api.errors import InvalidParameterError, NotFoundError
+from api.errors import InvalidParameterError
 
 TOKEN = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 Progress = Callable[..., None]
+WAITING: dict[str, Any] = {"stage": "waiting", "fraction": 0.0, "processed": None, "total": None}
 
 
 def check_token(token: str | None) -> str | None:
@@ -73,9 +74,14 @@ def progress_writer(
 
 
 def read(engine: Engine, token: str) -> dict[str, Any]:
-    """The recorded progress of ``token``; NotFoundError when nothing was recorded (yet)."""
+    """The recorded progress of ``token``.
+
+    A page starts polling as soon as it sends its upload, and the server records the first
+    stage only once the whole file has arrived; until then the token answers stage
+    ``waiting`` (fraction 0, ``updated_at`` null) rather than an error.
+    """
     with engine.connect() as conn:
         row = repo.get(conn, check_token(token) or "")
     if row is None:
-        raise NotFoundError(f"No upload has reported progress under {token!r} (yet).")
+        return WAITING | {"updated_at": None}
     return {**row, "updated_at": row["updated_at"].isoformat()}

@@ -43,8 +43,13 @@ class PageWatch:
         self.requests: list[str] = []
         self.console_errors: list[str] = []
         page.on("request", lambda req: self.requests.append(req.url))
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+
+    def _console(self, msg) -> None:  # noqa: ANN001
+        """Keep console errors with the address they came from (a failed load names none)."""
+        if msg.type == "error":
+            self.console_errors.append(f"{msg.text} [{msg.location.get('url', '')}]")
 
     def foreign_hosts(self) -> set[str]:
         hosts = {urlparse(url).hostname for url in self.requests if not url.startswith("data:")}

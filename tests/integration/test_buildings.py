@@ -363,7 +363,10 @@ def test_http_building_upload_reports_progress_under_the_page_token(
     path = tmp_path / "nha.geojson"
     gpd.GeoDataFrame(geometry=list(scenario.buildings), crs=4326).to_file(path, driver="GeoJSON")
     token = os.urandom(16).hex()
-    assert client.get(f"/api/uploads/progress/{token}").status_code == 404  # nothing yet
+    waiting = client.get(f"/api/uploads/progress/{token}")  # polled before the file arrives
+    assert waiting.status_code == 200
+    assert (waiting.json()["stage"], waiting.json()["fraction"]) == ("waiting", 0.0)
+    assert waiting.json()["updated_at"] is None
     with path.open("rb") as handle:
         response = client.post(
             "/api/uploads",

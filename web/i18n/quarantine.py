@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 QUARANTINE_VI: Final = {
+    "upload.progress.waiting": "đang gửi tệp",
     "upload.progress.read": "đọc tệp",
     "upload.progress.decode": "giải mã thuộc tính",
     "upload.progress.reproject": "chuyển hệ toạ độ",
@@ -68,6 +69,7 @@ QUARANTINE_VI: Final = {
 }
 
 QUARANTINE_EN: Final = {
+    "upload.progress.waiting": "sending the file",
     "upload.progress.read": "reading the file",
     "upload.progress.decode": "decoding attributes",
     "upload.progress.reproject": "reprojecting",
