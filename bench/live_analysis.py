@@ -11,11 +11,15 @@ For each scale (1× = 2,500 zones) the synthetic demo (seed 7) is loaded into a 
 * **Dask**: the same on a ``distributed.LocalCluster`` of 2 worker processes (started before
   the clock; its workers' peak RSS is asked from them);
 * **latency**: with ``zonemap worker`` running, uploads of 4 zones are committed one after the
-  other: inside the province with the most zones, the median one and the one with the fewest
-  (one province re-analysed each), then 3 times on the border of provinces 01 and 24 (two
-  re-analysed); the time from each commit's return to every touched province being current
-  (its job done and the national snapshot holding it) is measured; the peak RSS of the worker
-  and of its analysis processes is read from /proc after the last one.
+  other: twice inside the province with the most zones, the median one and the one with the
+  fewest (one province re-analysed each), then 3 times on the border of provinces 01 and 24
+  (two re-analysed); the time from each commit's return to every touched province being
+  current (its job done and the national snapshot holding it) is measured. The first commit
+  of a place is *cold* (the first job of those provinces since the worker started), the later
+  ones *warm*. Each is split by the worker's log into analysis + store and the national
+  snapshot, and set beside its *floor*: the partition's own SQL (zones and actual footprints,
+  the queries every analysis process runs) timed directly, rows fetched but not parsed. The
+  peak RSS of the worker and of its analysis processes is read from /proc after the last one.
 
 Wall times are measured around the work; peak RSS is the largest ``ru_maxrss`` of the measured
 process and every process it waited for (``RUSAGE_CHILDREN`` of a fresh measuring child), so it
@@ -28,10 +32,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,11 +149,32 @@ def measure_pool(url: str, workers: int) -> dict:
     return result
 
 
-def latency_cases(url: str) -> list[tuple[str, object]]:
-    """The uploads whose commit → current time is measured, each of 4 small zones: inside one
-    province (its halo reaches no neighbour, so only it is re-analysed) for the province with
-    the most zones, the median one and the one with the fewest, then 3 on the border of Hà Nội
-    (01) and Bắc Ninh (24), which re-analyses both."""
+@dataclass(frozen=True)
+class Case:
+    """One measured commit: its place, the provinces it re-analyses and its 4 zones."""
+
+    label: str
+    provinces: tuple[str, ...]
+    zones: object  # a GeoDataFrame in EPSG:4326
+
+
+@dataclass
+class Latency:
+    """What one commit took: to current, the worker's split of its job, cold or warm."""
+
+    case: Case
+    seconds: float
+    cold: bool
+    analysis_s: float | None = None
+    snapshot_s: float | None = None
+
+
+def latency_cases(url: str) -> list[Case]:
+    """The uploads whose commit → current time is measured, each of 4 small zones: twice inside
+    one province (its halo reaches no neighbour, so only it is re-analysed) for the province with
+    the most zones, the median one and the one with the fewest, then 3 times on the border of
+    Hà Nội (01) and Bắc Ninh (24), which re-analyses both. A repeat lies 0.01° north of the
+    commit before it."""
     import geopandas as gpd
     from shapely.geometry import box
     from sqlalchemy import text
@@ -168,26 +195,29 @@ def latency_cases(url: str) -> list[tuple[str, object]]:
     for code, n in (ranked[0], ranked[len(ranked) // 2], ranked[-1]):
         inner = outlines.geometry[code].buffer(-0.08)  # ≥ 8 km inside: the 5 km halo stays in
         lon, lat = inner.representative_point().coords[0]
-        zones = gpd.GeoDataFrame(
-            {
-                "TEN_KCN": [f"KCN thử nghiệm {k}" for k in range(4)],
-                "DT_HA": [100.0] * 4,
-                "TRANG_THAI": ["Đang hoạt động"] * 4,
-            },
-            geometry=[
-                box(lon + k * 0.012, lat, lon + k * 0.012 + 0.01, lat + 0.008) for k in range(4)
-            ],
-            crs=4326,
-        )
-        cases.append((f"inside {code} ({n:,} zones)", zones))
+        for repeat in range(2):
+            north = lat + 0.01 * repeat
+            zones = gpd.GeoDataFrame(
+                {
+                    "TEN_KCN": [f"KCN thử nghiệm {k}" for k in range(4)],
+                    "DT_HA": [100.0] * 4,
+                    "TRANG_THAI": ["Đang hoạt động"] * 4,
+                },
+                geometry=[
+                    box(lon + k * 0.012, north, lon + k * 0.012 + 0.01, north + 0.008)
+                    for k in range(4)
+                ],
+                crs=4326,
+            )
+            cases.append(Case(f"inside {code} ({n:,} zones)", (code,), zones))
     for _ in range(3):
-        cases.append(("border 01/24", wgs84_zones(4).drop(columns="MA_KCN")))
+        cases.append(Case("border 01/24", ("01", "24"), wgs84_zones(4).drop(columns="MA_KCN")))
     return cases
 
 
-def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, float]]:
-    """Seconds from each case's commit to its provinces being current (a worker running), and
-    the peak RSS in MB of the worker and of the largest of its analysis processes."""
+def measure_latency(url: str) -> tuple[list[Latency], tuple[float, float]]:
+    """Each case's commit → current (a worker running) with the worker's split of its job,
+    and the peak RSS in MB of the worker and of the largest of its analysis processes."""
     from api.db.engine import make_engine, make_session_factory
     from api.services import analysis_jobs as jobs
     from api.services import uploads as svc
@@ -205,13 +235,14 @@ def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, flo
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
     )
-    times = []
+    measured, seen = [], set()
     try:
         with factory() as session:
             while not jobs.worker_alive(session, within_s=10):
                 time.sleep(0.2)
-        for i, (label, zones) in enumerate(cases):
-            src = zones.assign(MA_KCN=[f"BL{i}{k:03d}{int(time.time())}" for k in range(4)])
+        for i, case in enumerate(cases):
+            src = case.zones.assign(MA_KCN=[f"BL{i}{k:03d}{int(time.time())}" for k in range(4)])
+            logged = log.stat().st_size
             with tempfile.TemporaryDirectory() as tmp:
                 path = zipped_shapefile(Path(tmp) / "b.zip", to_tm3(src), encoding="tcvn3")
                 with factory() as session, session.begin():
@@ -226,7 +257,10 @@ def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, flo
                 if status["pending"] == 0 and status["failed"] == 0:
                     break
                 time.sleep(0.05)
-            times.append((label, time.perf_counter() - committed))
+            took = Latency(case, time.perf_counter() - committed, cold=case.label not in seen)
+            took.analysis_s, took.snapshot_s = _job_split(log, logged)
+            measured.append(took)
+            seen.add(case.label)
         peak = (
             _peak_rss_mb(worker.pid),
             max((_peak_rss_mb(pid) for pid in _children(worker.pid)), default=0.0),
@@ -235,7 +269,53 @@ def measure_latency(url: str) -> tuple[list[tuple[str, float]], tuple[float, flo
         worker.terminate()
         worker.wait()
         engine.dispose()
-    return times, peak
+    return measured, peak
+
+
+SPLIT = re.compile(
+    r"analysed and stored (?!nothing).* in ([0-9.]+) s, national snapshot in ([0-9.]+) s"
+)
+
+
+def _job_split(log: Path, offset: int) -> tuple[float | None, float | None]:
+    """(analysis + store, national snapshot) in seconds of the job the worker logged after
+    ``offset`` bytes of its log (None when it logged none)."""
+    with log.open(encoding="utf-8") as handle:
+        handle.seek(offset)
+        found = SPLIT.findall(handle.read())
+    if not found:
+        return None, None
+    return float(found[-1][0]), float(found[-1][1])
+
+
+def sql_floor(url: str, province: str) -> float:
+    """Seconds of the partition's own SQL run directly, warm (the better of 2 runs): its zones
+    and their actual footprints, rows fetched but not parsed into geometries."""
+    from api.db.engine import make_engine
+    from api.db.sql import query
+    from api.services.live_analysis import default_thresholds
+    from geo.analysis.partitions import ORPHAN_REACH_DEG, halo_margin_deg
+
+    thresholds = default_thresholds()
+    params = {
+        "version": VERSION,
+        "province": province,
+        "reach": 2 * ORPHAN_REACH_DEG,
+        "margin": halo_margin_deg(thresholds),
+        "ccn_from": thresholds.ccn_decree_32.effective_from,
+    }
+    engine = make_engine(url)
+    best = float("inf")
+    try:
+        for _ in range(2):
+            with engine.connect() as conn:
+                start = time.perf_counter()
+                codes = [r.code for r in conn.execute(query("partition_zones"), params)]
+                conn.execute(query("analysis_actual"), {"codes": codes}).all()
+                best = min(best, time.perf_counter() - start)
+    finally:
+        engine.dispose()
+    return best
 
 
 def _children(pid: int) -> list[int]:
@@ -257,11 +337,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip", nargs="*", default=[], help="single, pool, dask, latency")
     args = parser.parse_args()
-    print(
-        "| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
-        "(s, MB) | commit → current (s) | load (1 min) |"
-    )
-    print("|---|---|---|---|---|---|---|")
+    rows, details = [], []
     for scale in args.scales:
         url = database_url(scale)
         zones = prepare(url, scale)
@@ -274,16 +350,48 @@ def main() -> None:
         def cell(r: dict | None) -> str:
             return f"{r['wall_s']:.1f} s, {r['peak_mb']:.0f} MB" if r else "–"
 
-        lat = "; ".join(f"{label}: {t:.2f}" for label, t in latency) or "–"
+        lat = "; ".join(f"{t.case.label}: {t.seconds:.2f}" for t in latency) or "–"
         if latency:
             lat += (
                 f" (worker {worker_mb[0]:.0f} MB, its analysis processes ≤ {worker_mb[1]:.0f} MB)"
             )
-        print(
+        rows.append(
             f"| {scale:g}× | {zones:,} | {cell(single)} | {cell(pool)} | {cell(dask)} | "
-            f"{lat} | {load:.1f} |",
-            flush=True,
+            f"{lat} | {load:.1f} |"
         )
+        details += latency_rows(scale, url, latency)
+    print(
+        "| scale | zones | single process (s, MB) | process pool (s, MB) | Dask 2 workers "
+        "(s, MB) | commit → current (s) | load (1 min) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    if details:
+        print()
+        print(
+            "| scale | commit | cold → current (s) | warm → current (s) | worker: analysis + "
+            "store / national snapshot, warm (s) | floor: the partition's SQL (s) |"
+        )
+        print("|---|---|---|---|---|---|")
+        print("\n".join(details))
+
+
+def latency_rows(scale: float, url: str, latency: list[Latency]) -> list[str]:
+    """One Markdown row per place: its cold and warm figures and its SQL floor."""
+    rows = []
+    for label in dict.fromkeys(t.case.label for t in latency):
+        runs = [t for t in latency if t.case.label == label]
+        cold = ", ".join(f"{t.seconds:.2f}" for t in runs if t.cold)
+        warm = [t for t in runs if not t.cold]
+        split = ", ".join(
+            f"{t.analysis_s:.2f} / {t.snapshot_s:.2f}" for t in warm if t.analysis_s is not None
+        )
+        floors = " + ".join(f"{p}: {sql_floor(url, p):.2f}" for p in runs[0].case.provinces)
+        rows.append(
+            f"| {scale:g}× | {label} | {cold} | {', '.join(f'{t.seconds:.2f}' for t in warm)} | "
+            f"{split or '–'} | {floors} |"
+        )
+    return rows
 
 
 if __name__ == "__main__":
