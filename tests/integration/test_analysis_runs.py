@@ -192,3 +192,20 @@ def test_metrics_are_finite_or_none(national_run):
     for zone in national_run.to_json()["zones"]:
         for value in zone["metrics"].values():
             assert value is None or math.isfinite(value)
+
+
+def test_cluster_members_are_stored_as_written_whatever_their_characters(db_session):
+    from shapely.geometry import box
+
+    from api.db.repositories import analysis as repo
+    from geo.types import Cluster
+
+    members = ('KCN "Đông" 1', "CCN\\2", "a,b", "{x}", "tab\there", "KKT Vũng Áng", " NULL")
+    run_id = repo.start_run(db_session, version="2025-34", province=None, thresholds={})
+    cluster = Cluster(1, "01", members, 10.0, None, box(105.0, 21.0, 105.1, 21.1))
+    assert repo.store_clusters(db_session, run_id, [cluster]) == 1
+    stored = db_session.execute(
+        text("SELECT members FROM clusters WHERE run_id = :r"), {"r": run_id}
+    ).scalar_one()
+    assert tuple(stored) == members
+    db_session.rollback()

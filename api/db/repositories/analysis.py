@@ -180,7 +180,7 @@ def store_clusters(session: Session, run_id: int, clusters: list) -> int:
             run_id,
             c.cluster_id,
             c.province_code,
-            list(c.members),
+            bulk.text_array([str(m) for m in c.members]),
             c.total_area_ha,
             c.mean_occupancy,
             _hull_hex(c.hull),
