@@ -310,7 +310,8 @@ def sql_floor(url: str, province: str) -> float:
         for _ in range(2):
             with engine.connect() as conn:
                 start = time.perf_counter()
-                codes = [r.code for r in conn.execute(query("partition_zones"), params)]
+                rows = conn.execute(query("partition_zones"), params).all()
+                codes = [r.code for r in rows if r.candidate]
                 conn.execute(query("analysis_actual"), {"codes": codes}).all()
                 best = min(best, time.perf_counter() - start)
     finally:

@@ -85,7 +85,8 @@ def compute_in_session(session: Session, job: PartitionJob) -> Computed:
 
 
 def read_partition(session: Session, job: PartitionJob) -> tuple:
-    """The zones (core and halo), their actual footprints and the province outlines nearby."""
+    """The zones (core and halo), the actual footprints of those that may be core, and the
+    province outlines nearby."""
     margin = halo_margin_deg(job.thresholds)
     zones = repo.read_partition_zones(
         session,
@@ -99,7 +100,8 @@ def read_partition(session: Session, job: PartitionJob) -> tuple:
     provinces = repo.read_partition_provinces(
         session, version=job.version, province=job.province, bounds=bounds
     )
-    actual = analysis_repo.read_actual(session, list(zones["code"]))
+    candidates = zones.pop("candidate").fillna(False).to_numpy(dtype=bool)
+    actual = analysis_repo.read_actual(session, list(zones["code"][candidates]))
     return zones, actual, provinces
 
 

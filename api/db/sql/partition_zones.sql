@@ -3,9 +3,10 @@
 -- halo :margin of one of them, and, without geometry (peer_only), the other clusters (CCN) of
 -- the stored provinces of the new clusters among them (established from :ccn_from: the peers
 -- the Decree 32 rule compares them with). A superset: geo.analysis.partitions decides the core
--- exactly. The halo is the outline grown by :reach + :margin, which holds every zone near a
--- candidate lying inside the outline, plus a :margin box around each candidate reaching out of
--- it (all candidates of the NULL partition).
+-- exactly, among the rows marked ``candidate`` (the others are halo or peers; their actual
+-- footprints are not needed). The halo is the outline grown by :reach + :margin, which holds
+-- every zone near a candidate lying inside the outline, plus a :margin box around each
+-- candidate reaching out of it (all candidates of the NULL partition).
 WITH p AS MATERIALIZED (
     SELECT ST_Buffer(geom, :reach) AS near, ST_Buffer(geom, :reach + :margin) AS wide
     FROM provinces
@@ -45,7 +46,8 @@ WITH p AS MATERIALIZED (
 SELECT z.code, z.kind, z.name, z.province_code, z.status, z.established_on, z.expanded_on,
        z.decision_ref, z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha,
        z.is_mountainous, z.is_craft_village, z.is_synthetic, pb.approved_on,
-       pb.geom AS geometry, false AS peer_only
+       pb.geom AS geometry, false AS peer_only,
+       z.id IN (SELECT id FROM candidates) AS candidate
 FROM zones z
 LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 WHERE z.id IN (SELECT id FROM picked)
@@ -53,7 +55,7 @@ UNION ALL
 SELECT z.code, z.kind, z.name, z.province_code, z.status, z.established_on, z.expanded_on,
        z.decision_ref, z.planned_area_ha, z.industrial_land_ha, z.leased_land_ha,
        z.is_mountainous, z.is_craft_village, z.is_synthetic, pb.approved_on,
-       NULL AS geometry, true AS peer_only
+       NULL AS geometry, true AS peer_only, false AS candidate
 FROM zones z
 LEFT JOIN current_planning_boundaries pb ON pb.zone_id = z.id
 WHERE z.kind = 'CCN'
