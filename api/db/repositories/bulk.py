@@ -86,10 +86,12 @@ def text_array(values: Sequence[str]) -> str:
     One string join instead of the driver's per-element dumper: a cluster's member list runs to
     a quarter of a million codes. Every element is quoted, ``"`` and ``\\`` escaped inside.
     """
-    joined = '","'.join(values)
-    if '"' in joined or "\\" in joined:
-        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
-    return '{"' + joined + '"}' if values else "{}"
+    if not values:
+        return "{}"
+    plain = "".join(values)
+    if '"' in plain or "\\" in plain:
+        values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+    return '{"' + '","'.join(values) + '"}'
 
 
 def copy_rows(
