@@ -572,22 +572,22 @@ def warm_inputs(database_url: str) -> None:
 
 
 class ProcessPool(Executor):
-    """A local pool of ``workers`` fresh processes (spawned: they share no memory)."""
+    """A local pool of ``workers`` fresh processes for one call: a :class:`StandingPool` that
+    is shut down when the call ends (spawned processes: they share no memory)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
 
     def map_unordered(self, func, jobs, progress) -> Iterator[Any]:  # noqa: ANN001
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-            futures = {pool.submit(func, job) for job in jobs}
-            for future in as_completed(futures):
-                futures.discard(future)  # a result is held only until the caller has stored it
-                yield future.result()
-                del future
+        pool = StandingPool(self.workers)
+        try:
+            for _job, outcome in pool.try_map(func, jobs):
+                if isinstance(outcome, Exception):
+                    raise outcome
+                yield outcome  # a result is held only until the caller has stored it
+                del outcome
+        finally:
+            pool.shutdown()
 
     def describe(self) -> str:
         return f"a pool of {self.workers} processes"
