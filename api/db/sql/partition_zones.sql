@@ -34,7 +34,9 @@ WITH p AS MATERIALIZED (
 ), halo AS MATERIALIZED (
     SELECT pb.zone_id AS id
     FROM current_planning_boundaries pb, p
-    WHERE pb.geom && p.wide AND ST_Intersects(pb.geom, p.wide)
+    WHERE pb.geom && p.wide
+      AND pb.zone_id NOT IN (SELECT id FROM candidates)  -- in already: no need to test them
+      AND ST_Intersects(pb.geom, p.wide)
     UNION
     SELECT pb.zone_id
     FROM candidates c
