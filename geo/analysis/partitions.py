@@ -109,12 +109,11 @@ class ClusterInputs:
         n = len(self.nodes)
         index = pd.Index(self.nodes["code"])
         a, b = index.get_indexer(self.edges["a"]), index.get_indexer(self.edges["b"])
-        core = self.nodes["degree"].to_numpy() >= min_zones if "degree" in self.nodes else None
-        own = (a >= 0) & (b >= 0)
-        if core is not None:
-            own &= core[np.maximum(a, 0)] & core[np.maximum(b, 0)]
+        if "degree" in self.nodes:
+            core = self.nodes["degree"].to_numpy() >= min_zones
         else:
-            own &= False
+            core = np.zeros(n, dtype=bool)
+        own = (a >= 0) & (b >= 0) & core[np.maximum(a, 0)] & core[np.maximum(b, 0)]
         graph = sparse.coo_matrix((np.ones(int(own.sum())), (a[own], b[own])), shape=(n, n))
         _, group = connected_components(graph, directed=False)
         hulls = _hulls_of_groups(self.nodes["hull"].to_numpy(), group)
@@ -149,10 +148,11 @@ def combine_clusters(inputs: list[ClusterInputs], *, thresholds: Thresholds) -> 
             f"Zones {twice} appear in two partitions; analyse all provinces from one snapshot.",
             details={"zones": twice},
         )
-    left, right = _edge_positions(nodes, [i.edges for i in inputs])
+    index = pd.Index(nodes["code"])
+    left, right = _edge_positions(index, [i.edges for i in inputs])
     min_zones = thresholds.dense_cluster.min_zones
     clusters = clusters_from_graph(
-        nodes, left, right, min_zones=min_zones, hulls=_group_hulls(inputs, nodes, min_zones)
+        nodes, left, right, min_zones=min_zones, hulls=_group_hulls(inputs, index, min_zones)
     )
     codes = nodes["code"].astype(str)
     stored = dict(zip(codes, object_column(nodes, "province_code"), strict=True))
@@ -414,13 +414,12 @@ def _cluster_graph(
 
 
 def _group_hulls(
-    inputs: list[ClusterInputs], nodes: pd.DataFrame, min_zones: int
+    inputs: list[ClusterInputs], index: pd.Index, min_zones: int
 ) -> Callable[[np.ndarray], dict]:
-    """The hull of each DBSCAN label from the partitions' core groups: for ``labels`` of
-    ``nodes``, one geometry per group (its hull) instead of one per zone."""
+    """The hull of each DBSCAN label from the partitions' core groups: for ``labels`` of the
+    nodes whose codes are ``index``, one geometry per group (its hull) instead of one per zone."""
 
     def hulls(labels: np.ndarray) -> dict:
-        index = pd.Index(nodes["code"])
         hull_parts, label_parts = [], []
         for part in inputs:
             group, group_hull = part.core_groups(min_zones)
@@ -448,12 +447,10 @@ def _hulls_of_groups(hulls: np.ndarray, group: np.ndarray) -> np.ndarray:
     return out
 
 
-def _edge_positions(
-    nodes: pd.DataFrame, edges: list[pd.DataFrame]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Node positions (left < right) of the distinct pairs of every partition."""
+def _edge_positions(index: pd.Index, edges: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray]:
+    """Node positions (left < right) in ``index`` (the nodes' codes) of the distinct pairs of
+    every partition."""
     pairs = pd.concat(edges, ignore_index=True).drop_duplicates()
-    index = pd.Index(nodes["code"])
     left, right = index.get_indexer(pairs["a"]), index.get_indexer(pairs["b"])
     if (left < 0).any() or (right < 0).any():
         raise AdminVersionError(
