@@ -23,7 +23,13 @@ from api.errors import InvalidParameterError
 
 TOKEN = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 Progress = Callable[..., None]
-WAITING: dict[str, Any] = {"stage": "waiting", "fraction": 0.0, "processed": None, "total": None}
+WAITING: dict[str, Any] = {
+    "stage": "waiting",
+    "fraction": 0.0,
+    "processed": None,
+    "total": None,
+    "updated_at": None,
+}
 
 
 def check_token(token: str | None) -> str | None:
@@ -83,5 +89,5 @@ def read(engine: Engine, token: str) -> dict[str, Any]:
     with engine.connect() as conn:
         row = repo.get(conn, check_token(token) or "")
     if row is None:
-        return WAITING | {"updated_at": None}
+        return dict(WAITING)
     return {**row, "updated_at": row["updated_at"].isoformat()}
